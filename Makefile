@@ -1,0 +1,37 @@
+# realmsync: the two set-up commands are `make demo` and `make test`.
+# Everything they need (Go modules, the Keycloak distribution) is fetched
+# by the project's own scripts.
+
+GO ?= go
+BIN := bin/realmsync
+
+.PHONY: build demo test unit lint keycloak-up keycloak-down clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+# Start a local Keycloak and sync examples/realms into it.
+demo: build
+	scripts/demo.sh
+
+# The whole suite: formatting, vet, unit tests and end-to-end tests
+# against a real Keycloak started once for the run.
+test:
+	scripts/test.sh
+
+# Unit tests only (no server).
+unit:
+	$(GO) test -short ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+keycloak-up:
+	scripts/keycloak.sh up
+
+keycloak-down:
+	scripts/keycloak.sh down
+
+clean:
+	rm -rf bin

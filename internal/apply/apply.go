@@ -1,0 +1,331 @@
+// Package apply executes a plan against the Keycloak Admin API.
+//
+// It resolves server ids at run time (objects created earlier in the same
+// run, built-ins of a realm created in this run), updates by GET, merge and
+// PUT of the whole object (a sparse PUT can wipe settings, see the notes on
+// authorizationServicesEnabled), continues past independent failures, and
+// runs no delete once anything has failed.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// API is the part of the admin client apply needs. Paths are relative to
+// /admin/realms/.
+type API interface {
+	Get(ctx context.Context, path string, query url.Values, out any) error
+	List(ctx context.Context, path string, query url.Values, pageSize int) ([]map[string]any, error)
+	Post(ctx context.Context, path string, body any) (string, error)
+	Put(ctx context.Context, path string, body any) error
+	Delete(ctx context.Context, path string, body any) error
+	RefreshToken(ctx context.Context) error
+}
+
+// Options steer a run.
+type Options struct {
+	// DryRun is the one gate between planning and writing: with it, the
+	// plan goes through the same run and nothing is sent.
+	DryRun bool
+	// Progress receives one line per action done (nil: silent).
+	Progress io.Writer
+}
+
+// Result tells what a run did.
+type Result struct {
+	Done    int
+	Failed  int
+	Skipped int
+}
+
+// Apply executes the plan. live holds the state the plan was made from,
+// by realm name; its ids save lookups. The error aggregates every failure.
+func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Realm, opts Options) (Result, error) {
+	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}}
+	if opts.DryRun {
+		return Result{Skipped: len(p.Actions)}, nil
+	}
+	// Pass 1: objects, parents before children.
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		if a.Verb == plan.Delete {
+			continue
+		}
+		r.do(ctx, a, "", r.upsert)
+	}
+	// Pass 2: references between objects, once every object exists.
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		if a.Verb == plan.Delete || !hasRelations(a) {
+			continue
+		}
+		r.do(ctx, a, " (references)", r.relations)
+	}
+	// Pass 3: deletes, children before parents; none after any failure.
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		if a.Verb != plan.Delete {
+			continue
+		}
+		if r.errs != nil {
+			r.result.Skipped++
+			r.report("skipped %s %s %q: no deletes after a failure", a.Verb, title(a.Kind), a.Key)
+			continue
+		}
+		r.do(ctx, a, "", r.remove)
+	}
+	return r.result, r.errs.ErrorOrNil()
+}
+
+type ref struct{ realm, kind, key string }
+
+type run struct {
+	api    API
+	live   map[string]*model.Realm
+	opts   Options
+	ids    map[ref]string
+	failed map[ref]bool
+	errs   *multierror.Error
+	result Result
+}
+
+func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(context.Context, *plan.Action) error) {
+	self := ref{a.Realm, a.Kind, a.Key}
+	if blocker := r.blockedBy(a); blocker != "" {
+		r.result.Skipped++
+		r.failed[self] = true
+		r.report("skipped %s %s %q%s: %s failed", a.Verb, title(a.Kind), a.Key, what, blocker)
+		return
+	}
+	if err := step(ctx, a); err != nil {
+		r.result.Failed++
+		r.failed[self] = true
+		r.errs = multierror.Append(r.errs, fmt.Errorf("%s %s %q%s in realm %s: %w", a.Verb, title(a.Kind), a.Key, what, a.Realm, err))
+		r.report("failed %s %s %q%s", a.Verb, title(a.Kind), a.Key, what)
+		return
+	}
+	r.result.Done++
+	r.report("%s %s %q%s", past(a.Verb), title(a.Kind), a.Key, what)
+}
+
+// blockedBy names a failed object this action depends on: its realm or
+// its parent chain.
+func (r *run) blockedBy(a *plan.Action) string {
+	if a.Kind != model.KindRealm && r.failed[ref{a.Realm, model.KindRealm, a.Realm}] {
+		return "realm " + a.Realm
+	}
+	e := a.Entity()
+	k := e.Kind
+	for parentKey := e.Parent; parentKey != ""; {
+		pk := model.KindByName(k.Parent)
+		if r.failed[ref{a.Realm, pk.Name, parentKey}] {
+			return pk.Title + " " + parentKey
+		}
+		if !pk.Recursive() {
+			break
+		}
+		parentKey = parentOf(parentKey)
+	}
+	return ""
+}
+
+func (r *run) report(format string, args ...any) {
+	if r.opts.Progress != nil {
+		fmt.Fprintf(r.opts.Progress, format+"\n", args...)
+	}
+}
+
+// upsert creates an object, or merges the desired fields into the live
+// object and writes the whole of it back.
+func (r *run) upsert(ctx context.Context, a *plan.Action) error {
+	d := a.Desired
+	body := plainFields(d)
+	if a.Verb == plan.Create {
+		return r.create(ctx, a.Realm, d, body)
+	}
+	if !hasPlainChanges(a) {
+		return nil // only references change: pass 2 does that
+	}
+	path, err := r.itemPath(ctx, a.Realm, d)
+	if err != nil {
+		return err
+	}
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return err
+	}
+	merged := overlay(current, body).(map[string]any)
+	return r.api.Put(ctx, path, merged)
+}
+
+func (r *run) create(ctx context.Context, realm string, d *model.Entity, body map[string]any) error {
+	k := d.Kind
+	if k.Name == model.KindRealm {
+		if _, err := r.api.Post(ctx, k.Endpoints.Create, body); err != nil {
+			return err
+		}
+		// A token issued before the realm existed carries no roles for it:
+		// Keycloak answers 403 until the token is renewed.
+		return r.api.RefreshToken(ctx)
+	}
+	tmpl := k.Endpoints.Create
+	if d.Parent == "" && k.Endpoints.CreateRoot != "" {
+		tmpl = k.Endpoints.CreateRoot
+	}
+	path, err := r.expand(ctx, realm, d, tmpl)
+	if err != nil {
+		return err
+	}
+	id, err := r.api.Post(ctx, path, body)
+	if err != nil {
+		return err
+	}
+	// Roles answer with their name in Location, not their id: look those
+	// up when needed instead.
+	if id != "" && id != d.Name() {
+		r.ids[ref{realm, k.Name, d.Key}] = id
+	}
+	return nil
+}
+
+func (r *run) remove(ctx context.Context, a *plan.Action) error {
+	path, err := r.itemPath(ctx, a.Realm, a.Live)
+	if err != nil {
+		return err
+	}
+	return r.api.Delete(ctx, path, nil)
+}
+
+// relations adds and removes the references an action changes, one call
+// per endpoint and direction.
+func (r *run) relations(ctx context.Context, a *plan.Action) error {
+	owner, err := r.itemPath(ctx, a.Realm, a.Desired)
+	if err != nil {
+		return err
+	}
+	var errs *multierror.Error
+	for _, c := range a.Changes {
+		rel := a.Desired.Kind.Relation(c.Path)
+		if rel == nil {
+			continue
+		}
+		for _, step := range []struct {
+			refs []model.Ref
+			call func(context.Context, string, any) error
+		}{
+			{c.RemoveRefs, r.api.Delete},
+			{c.AddRefs, func(ctx context.Context, p string, body any) error { _, err := r.api.Post(ctx, p, body); return err }},
+		} {
+			batches, err := r.batch(ctx, a.Realm, owner, rel, step.refs)
+			if err != nil {
+				errs = multierror.Append(errs, err)
+				continue
+			}
+			for _, path := range model.SortedKeys(batches) {
+				if err := step.call(ctx, path, batches[path]); err != nil {
+					errs = multierror.Append(errs, err)
+				}
+			}
+		}
+	}
+	return errs.ErrorOrNil()
+}
+
+// batch groups references by the endpoint that takes them, with the role
+// representations (id and name) Keycloak wants in the body.
+func (r *run) batch(ctx context.Context, realm, owner string, rel *model.Relation, refs []model.Ref) (map[string][]map[string]any, error) {
+	out := map[string][]map[string]any{}
+	for _, target := range refs {
+		e := stub(model.KindByName(target.Kind), target.Key)
+		id, err := r.resolve(ctx, realm, e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", target, err)
+		}
+		path := strings.ReplaceAll(rel.Path(target), "{owner}", owner)
+		if strings.Contains(path, "{refParent}") {
+			parentID, err := r.resolve(ctx, realm, r.parentEntity(realm, e))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", target, err)
+			}
+			path = strings.ReplaceAll(path, "{refParent}", url.PathEscape(parentID))
+		}
+		out[path] = append(out[path], map[string]any{"id": id, "name": model.NamePart(target.Key)})
+	}
+	return out, nil
+}
+
+func hasPlainChanges(a *plan.Action) bool {
+	for _, c := range a.Changes {
+		if !c.IsRelation() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRelations(a *plan.Action) bool {
+	for _, c := range a.Changes {
+		if c.IsRelation() {
+			return true
+		}
+	}
+	return false
+}
+
+// plainFields are the fields an object's own POST or PUT carries:
+// everything but references.
+func plainFields(e *model.Entity) map[string]any {
+	body := map[string]any{}
+	for f, v := range e.Fields {
+		if !e.Kind.IsRelation(f) {
+			body[f] = model.DeepCopy(v)
+		}
+	}
+	return body
+}
+
+// overlay writes desired over current: objects merge key by key (desired
+// state is sparse), everything else is replaced.
+func overlay(current, desired any) any {
+	cm, ok1 := current.(map[string]any)
+	dm, ok2 := desired.(map[string]any)
+	if !ok1 || !ok2 {
+		return desired
+	}
+	for k, v := range dm {
+		cm[k] = overlay(cm[k], v)
+	}
+	return cm
+}
+
+func past(v plan.Verb) string {
+	switch v {
+	case plan.Create:
+		return "created"
+	case plan.Update:
+		return "updated"
+	case plan.Delete:
+		return "deleted"
+	}
+	return string(v)
+}
+
+func title(kind string) string {
+	if k := model.KindByName(kind); k != nil {
+		return k.Title
+	}
+	return kind
+}
+
+// errNotFound is returned when an object cannot be located by its key.
+var errNotFound = errors.New("not found on the server")

@@ -1,0 +1,143 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// itemPath is the GET/PUT/DELETE path of an object.
+func (r *run) itemPath(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	return r.expand(ctx, realm, e, e.Kind.Endpoints.Item)
+}
+
+// expand fills an endpoint template for entity e.
+func (r *run) expand(ctx context.Context, realm string, e *model.Entity, tmpl string) (string, error) {
+	out := strings.ReplaceAll(tmpl, "{realm}", url.PathEscape(realm))
+	out = strings.ReplaceAll(out, "{name}", url.PathEscape(e.Name()))
+	out = strings.ReplaceAll(out, "{key}", escapePath(e.Key))
+	if strings.Contains(out, "{parent}") {
+		id, err := r.resolve(ctx, realm, r.parentEntity(realm, e))
+		if err != nil {
+			return "", fmt.Errorf("parent %s: %w", e.Parent, err)
+		}
+		out = strings.ReplaceAll(out, "{parent}", url.PathEscape(id))
+	}
+	if strings.Contains(out, "{id}") {
+		id, err := r.resolve(ctx, realm, e)
+		if err != nil {
+			return "", err
+		}
+		out = strings.ReplaceAll(out, "{id}", url.PathEscape(id))
+	}
+	return out, nil
+}
+
+// resolve returns an object's server id: from the live read, from this
+// run's creates, or by asking the server.
+func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	key := ref{realm, e.Kind.Name, e.Key}
+	if id := r.ids[key]; id != "" {
+		return id, nil
+	}
+	if lr := r.live[realm]; lr != nil {
+		if l := lr.Get(e.Kind.Name, e.Key); l != nil && l.ID != "" {
+			return l.ID, nil
+		}
+	}
+	id, err := r.find(ctx, realm, e)
+	if err != nil {
+		return "", fmt.Errorf("looking up %s %q: %w", e.Kind.Title, e.Key, err)
+	}
+	r.ids[key] = id
+	return id, nil
+}
+
+func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	k := e.Kind
+	if k.Endpoints.Find != "" {
+		path, err := r.expand(ctx, realm, e, k.Endpoints.Find)
+		if err != nil {
+			return "", err
+		}
+		var obj map[string]any
+		if err := r.api.Get(ctx, path, nil, &obj); err != nil {
+			return "", err
+		}
+		if id, _ := obj["id"].(string); id != "" {
+			return id, nil
+		}
+		return "", errNotFound
+	}
+	tmpl := k.Endpoints.Create
+	if e.Parent == "" && k.Endpoints.CreateRoot != "" {
+		tmpl = k.Endpoints.CreateRoot
+	}
+	path, err := r.expand(ctx, realm, e, tmpl)
+	if err != nil {
+		return "", err
+	}
+	var query url.Values
+	if k.Endpoints.FindQuery != "" {
+		query = url.Values{k.Endpoints.FindQuery: {e.Name()}}
+	}
+	list, err := r.api.List(ctx, path, query, 0)
+	if err != nil {
+		return "", err
+	}
+	for _, obj := range list {
+		if obj[k.KeyField] == e.Name() {
+			if id, _ := obj["id"].(string); id != "" {
+				return id, nil
+			}
+		}
+	}
+	return "", errNotFound
+}
+
+// parentEntity describes e's parent well enough to resolve it.
+func (r *run) parentEntity(realm string, e *model.Entity) *model.Entity {
+	pk := model.KindByName(e.Kind.Parent)
+	if lr := r.live[realm]; lr != nil {
+		if p := lr.Get(pk.Name, e.Parent); p != nil {
+			return p
+		}
+	}
+	return stub(pk, e.Parent)
+}
+
+// stub describes an object by kind and key alone, enough to find its id.
+func stub(k *model.Kind, key string) *model.Entity {
+	name := key
+	if k.Parent != "" {
+		name = model.NamePart(key)
+	}
+	return &model.Entity{Kind: k, Key: key, Parent: parentIfChild(k, key), Fields: model.Object{k.KeyField: name}}
+}
+
+// parentIfChild returns the parent key encoded in a child key.
+func parentIfChild(k *model.Kind, key string) string {
+	if k.Parent == "" {
+		return ""
+	}
+	return parentOf(key)
+}
+
+func parentOf(key string) string {
+	if i := strings.LastIndex(key, "/"); i >= 0 {
+		return key[:i]
+	}
+	return ""
+}
+
+// escapePath escapes each segment of a slash-separated key (group paths).
+func escapePath(key string) string {
+	segs := strings.Split(key, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}

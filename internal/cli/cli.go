@@ -1,0 +1,157 @@
+// Package cli is realmsync's command line: it parses flags and wires the
+// stages together (load → read live → diff → plan → apply, or read live →
+// export). main.go only calls Run, so tests drive the real command in
+// process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes, as terraform plan -detailed-exitcode.
+const (
+	ExitOK      = 0
+	ExitError   = 1
+	ExitChanges = 2
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Env reads an environment variable; tests pass their own.
+type Env func(string) (string, bool)
+
+type app struct {
+	stdout, stderr io.Writer
+	env            Env
+}
+
+type command struct {
+	name    string
+	usage   string
+	summary string
+	help    string
+	run     func(ctx context.Context, a *app, c *command, args []string) int
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{validateCmd, planCmd, syncCmd, exportCmd, versionCmd}
+}
+
+// Run executes realmsync with args (without the program name) and returns
+// the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) int {
+	a := &app{stdout: stdout, stderr: stderr, env: env}
+	if len(args) == 0 {
+		a.usage(stderr)
+		return ExitError
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				c.printHelp(stdout, c.flags(a))
+				return ExitOK
+			}
+		}
+		a.usage(stdout)
+		return ExitOK
+	case "--version", "-v":
+		fmt.Fprintf(stdout, "realmsync %s\n", Version)
+		return ExitOK
+	}
+	c := lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "realmsync: unknown command %q\n\n", args[0])
+		a.usage(stderr)
+		return ExitError
+	}
+	return c.run(ctx, a, c, args[1:])
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintf(w, "realmsync keeps Keycloak realms in Git: it plans and applies the changes that make\na server match a directory of realm YAML files, and exports live realms to such files.\n\nUsage:\n  realmsync <command> [flags] [args]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'realmsync <command> --help' for a command's flags and examples.\n")
+}
+
+// flags returns a command's flag set; each command adds its own flags in
+// its parse function, so this is only used for help without parsing.
+func (c *command) flags(a *app) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	switch c.name {
+	case "plan", "sync", "export":
+		(&connFlags{}).register(fs)
+	}
+	switch c.name {
+	case "sync":
+		fs.Bool("dry-run", false, "")
+	case "export":
+		fs.String("realm", "", "")
+	}
+	return fs
+}
+
+func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  realmsync %s\n", c.summary, c.usage)
+	if usage := fs.FlagUsages(); usage != "" {
+		fmt.Fprintf(w, "\nFlags:\n%s", usage)
+	}
+	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
+}
+
+// parse parses a command's flags. pflag's own error handling would exit
+// with code 2, which here means "changes": usage errors exit 1.
+func (a *app) parse(c *command, fs *pflag.FlagSet, args []string, nargs int) ([]string, int, bool) {
+	fs.SetOutput(io.Discard)
+	fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			c.printHelp(a.stdout, fs)
+			return nil, ExitOK, false
+		}
+		fmt.Fprintf(a.stderr, "realmsync %s: %v\nUsage: realmsync %s\n", c.name, err, c.usage)
+		return nil, ExitError, false
+	}
+	if help, _ := fs.GetBool("help"); help {
+		c.printHelp(a.stdout, fs)
+		return nil, ExitOK, false
+	}
+	if fs.NArg() != nargs {
+		fmt.Fprintf(a.stderr, "realmsync %s: expected %d argument(s), got %d\nUsage: realmsync %s\n", c.name, nargs, fs.NArg(), c.usage)
+		return nil, ExitError, false
+	}
+	return fs.Args(), 0, true
+}
+
+func (a *app) fail(format string, args ...any) int {
+	fmt.Fprintf(a.stderr, "error: "+format+"\n", args...)
+	return ExitError
+}
+
+var versionCmd = &command{
+	name: "version", usage: "version", summary: "Print realmsync's version.",
+	run: func(_ context.Context, a *app, _ *command, _ []string) int {
+		fmt.Fprintf(a.stdout, "realmsync %s\n", Version)
+		return ExitOK
+	},
+}

@@ -1,0 +1,214 @@
+// Package diff compares desired state with live state and decides the
+// actions that make the server match. It is generic over model's kind table
+// and never talks to a server.
+//
+// Semantics: only fields the desired state sets are managed (a field absent
+// from YAML is left as the server has it; inside objects, the same holds key
+// by key). An object is deleted only when it is absent from a collection the
+// desired state writes down and is not built-in.
+package diff
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// MaskedSecret is what Keycloak returns in place of a stored secret.
+const MaskedSecret = "**********"
+
+// Realm returns the actions that turn live into desired. live is nil when
+// the realm does not exist yet.
+func Realm(desired, live *model.Realm) []plan.Action {
+	var actions []plan.Action
+	realmMissing := live == nil
+	if live == nil {
+		live = model.NewRealm(desired.Name)
+	}
+	deleted := map[model.Scope]bool{}
+	for _, k := range model.Kinds() {
+		for _, d := range desired.Sorted(k.Name) {
+			l := live.Get(k.Name, d.Key)
+			switch {
+			case l == nil && realmMissing && k.BuiltIn(desired.Name, d.Key):
+				// Keycloak creates it with the realm: merge into it then.
+				a := action(desired.Name, d, nil, plan.Update, compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}}))
+				a.Note = "built-in: exists once the realm is created"
+				if len(a.Changes) > 0 {
+					actions = append(actions, a)
+				}
+			case l == nil:
+				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
+			default:
+				if changes := compare(k, d, l); len(changes) > 0 {
+					actions = append(actions, action(desired.Name, d, l, plan.Update, changes))
+				}
+			}
+		}
+		if k.Name == model.KindRealm {
+			continue // realms are never deleted by a sync
+		}
+		for _, l := range live.Sorted(k.Name) {
+			if desired.Get(k.Name, l.Key) != nil {
+				continue
+			}
+			if _, declared := desired.Declared[model.Scope{Kind: k.Name, Parent: l.Parent}]; !declared {
+				continue
+			}
+			if k.BuiltIn(desired.Name, l.Key) {
+				continue
+			}
+			deleted[model.Scope{Kind: k.Name, Parent: l.Key}] = true
+			if l.Parent != "" && deleted[model.Scope{Kind: k.Parent, Parent: l.Parent}] {
+				continue // goes with its parent
+			}
+			actions = append(actions, action(desired.Name, nil, l, plan.Delete, nil))
+		}
+	}
+	return actions
+}
+
+func action(realm string, d, l *model.Entity, verb plan.Verb, changes []plan.Change) plan.Action {
+	e := d
+	if e == nil {
+		e = l
+	}
+	return plan.Action{Realm: realm, Kind: e.Kind.Name, Key: e.Key, Verb: verb, Changes: changes, Desired: d, Live: l}
+}
+
+// creation lists what a new object will be created with.
+func creation(k *model.Kind, d *model.Entity) []plan.Change {
+	return compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}})
+}
+
+// compare returns the changes that turn l into d, field by field in sorted
+// order, looking only at fields d sets.
+func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
+	var changes []plan.Change
+	for _, f := range model.SortedKeys(d.Fields) {
+		if f == k.KeyField {
+			continue
+		}
+		if rel := k.Relation(f); rel != nil {
+			if c, ok := relationChange(rel, d.Fields[f], l.Fields[f]); ok {
+				changes = append(changes, c)
+			}
+			continue
+		}
+		lv, present := l.Fields[f]
+		changes = compareValue(k, []string{f}, d.Fields[f], lv, present, changes)
+	}
+	return changes
+}
+
+func compareValue(k *model.Kind, path []string, want, have any, present bool, out []plan.Change) []plan.Change {
+	p := strings.Join(path, ".")
+	if k.IsSecret(p) {
+		if have == MaskedSecret || cmp.Equal(want, have) {
+			// A masked secret cannot be compared; Keycloak keeps the
+			// stored value when the mask is written back.
+			return out
+		}
+		return append(out, plan.Change{Path: p, Sensitive: true})
+	}
+	if wm, ok := want.(map[string]any); ok {
+		hm, _ := have.(map[string]any)
+		if have == nil || hm != nil {
+			for _, key := range model.SortedKeys(wm) {
+				hv, hp := hm[key]
+				out = compareValue(k, append(path, key), wm[key], hv, hp, out)
+			}
+			return out
+		}
+	}
+	if want == "" && !present {
+		return out // Keycloak drops empty strings: absent is the same
+	}
+	if present && cmp.Equal(want, have) {
+		return out
+	}
+	c := plan.Change{Path: p, After: want}
+	if present {
+		c.Before = have
+	}
+	if added, removed, ok := scalarSetDelta(want, have); ok {
+		c.Added, c.Removed = added, removed
+	}
+	return append(out, c)
+}
+
+// scalarSetDelta lists what a change of a list of scalars adds and removes,
+// so that plans show items rather than whole-list replacements.
+func scalarSetDelta(want, have any) (added, removed []string, ok bool) {
+	w, wok := scalarSet(want)
+	h, hok := scalarSet(have)
+	if !wok || !hok {
+		return nil, nil, false
+	}
+	for _, s := range model.SortedKeys(w) {
+		if !h[s] {
+			added = append(added, s)
+		}
+	}
+	for _, s := range model.SortedKeys(h) {
+		if !w[s] {
+			removed = append(removed, s)
+		}
+	}
+	return added, removed, true
+}
+
+func scalarSet(v any) (map[string]bool, bool) {
+	if v == nil {
+		return map[string]bool{}, true
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	set := map[string]bool{}
+	for _, x := range list {
+		if !model.IsScalar(x) {
+			return nil, false
+		}
+		set[model.ScalarString(x)] = true
+	}
+	return set, true
+}
+
+// relationChange compares two reference sets.
+func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
+	w, _ := rel.Refs(want) // desired references were validated on load
+	var h []model.Ref
+	if have != nil {
+		h, _ = rel.Refs(have)
+	}
+	in := func(set []model.Ref, r model.Ref) bool {
+		for _, x := range set {
+			if x == r {
+				return true
+			}
+		}
+		return false
+	}
+	c := plan.Change{Path: rel.Field}
+	for _, r := range w {
+		if !in(h, r) {
+			c.AddRefs = append(c.AddRefs, r)
+			c.Added = append(c.Added, r.String())
+		}
+	}
+	for _, r := range h {
+		if !in(w, r) {
+			c.RemoveRefs = append(c.RemoveRefs, r)
+			c.Removed = append(c.Removed, r.String())
+		}
+	}
+	sort.Strings(c.Added)
+	sort.Strings(c.Removed)
+	return c, c.IsRelation()
+}

@@ -1,0 +1,263 @@
+package export
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// WriteAPI is what export needs beyond reads: it creates a short-lived
+// baseline realm to learn this server's defaults.
+type WriteAPI interface {
+	API
+	Post(ctx context.Context, path string, body any) (string, error)
+	Delete(ctx context.Context, path string, body any) error
+	RefreshToken(ctx context.Context) error
+}
+
+// probeName names the objects created in the baseline realm to learn what
+// the server fills into a new object of each kind.
+const probeName = "realmsync-probe"
+
+// Baseline is what a fresh realm on this server looks like: built-in
+// objects and the defaults of new objects.
+type Baseline struct {
+	realm *model.Realm
+	name  string
+}
+
+// ReadBaseline creates a throwaway realm with one probe object per kind,
+// reads it back and deletes it. Defaults differ between Keycloak versions,
+// so they are read from the server rather than written into realmsync.
+func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	name := "realmsync-baseline-" + hex.EncodeToString(suffix)
+	if _, err := api.Post(ctx, "", map[string]any{"realm": name}); err != nil {
+		return nil, fmt.Errorf("creating baseline realm: %w", err)
+	}
+	defer func() {
+		if derr := api.Delete(ctx, url.PathEscape(name), nil); derr != nil && err == nil {
+			err = fmt.Errorf("deleting baseline realm %s: %w", name, derr)
+		}
+	}()
+	if err := api.RefreshToken(ctx); err != nil {
+		return nil, err
+	}
+	rp := url.PathEscape(name)
+	clientID, err := api.Post(ctx, rp+"/clients", map[string]any{"clientId": probeName})
+	if err != nil {
+		return nil, fmt.Errorf("baseline client: %w", err)
+	}
+	probes := []struct{ path string }{
+		{rp + "/client-scopes"},
+		{rp + "/roles"},
+		{rp + "/groups"},
+		{rp + "/clients/" + url.PathEscape(clientID) + "/roles"},
+	}
+	for _, p := range probes {
+		if _, err := api.Post(ctx, p.path, map[string]any{"name": probeName}); err != nil {
+			return nil, fmt.Errorf("baseline probe %s: %w", p.path, err)
+		}
+	}
+	realm, err := ReadRealm(ctx, api, name)
+	if err != nil {
+		return nil, err
+	}
+	if realm == nil {
+		return nil, fmt.Errorf("baseline realm %s vanished", name)
+	}
+	return &Baseline{realm: realm, name: name}, nil
+}
+
+// Prune reduces a live realm to what a desired-state file should say:
+// built-in objects only where changed and only their changed fields; other
+// objects with the fields that differ from a new object's defaults;
+// secrets replaced by environment placeholders. It returns the pruned
+// realm and the placeholders it wrote.
+func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
+	base := b.renamed(live.Name)
+	out := model.NewRealm(live.Name)
+	var placeholders []string
+	for _, k := range model.Kinds() {
+		var probe *model.Entity
+		if p := base.Sorted(k.Name); len(p) > 0 {
+			for _, e := range p {
+				if e.Name() == probeName {
+					probe = e
+				}
+			}
+		}
+		for _, e := range live.Sorted(k.Name) {
+			kept := &model.Entity{Kind: k, Key: e.Key, Parent: e.Parent, Fields: model.Object{}}
+			ref := base.Get(k.Name, e.Key)
+			builtIn := ref != nil && e.Name() != probeName
+			if !builtIn {
+				ref = probe
+			}
+			for _, f := range model.SortedKeys(e.Fields) {
+				var baseValue any
+				if ref != nil {
+					baseValue = ref.Fields[f]
+				}
+				if v, ok := delta(e.Fields[f], baseValue); ok {
+					kept.Fields[f] = v
+				}
+			}
+			placeholders = append(placeholders, hideSecrets(live.Name, kept)...)
+			if builtIn && len(kept.Fields) == 0 {
+				continue
+			}
+			kept.Fields[k.KeyField] = e.Fields[k.KeyField]
+			_ = out.Add(kept)
+		}
+	}
+	addMissingParents(out, live)
+	return out, placeholders
+}
+
+// delta returns the part of v that differs from the baseline value: for
+// objects, the differing keys; otherwise v itself when it differs.
+func delta(v, base any) (any, bool) {
+	vm, ok1 := v.(map[string]any)
+	bm, ok2 := base.(map[string]any)
+	if ok1 && ok2 {
+		out := map[string]any{}
+		for _, k := range model.SortedKeys(vm) {
+			if d, ok := delta(vm[k], bm[k]); ok {
+				out[k] = d
+			}
+		}
+		return out, len(out) > 0
+	}
+	if base == nil && isEmpty(v) {
+		return nil, false
+	}
+	if cmp.Equal(v, base) {
+		return nil, false
+	}
+	return model.DeepCopy(v), true
+}
+
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case string:
+		return t == ""
+	case []any:
+		return len(t) == 0
+	case map[string]any:
+		return len(t) == 0
+	}
+	return false
+}
+
+// hideSecrets replaces secret values with ${env:...} placeholders. A
+// public client's secret is meaningless and dropped.
+func hideSecrets(realm string, e *model.Entity) []string {
+	var names []string
+	for _, path := range e.Kind.Secrets {
+		field, sub, nested := strings.Cut(path, ".")
+		container := e.Fields
+		if nested {
+			m, ok := e.Fields[field].(map[string]any)
+			if !ok {
+				continue
+			}
+			container, field = m, sub
+		}
+		v, ok := container[field]
+		if !ok {
+			continue
+		}
+		if s, _ := v.(string); s == "" || e.Fields["publicClient"] == true || e.Fields["bearerOnly"] == true {
+			delete(container, field)
+			continue
+		}
+		name := envName("REALMSYNC", realm, e.Key, path)
+		container[field] = "${env:" + name + "}"
+		names = append(names, name)
+	}
+	return names
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+func envName(parts ...string) string {
+	for i, p := range parts {
+		parts[i] = strings.Trim(nonWord.ReplaceAllString(strings.ToUpper(p), "_"), "_")
+	}
+	return strings.Join(parts, "_")
+}
+
+// addMissingParents keeps the parent (key only) of every kept child, so
+// that a changed mapper of an unchanged built-in scope can be written.
+func addMissingParents(out, live *model.Realm) {
+	kinds := model.Kinds()
+	for i := len(kinds) - 1; i >= 0; i-- {
+		k := kinds[i]
+		for _, e := range out.Sorted(k.Name) {
+			for child := e; child.Parent != ""; {
+				pk := model.KindByName(child.Kind.Parent)
+				if p := out.Get(pk.Name, child.Parent); p != nil {
+					break
+				}
+				lp := live.Get(pk.Name, child.Parent)
+				if lp == nil {
+					break
+				}
+				stub := &model.Entity{Kind: pk, Key: lp.Key, Parent: lp.Parent,
+					Fields: model.Object{pk.KeyField: lp.Fields[pk.KeyField]}}
+				_ = out.Add(stub)
+				child = stub
+			}
+		}
+	}
+}
+
+// renamed returns the baseline as if its realm were called name, so that
+// built-ins named after the realm (default-roles-<realm>, account URLs)
+// compare with the live realm's.
+func (b *Baseline) renamed(name string) *model.Realm {
+	out := model.NewRealm(name)
+	for _, k := range model.Kinds() {
+		for _, e := range b.realm.Sorted(k.Name) {
+			c := &model.Entity{
+				Kind: k, Key: strings.ReplaceAll(e.Key, b.name, name),
+				Parent: strings.ReplaceAll(e.Parent, b.name, name),
+				Fields: replaceStrings(model.DeepCopy(e.Fields), b.name, name).(map[string]any),
+			}
+			_ = out.Add(c)
+		}
+	}
+	return out
+}
+
+func replaceStrings(v any, old, repl string) any {
+	switch t := v.(type) {
+	case string:
+		return strings.ReplaceAll(t, old, repl)
+	case []any:
+		for i := range t {
+			t[i] = replaceStrings(t[i], old, repl)
+		}
+	case map[string]any:
+		for k, x := range t {
+			nk := strings.ReplaceAll(k, old, repl)
+			if nk != k {
+				delete(t, k)
+			}
+			t[nk] = replaceStrings(x, old, repl)
+		}
+	}
+	return v
+}

@@ -1,0 +1,214 @@
+// Package export reads live realms from Keycloak into the document shape
+// users write (so desired and live decompose the same way), and writes a
+// live realm out as a clean directory of YAML files.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// API is the read side of the admin client. Paths are relative to
+// /admin/realms/.
+type API interface {
+	Get(ctx context.Context, path string, query url.Values, out any) error
+	List(ctx context.Context, path string, query url.Values, pageSize int) ([]map[string]any, error)
+}
+
+// NotFound reports whether err means the server has no such object. The
+// admin client's errors implement it; the interface keeps this package
+// free of the client.
+func NotFound(err error) bool {
+	var nf interface{ NotFound() bool }
+	return errors.As(err, &nf) && nf.NotFound()
+}
+
+// PageSize is how many objects one list request asks for.
+const PageSize = 100
+
+var full = url.Values{"briefRepresentation": {"false"}}
+
+// ReadRealm reads a realm's live state. It returns nil, nil when the realm
+// does not exist.
+func ReadRealm(ctx context.Context, api API, realm string) (*model.Realm, error) {
+	doc, err := ReadDocument(ctx, api, realm)
+	if err != nil || doc == nil {
+		return nil, err
+	}
+	r, errs := model.Decompose(realm, doc, model.NoPos)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
+	}
+	return r, nil
+}
+
+// ReadDocument reads a realm as one realm representation (ids included).
+func ReadDocument(ctx context.Context, api API, realm string) (model.Object, error) {
+	rp := url.PathEscape(realm)
+	var doc map[string]any
+	if err := api.Get(ctx, rp, nil, &doc); err != nil {
+		if NotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading realm %s: %w", realm, err)
+	}
+	rd := &reader{api: api, realm: rp}
+	steps := []struct {
+		what string
+		fn   func(context.Context, model.Object) error
+	}{
+		{"client scopes", rd.clientScopes},
+		{"clients", rd.clients},
+		{"roles", rd.roles},
+		{"groups", rd.groups},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx, doc); err != nil {
+			return nil, fmt.Errorf("reading %s of realm %s: %w", s.what, realm, err)
+		}
+	}
+	return doc, nil
+}
+
+type reader struct {
+	api      API
+	realm    string            // escaped realm name
+	clientID map[string]string // client uuid → clientId
+}
+
+func (rd *reader) clientScopes(ctx context.Context, doc model.Object) error {
+	// This endpoint has no paging; it returns every scope with its mappers.
+	var scopes []any
+	if err := rd.api.Get(ctx, rd.realm+"/client-scopes", nil, &scopes); err != nil {
+		return err
+	}
+	doc["clientScopes"] = scopes
+	return nil
+}
+
+func (rd *reader) clients(ctx context.Context, doc model.Object) error {
+	// The list carries each client's protocol mappers: no call per client.
+	list, err := rd.api.List(ctx, rd.realm+"/clients", nil, PageSize)
+	if err != nil {
+		return err
+	}
+	rd.clientID = map[string]string{}
+	clients := make([]any, 0, len(list))
+	for _, c := range list {
+		id, _ := c["id"].(string)
+		cid, _ := c["clientId"].(string)
+		rd.clientID[id] = cid
+		clients = append(clients, c)
+	}
+	doc["clients"] = clients
+	return nil
+}
+
+func (rd *reader) roles(ctx context.Context, doc model.Object) error {
+	realmRoles, err := rd.api.List(ctx, rd.realm+"/roles", full, PageSize)
+	if err != nil {
+		return err
+	}
+	if err := rd.composites(ctx, realmRoles); err != nil {
+		return err
+	}
+	clientRoles := model.Object{}
+	for _, c := range doc["clients"].([]any) {
+		client := c.(map[string]any)
+		id, _ := client["id"].(string)
+		roles, err := rd.api.List(ctx, rd.realm+"/clients/"+url.PathEscape(id)+"/roles", full, PageSize)
+		if err != nil {
+			return err
+		}
+		if len(roles) == 0 {
+			continue
+		}
+		if err := rd.composites(ctx, roles); err != nil {
+			return err
+		}
+		clientRoles[client["clientId"].(string)] = toAny(roles)
+	}
+	doc["roles"] = model.Object{"realm": toAny(realmRoles), "client": clientRoles}
+	return nil
+}
+
+// composites fills "composites" of every composite role, naming members
+// the way realm files do: {realm: [names], client: {clientId: [names]}}.
+func (rd *reader) composites(ctx context.Context, roles []map[string]any) error {
+	for _, role := range roles {
+		if composite, _ := role["composite"].(bool); !composite {
+			continue
+		}
+		id, _ := role["id"].(string)
+		var members []map[string]any
+		if err := rd.api.Get(ctx, rd.realm+"/roles-by-id/"+url.PathEscape(id)+"/composites", nil, &members); err != nil {
+			return err
+		}
+		realm := []any{}
+		client := model.Object{}
+		for _, m := range members {
+			name, _ := m["name"].(string)
+			if isClient, _ := m["clientRole"].(bool); isClient {
+				cid := rd.clientID[fmt.Sprint(m["containerId"])]
+				list, _ := client[cid].([]any)
+				client[cid] = append(list, name)
+			} else {
+				realm = append(realm, name)
+			}
+		}
+		c := model.Object{}
+		if len(realm) > 0 {
+			c["realm"] = realm
+		}
+		if len(client) > 0 {
+			c["client"] = client
+		}
+		role["composites"] = c
+	}
+	return nil
+}
+
+// groups reads the group tree. Since Keycloak 23 a group list no longer
+// carries subgroups: children are paged per parent that has any.
+func (rd *reader) groups(ctx context.Context, doc model.Object) error {
+	top, err := rd.api.List(ctx, rd.realm+"/groups", full, PageSize)
+	if err != nil {
+		return err
+	}
+	if err := rd.subGroups(ctx, top); err != nil {
+		return err
+	}
+	doc["groups"] = toAny(top)
+	return nil
+}
+
+func (rd *reader) subGroups(ctx context.Context, groups []map[string]any) error {
+	for _, g := range groups {
+		delete(g, "subGroups")
+		if n, _ := g["subGroupCount"].(float64); n == 0 {
+			continue
+		}
+		id, _ := g["id"].(string)
+		children, err := rd.api.List(ctx, rd.realm+"/groups/"+url.PathEscape(id)+"/children", full, PageSize)
+		if err != nil {
+			return err
+		}
+		if err := rd.subGroups(ctx, children); err != nil {
+			return err
+		}
+		g["subGroups"] = toAny(children)
+	}
+	return nil
+}
+
+func toAny(list []map[string]any) []any {
+	out := make([]any, len(list))
+	for i, x := range list {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// File is one file of an export, relative to the realm's directory.
+type File struct {
+	Path string
+	Doc  model.Object
+}
+
+// Files splits a pruned realm into the files users keep in Git: realm.yaml
+// for settings, one file per client and per client scope (so that a pull
+// request touches the file of what it changes), roles.yaml, groups.yaml.
+func Files(r *model.Realm) ([]File, error) {
+	doc, err := model.Compose(r)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	settings := model.Object{}
+	for k, v := range doc {
+		switch k {
+		case "clients", "clientScopes", "roles", "groups":
+		default:
+			settings[k] = v
+		}
+	}
+	files = append(files, File{Path: "realm.yaml", Doc: settings})
+	files = append(files, perObject(doc, "clients", "clientId", "clients")...)
+	files = append(files, perObject(doc, "clientScopes", "name", "client-scopes")...)
+	if roles, ok := doc["roles"].(map[string]any); ok && len(roles) > 0 {
+		files = append(files, File{Path: "roles.yaml", Doc: model.Object{"roles": roles}})
+	}
+	if groups, ok := doc["groups"].([]any); ok && len(groups) > 0 {
+		files = append(files, File{Path: "groups.yaml", Doc: model.Object{"groups": groups}})
+	}
+	return files, nil
+}
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// perObject writes one file per object of a collection, named after its
+// key; keys that only differ in unsafe characters get a numeric suffix.
+func perObject(doc model.Object, field, keyField, dir string) []File {
+	list, _ := doc[field].([]any)
+	var files []File
+	used := map[string]bool{}
+	for _, item := range list {
+		obj := item.(map[string]any)
+		base := strings.Trim(unsafeFileChars.ReplaceAllString(fmt.Sprint(obj[keyField]), "_"), "_.")
+		if base == "" {
+			base = "object"
+		}
+		name := base
+		for i := 2; used[strings.ToLower(name)]; i++ {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		used[strings.ToLower(name)] = true
+		files = append(files, File{Path: filepath.Join(dir, name+".yaml"), Doc: model.Object{field: []any{obj}}})
+	}
+	return files
+}
+
+// Write writes the files under dir/<realm>/, replacing what an earlier
+// export wrote there.
+func Write(dir, realm string, files []File) error {
+	root := filepath.Join(dir, realm)
+	for _, sub := range []string{"clients", "client-scopes"} {
+		if err := os.RemoveAll(filepath.Join(root, sub)); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{"realm.yaml", "roles.yaml", "groups.yaml"} {
+		if err := os.Remove(filepath.Join(root, f)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	for _, f := range files {
+		data, err := Marshal(f.Doc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		}
+		path := filepath.Join(root, f.Path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leadingKeys come first in every object, in this order, so that a
+// reader sees what an object is before its settings.
+var leadingKeys = []string{"realm", "clientId", "name", "alias", "username", "protocol", "protocolMapper", "description", "enabled"}
+
+// Marshal renders a document as YAML with a stable key order.
+func Marshal(doc model.Object) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(node(doc)); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func node(v any) *yaml.Node {
+	switch t := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range orderedKeys(t) {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, node(t[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, x := range t {
+			n.Content = append(n.Content, node(x))
+		}
+		return n
+	case float64:
+		// Integral numbers as integers: 2592000, not 2.592e+06.
+		if t == float64(int64(t)) {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: fmt.Sprintf("%d", int64(t))}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: fmt.Sprintf("%g", t)}
+	default:
+		var n yaml.Node
+		_ = n.Encode(t)
+		return &n
+	}
+}
+
+func orderedKeys(m map[string]any) []string {
+	keys := model.SortedKeys(m)
+	rank := func(k string) int {
+		for i, l := range leadingKeys {
+			if k == l {
+				return i
+			}
+		}
+		return len(leadingKeys)
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return rank(keys[i]) < rank(keys[j]) })
+	return keys
+}

@@ -1,0 +1,128 @@
+// Package load reads the desired state: a directory with one subdirectory
+// per realm, every *.yaml/*.yml file under which is a part of that realm's
+// representation in Keycloak's own JSON field names. It substitutes
+// environment variables, merges the parts, and validates everything offline
+// (fields, types, keys, references) so that bad input is reported with file
+// and line before anything is sent to a server.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// Desired is the desired state of every realm in a directory.
+type Desired struct {
+	Realms map[string]*model.Realm
+	// Warnings change nothing but deserve a reader: fields left alone.
+	Warnings []string
+}
+
+// Names returns the realm names in order.
+func (d *Desired) Names() []string { return model.SortedKeys(d.Realms) }
+
+// Options steer loading.
+type Options struct {
+	// Lookup resolves ${env:NAME}; nil means the process environment.
+	Lookup func(string) (string, bool)
+}
+
+// Dir loads and validates the desired state under dir. The error lists
+// every problem found, each with file and line.
+func Dir(dir string, opts Options) (*Desired, error) {
+	if opts.Lookup == nil {
+		opts.Lookup = os.LookupEnv
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading desired state: %w", err)
+	}
+	d := &Desired{Realms: map[string]*model.Realm{}}
+	var errs []error
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case e.IsDir() && !strings.HasPrefix(e.Name(), "."):
+			r, rerrs := loadRealm(e.Name(), path, opts)
+			errs = append(errs, rerrs...)
+			if r != nil {
+				d.Realms[r.Name] = r
+			}
+		case isYAML(e.Name()):
+			errs = append(errs, fmt.Errorf("%s: realm files belong in a directory named after the realm (%s/<realm>/%s)", path, dir, e.Name()))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(d.Realms) == 0 {
+		return nil, fmt.Errorf("%s: no realm directories found (expected %s/<realm>/*.yaml)", dir, dir)
+	}
+	for _, name := range d.Names() {
+		r := d.Realms[name]
+		for _, f := range model.SortedKeys(r.Unmanaged) {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: field %q is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, f))
+		}
+	}
+	return d, nil
+}
+
+func isYAML(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// loadRealm reads every YAML file under a realm directory, in lexical
+// order, and merges them.
+func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() && path != dir && strings.HasPrefix(de.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !de.IsDir() && isYAML(de.Name()) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, []error{fmt.Errorf("reading realm %s: %w", name, err)}
+	}
+	sort.Strings(files)
+	realm := model.NewRealm(name)
+	var errs []error
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		docs, err := parseFile(file, data, opts.Lookup)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, doc := range docs {
+			part, perrs := model.Decompose(name, doc.root, doc.posOf)
+			errs = append(errs, perrs...)
+			errs = append(errs, realm.Merge(part)...)
+		}
+	}
+	if realm.Settings() == nil {
+		// A realm directory whose files hold only collections.
+		_ = realm.Add(&model.Entity{Kind: model.KindByName(model.KindRealm), Key: name,
+			Fields: model.Object{"realm": name}, Source: model.Pos{File: dir}, FieldPos: map[string]model.Pos{}})
+	}
+	errs = append(errs, validate(realm)...)
+	return realm, errs
+}

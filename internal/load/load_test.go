@@ -1,0 +1,167 @@
+package load
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for path, content := range files {
+		full := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  []string // regexps, each must match one line of the error
+	}{
+		{"unknown field with suggestion", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    publicClinet: true\n"},
+			[]string{`acme/c\.yaml:3:5: client "web": unknown field "publicClinet" \(did you mean "publicClient"\?\)`}},
+		{"unknown realm field", map[string]string{"acme/r.yaml": "displayNme: Acme\n"},
+			[]string{`acme/r\.yaml:1:1: realm acme: unknown field "displayNme" \(did you mean "displayName"\?\)`}},
+		{"duplicate across files", map[string]string{
+			"acme/a.yaml": "clients:\n  - clientId: web\n",
+			"acme/b.yaml": "clients:\n  - clientId: web\n"},
+			[]string{`acme/b\.yaml:2:5: client "web" is defined twice \(first at .*acme/a\.yaml:2:5\)`}},
+		{"realm field twice", map[string]string{"acme/a.yaml": "enabled: true\n", "acme/b.yaml": "enabled: false\n"},
+			[]string{`acme/b\.yaml:1:1: realm field "enabled" is set twice \(first at .*acme/a\.yaml:1:1\)`}},
+		{"dangling composite", map[string]string{"acme/r.yaml": "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [b]\n        client:\n          web: [read]\n"},
+			[]string{`realm role "a": composites refers to realm role "b", which is not defined`,
+				`realm role "a": composites refers to client role "web/read", which is not defined`}},
+		{"group role mapping to a missing role", map[string]string{"acme/g.yaml": "roles:\n  realm:\n    - name: viewer\ngroups:\n  - name: g\n    realmRoles: [viewers]\n"},
+			[]string{`acme/g\.yaml:6:5: group "/g": realmRoles refers to realm role "viewers", which is not defined \(did you mean "viewer"\?\)`}},
+		{"client roles of an unknown client", map[string]string{"acme/r.yaml": "roles:\n  client:\n    nope:\n      - name: x\n"},
+			[]string{`client role "nope/x": client "nope" is not defined`}},
+		{"wrong type", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    redirectUris: https://x/*\n"},
+			[]string{`acme/c\.yaml:3:5: client "web": field "redirectUris" must be a list`}},
+		{"malformed yaml", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n   bad: indent\n"},
+			[]string{`acme/c\.yaml: line \d+: did not find expected`}},
+		{"duplicate yaml key", map[string]string{"acme/c.yaml": "enabled: true\nenabled: false\n"},
+			[]string{`acme/c\.yaml:2:1: field "enabled" appears twice \(first at line 1\)`}},
+		{"missing env", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    secret: ${env:NOPE}\n"},
+			[]string{`acme/c\.yaml:3:13: environment variable NOPE is not set`}},
+		{"file outside a realm", map[string]string{"stray.yaml": "enabled: true\n", "acme/r.yaml": "enabled: true\n"},
+			[]string{`stray\.yaml: realm files belong in a directory named after the realm`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeTree(t, tc.files)
+			_, err := Dir(root, Options{Lookup: noEnv})
+			if err == nil {
+				t.Fatal("want an error, got none")
+			}
+			msg := strings.ReplaceAll(err.Error(), root+string(filepath.Separator), "")
+			for _, w := range tc.want {
+				if !regexp.MustCompile(w).MatchString(msg) {
+					t.Errorf("error does not match %q:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadMergesPartsAndSubstitutes(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"acme/realm.yaml":        "realm: acme\nenabled: ${env:ENABLED}\ndisplayName: \"${env:NAME:-Acme}\"\nusers: []\n",
+		"acme/clients/web.yaml":  "clients:\n  - clientId: web\n    secret: ${env:WEB_SECRET}\n",
+		"acme/clients/api.yml":   "clients:\n  - clientId: api\n",
+		"acme/roles.yaml":        "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [offline_access]\n        client:\n          realm-management: [view-users]\n",
+		"acme/.hidden/skip.yaml": "this is: [not, loaded",
+	})
+	env := map[string]string{"ENABLED": "true", "WEB_SECRET": "s3cr3t"}
+	d, err := Dir(root, Options{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Realms["acme"]
+	if r == nil {
+		t.Fatalf("realms %v", d.Names())
+	}
+	s := r.Settings().Fields
+	if s["enabled"] != true || s["displayName"] != "Acme" {
+		t.Errorf("settings %v: want enabled true (a boolean from the environment) and the default display name", s)
+	}
+	if got := r.Get("client", "web").Fields["secret"]; got != "s3cr3t" {
+		t.Errorf("secret %v", got)
+	}
+	if r.Get("client", "api") == nil {
+		t.Error("client api from the .yml file is missing")
+	}
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], `field "users" is not managed`) {
+		t.Errorf("warnings %v", d.Warnings)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	env := map[string]string{"A": "1", "EMPTY": ""}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cases := []struct{ in, want, err string }{
+		{"plain", "plain", ""},
+		{"${env:A}", "1", ""},
+		{"x-${env:A}-${env:A}", "x-1-1", ""},
+		{"${env:B:-dflt}", "dflt", ""},
+		{"${env:EMPTY:-dflt}", "", ""},
+		{"${client_account}", "${client_account}", ""},
+		{"$${env:A}", "${env:A}", ""},
+		{"${env:B}", "", "environment variable B is not set"},
+		{"${env:A", "", "unterminated"},
+		{"${env:1A}", "", "invalid environment variable name"},
+	}
+	for _, tc := range cases {
+		got, err := Expand(tc.in, lookup)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("Expand(%q) error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("Expand(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{"", "${env:A}", "$${env:A}", "${env:A:-x}", "${env:", "a${env:A}b${env:B:-c}d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := Expand(s, func(string) (string, bool) { return "v", true })
+		if err == nil && !strings.Contains(s, "${") && out != s {
+			t.Errorf("text without ${ changed: %q → %q", s, out)
+		}
+	})
+}
+
+func FuzzParseFile(f *testing.F) {
+	for _, s := range []string{"realm: a\n", "clients:\n  - clientId: x\n", "a: &x 1\nb: *x\n", "- 1\n", "a: ${env:X}\n", "---\n---\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs, err := parseFile("f.yaml", data, func(string) (string, bool) { return "1", true })
+		if err != nil {
+			return
+		}
+		for _, d := range docs {
+			if d.root == nil {
+				t.Error("nil root without an error")
+			}
+		}
+	})
+}

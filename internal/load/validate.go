@@ -1,0 +1,147 @@
+package load
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/schema"
+)
+
+// validate checks a merged realm offline: known fields with the right
+// types, parents that exist, and references that resolve within the
+// desired state or to objects every realm has.
+func validate(r *model.Realm) []error {
+	var errs []error
+	fail := func(pos model.Pos, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
+	}
+	for _, k := range model.Kinds() {
+		for _, e := range r.Sorted(k.Name) {
+			what := fmt.Sprintf("%s %q", k.Title, e.Key)
+			if k.Name == model.KindRealm {
+				what = "realm " + r.Name
+			}
+			for _, f := range model.SortedKeys(e.Fields) {
+				pos := e.FieldPos[f]
+				if pos.IsZero() {
+					pos = e.Source
+				}
+				if !schema.HasField(k.Representation, f) {
+					fail(pos, "%s: unknown field %q%s", what, f, suggestion(k.Representation, f))
+					continue
+				}
+				if rel := k.Relation(f); rel != nil {
+					refs, err := rel.Refs(e.Fields[f])
+					if err != nil {
+						fail(pos, "%s: %s: %v", what, f, err)
+						continue
+					}
+					for _, ref := range refs {
+						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) {
+							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
+						}
+					}
+					continue
+				}
+				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
+					fail(pos, "%s: field %q %s", what, f, msg)
+				}
+			}
+			if e.Parent != "" && k.ParentMap != "" {
+				pk := model.KindByName(k.Parent)
+				if r.Get(pk.Name, e.Parent) == nil && !pk.BuiltIn(r.Name, e.Parent) {
+					fail(e.Source, "%s: %s %q is not defined%s", what, pk.Title, e.Parent,
+						nameSuggestion(e.Parent, model.SortedKeys(r.Entities[pk.Name])))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func suggestion(representation, field string) string {
+	fields, _ := schema.Fields(representation)
+	names := make([]string, 0, len(fields))
+	for _, f := range fields {
+		names = append(names, f.Name)
+	}
+	return nameSuggestion(field, names)
+}
+
+func refSuggestion(r *model.Realm, ref model.Ref) string {
+	return nameSuggestion(ref.Key, model.SortedKeys(r.Entities[ref.Kind]))
+}
+
+func nameSuggestion(name string, candidates []string) string {
+	if s := schema.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// checkType compares a value with the field's type in Keycloak's schema,
+// so that a mistake is reported here rather than by the server halfway
+// through a sync. It returns "" when the value fits.
+func checkType(representation, field string, v any) string {
+	fields, _ := schema.Fields(representation)
+	var typ string
+	for _, f := range fields {
+		if f.Name == field {
+			typ = f.Type
+		}
+	}
+	if v == nil || typ == "" {
+		return ""
+	}
+	want := kindOfType(typ)
+	got := kindOfValue(v)
+	if want == "" || want == got || (want == "string" && got != "list" && got != "object") {
+		return ""
+	}
+	return fmt.Sprintf("must be %s (Keycloak type %s), found %s", article(want), typ, article(got))
+}
+
+// kindOfType maps the reference's type text onto a JSON kind.
+func kindOfType(typ string) string {
+	t := strings.ToLower(typ)
+	switch {
+	case strings.HasPrefix(t, "list of"), strings.HasPrefix(t, "set of"), strings.HasPrefix(t, "array"):
+		return "list"
+	case strings.HasPrefix(t, "map of"), strings.HasSuffix(t, "representation"), t == "object":
+		return "object"
+	case t == "boolean":
+		return "boolean"
+	case t == "integer", t == "long", t == "number", t == "int32", t == "int64", t == "double", t == "float":
+		return "number"
+	case t == "string":
+		return "string"
+	}
+	return ""
+}
+
+func kindOfValue(v any) string {
+	switch v.(type) {
+	case []any:
+		return "list"
+	case map[string]any:
+		return "object"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	}
+	return "null"
+}
+
+func article(kind string) string {
+	switch kind {
+	case "list", "number", "string", "boolean":
+		return "a " + kind
+	case "object":
+		return "an object"
+	}
+	return kind
+}

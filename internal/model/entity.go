@@ -1,0 +1,403 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Entity is one Keycloak object: the unit that diff compares and apply
+// creates, updates or deletes.
+type Entity struct {
+	Kind *Kind
+	// Key is the natural key, unique within the kind and realm.
+	Key string
+	// Parent is the parent object's key ("" for realm-level objects).
+	Parent string
+	// Fields are the object's own fields in canonical form, without child
+	// collections and server-managed fields.
+	Fields Object
+	// ID is the server id of a live object ("" in desired state).
+	ID string
+	// Source and FieldPos locate a desired object in its file.
+	Source   Pos
+	FieldPos map[string]Pos
+}
+
+// Name is the object's local key (the value of its key field).
+func (e *Entity) Name() string { s, _ := e.Fields[e.Kind.KeyField].(string); return s }
+
+// Scope names one collection: the objects of Kind directly under Parent.
+// A collection the desired state writes down is authoritative for its
+// members: a live member it does not list may be deleted.
+type Scope struct {
+	Kind   string
+	Parent string
+}
+
+// Realm is the decomposed state of one realm.
+type Realm struct {
+	Name     string
+	Entities map[string]map[string]*Entity
+	// Declared are the collections the document writes down, with where.
+	Declared map[Scope]Pos
+	// Unmanaged lists document fields left alone by this version, with where.
+	Unmanaged map[string]Pos
+}
+
+// NewRealm returns an empty realm state.
+func NewRealm(name string) *Realm {
+	return &Realm{
+		Name:      name,
+		Entities:  map[string]map[string]*Entity{},
+		Declared:  map[Scope]Pos{},
+		Unmanaged: map[string]Pos{},
+	}
+}
+
+// Get returns the entity of kind with key, or nil.
+func (r *Realm) Get(kind, key string) *Entity { return r.Entities[kind][key] }
+
+// Settings returns the realm's own entity.
+func (r *Realm) Settings() *Entity { return r.Get(KindRealm, r.Name) }
+
+// Sorted returns the entities of a kind ordered by key.
+func (r *Realm) Sorted(kind string) []*Entity {
+	m := r.Entities[kind]
+	out := make([]*Entity, 0, len(m))
+	for _, k := range SortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+// Add inserts an entity; a second object with the same key is an error
+// that names both places.
+func (r *Realm) Add(e *Entity) error {
+	m := r.Entities[e.Kind.Name]
+	if m == nil {
+		m = map[string]*Entity{}
+		r.Entities[e.Kind.Name] = m
+	}
+	if prev, dup := m[e.Key]; dup {
+		return fmt.Errorf("%s: %s %q is defined twice (first at %s)", e.Source, e.Kind.Title, e.Key, prev.Source)
+	}
+	m[e.Key] = e
+	return nil
+}
+
+// PosFunc returns where the value at a document path was written. Paths are
+// object keys and array indices as strings. Live documents have no positions.
+type PosFunc func(path []string) Pos
+
+// NoPos is the PosFunc of documents that come from the server.
+func NoPos([]string) Pos { return Pos{} }
+
+// Decompose splits one realm document (Keycloak's realm representation
+// shape, or any part of it) into entities. Every problem found is returned,
+// so a user sees all mistakes of a file at once.
+func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
+	d := decomposer{r: NewRealm(realm), pos: pos}
+	d.realmSettings(doc)
+	for _, k := range kinds {
+		if k.RealmPath == "" {
+			continue
+		}
+		if v, ok := Lookup(doc, k.RealmPath); ok {
+			path := strings.Split(k.RealmPath, ".")
+			d.r.Declared[Scope{k.Name, ""}] = pos(path)
+			d.list(k, v, "", path)
+		}
+	}
+	for _, k := range kinds {
+		if k.ParentMap == "" {
+			continue
+		}
+		v, ok := Lookup(doc, k.ParentMap)
+		if !ok {
+			continue
+		}
+		path := strings.Split(k.ParentMap, ".")
+		m, ok := v.(map[string]any)
+		if !ok {
+			d.fail(path, "%s must be a map of %s key to a list", k.ParentMap, KindByName(k.Parent).Title)
+			continue
+		}
+		for _, parent := range SortedKeys(m) {
+			p := append(append([]string{}, path...), parent)
+			d.r.Declared[Scope{k.Name, parent}] = pos(p)
+			d.list(k, m[parent], parent, p)
+		}
+	}
+	return d.r, d.errs
+}
+
+type decomposer struct {
+	r    *Realm
+	pos  PosFunc
+	errs []error
+}
+
+func (d *decomposer) fail(path []string, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if p := d.pos(path); !p.IsZero() {
+		msg = p.String() + ": " + msg
+	}
+	d.errs = append(d.errs, fmt.Errorf("%s", msg))
+}
+
+// realmSettings takes the document's top-level fields that belong to the
+// realm itself: everything but the collections of other kinds.
+func (d *decomposer) realmSettings(doc Object) {
+	k := KindByName(KindRealm)
+	collections := map[string]bool{}
+	for _, other := range kinds {
+		for _, p := range []string{other.RealmPath, other.ParentMap} {
+			if p != "" {
+				collections[strings.SplitN(p, ".", 2)[0]] = true
+			}
+		}
+	}
+	fields := Object{}
+	fieldPos := map[string]Pos{}
+	for _, f := range SortedKeys(doc) {
+		switch {
+		case collections[f]:
+		case contains(k.NotManaged, f):
+			d.r.Unmanaged[f] = d.pos([]string{f})
+		default:
+			fields[f] = doc[f]
+			fieldPos[f] = d.pos([]string{f})
+		}
+	}
+	if name, ok := fields["realm"]; ok && name != d.r.Name {
+		d.fail([]string{"realm"}, "realm %q does not match its directory %q", name, d.r.Name)
+	}
+	fields["realm"] = d.r.Name
+	e := &Entity{Kind: k, Key: d.r.Name, Fields: fields, Source: d.pos(nil), FieldPos: fieldPos}
+	d.normalise(e)
+	_ = d.r.Add(e)
+}
+
+// list decomposes an array of objects of kind k under the parent key.
+func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
+	items, ok := v.([]any)
+	if !ok {
+		d.fail(path, "%s must be a list of %ss", path[len(path)-1], k.Title)
+		return
+	}
+	for i, item := range items {
+		ipath := append(append([]string{}, path...), strconv.Itoa(i))
+		obj, ok := item.(map[string]any)
+		if !ok {
+			d.fail(ipath, "a %s must be an object", k.Title)
+			continue
+		}
+		name, _ := obj[k.KeyField].(string)
+		if name == "" {
+			d.fail(ipath, "%s has no %q (its key)", k.Title, k.KeyField)
+			continue
+		}
+		e := &Entity{
+			Kind: k, Key: k.KeyOf(parentKey, name), Parent: parentKey,
+			Fields: Object{}, Source: d.pos(ipath), FieldPos: map[string]Pos{},
+		}
+		childFields := map[string]*Kind{}
+		for _, c := range children(k.Name) {
+			childFields[c.ParentField] = c
+		}
+		for _, f := range SortedKeys(obj) {
+			if childFields[f] != nil {
+				continue
+			}
+			e.Fields[f] = obj[f]
+			e.FieldPos[f] = d.pos(append(append([]string{}, ipath...), f))
+		}
+		d.normalise(e)
+		if err := d.r.Add(e); err != nil {
+			d.errs = append(d.errs, err)
+			continue
+		}
+		for _, f := range SortedKeys(childFields) {
+			if cv, ok := obj[f]; ok {
+				c := childFields[f]
+				cpath := append(append([]string{}, ipath...), f)
+				d.r.Declared[Scope{c.Name, e.Key}] = d.pos(cpath)
+				d.list(c, cv, e.Key, cpath)
+			}
+		}
+	}
+}
+
+// normalise brings fields into the form the server stores, so that a
+// desired value and the live value it produces compare equal: server
+// fields out (keeping the id), string maps stringified, list maps as
+// lists, lists of names sorted (Keycloak stores them as sets).
+func (d *decomposer) normalise(e *Entity) {
+	if id, ok := e.Fields["id"].(string); ok {
+		e.ID = id
+	}
+	for _, f := range e.Kind.ServerManaged {
+		delete(e.Fields, f)
+		delete(e.FieldPos, f)
+	}
+	for _, f := range e.Kind.StringMaps {
+		if m, ok := e.Fields[f].(map[string]any); ok {
+			for k, v := range m {
+				if IsScalar(v) {
+					m[k] = ScalarString(v)
+				}
+			}
+		}
+	}
+	for _, f := range e.Kind.ListMaps {
+		if m, ok := e.Fields[f].(map[string]any); ok {
+			for k, v := range m {
+				if IsScalar(v) {
+					v = []any{v}
+				}
+				if list, ok := v.([]any); ok {
+					for i, x := range list {
+						if IsScalar(x) {
+							list[i] = ScalarString(x)
+						}
+					}
+				}
+				m[k] = v
+			}
+		}
+	}
+	for f, v := range e.Fields {
+		e.Fields[f] = sortScalarLists(v)
+	}
+}
+
+// sortScalarLists sorts every list of scalars inside v.
+func sortScalarLists(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = sortScalarLists(x)
+		}
+	case []any:
+		allScalar := true
+		for i, x := range t {
+			t[i] = sortScalarLists(x)
+			if !IsScalar(x) {
+				allScalar = false
+			}
+		}
+		if allScalar {
+			sort.SliceStable(t, func(i, j int) bool { return scalarLess(t[i], t[j]) })
+		}
+	}
+	return v
+}
+
+func scalarLess(a, b any) bool {
+	return ScalarString(a) < ScalarString(b)
+}
+
+// Merge adds every entity and declared collection of part into r: the
+// loader builds a realm from many files this way. Realm settings from
+// several files merge field by field; a field set twice is an error.
+func (r *Realm) Merge(part *Realm) []error {
+	var errs []error
+	for _, k := range kinds {
+		for _, e := range part.Sorted(k.Name) {
+			if k.Name == KindRealm {
+				errs = append(errs, r.mergeSettings(e)...)
+				continue
+			}
+			if err := r.Add(e); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for s, p := range part.Declared {
+		if _, ok := r.Declared[s]; !ok {
+			r.Declared[s] = p
+		}
+	}
+	for f, p := range part.Unmanaged {
+		r.Unmanaged[f] = p
+	}
+	return errs
+}
+
+func (r *Realm) mergeSettings(e *Entity) []error {
+	cur := r.Settings()
+	if cur == nil {
+		_ = r.Add(e)
+		return nil
+	}
+	var errs []error
+	for _, f := range SortedKeys(e.Fields) {
+		if f == "realm" {
+			continue
+		}
+		if _, dup := cur.Fields[f]; dup {
+			errs = append(errs, fmt.Errorf("%s: realm field %q is set twice (first at %s)", e.FieldPos[f], f, cur.FieldPos[f]))
+			continue
+		}
+		cur.Fields[f] = e.Fields[f]
+		cur.FieldPos[f] = e.FieldPos[f]
+	}
+	return errs
+}
+
+// Compose builds the realm document from entities: the inverse of
+// Decompose, used to write exports. Every non-realm entity's parent must be
+// present.
+func Compose(r *Realm) (Object, error) {
+	doc := Object{}
+	if s := r.Settings(); s != nil {
+		for f, v := range s.Fields {
+			doc[f] = DeepCopy(v)
+		}
+	}
+	doc["realm"] = r.Name
+	placed := map[Scope]Object{} // (kind, key) → the object in doc
+	for _, k := range kinds {
+		if k.Name == KindRealm {
+			continue
+		}
+		for _, e := range r.Sorted(k.Name) {
+			obj := DeepCopy(e.Fields).(map[string]any)
+			placed[Scope{k.Name, e.Key}] = obj
+			switch {
+			case e.Parent == "" && k.RealmPath != "":
+				appendAt(doc, k.RealmPath, obj)
+			case k.ParentField != "":
+				parent := placed[Scope{k.Parent, e.Parent}]
+				if parent == nil {
+					return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+				}
+				list, _ := parent[k.ParentField].([]any)
+				parent[k.ParentField] = append(list, obj)
+			case k.ParentMap != "":
+				if placed[Scope{k.Parent, e.Parent}] == nil {
+					return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+				}
+				m := Ensure(doc, k.ParentMap)
+				list, _ := m[e.Parent].([]any)
+				m[e.Parent] = append(list, obj)
+			}
+		}
+	}
+	return doc, nil
+}
+
+func appendAt(doc Object, path string, obj Object) {
+	parentPath, last := "", path
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		parentPath, last = path[:i], path[i+1:]
+	}
+	container := doc
+	if parentPath != "" {
+		container = Ensure(doc, parentPath)
+	}
+	list, _ := container[last].([]any)
+	container[last] = append(list, obj)
+}

@@ -1,0 +1,454 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Kind describes one kind of Keycloak object: where it lives in the realm
+// document, how it is keyed, which fields need care, and which Admin API
+// endpoints manage it. Diff, apply and export are generic over this table;
+// adding a kind means adding a row here (plus its live read), not copying
+// engine code.
+type Kind struct {
+	// Name identifies the kind in plans, JSON output and flags.
+	Name string
+	// Title is how plans name the kind to people.
+	Title string
+	// Representation is Keycloak's schema name, for field validation.
+	Representation string
+	// KeyField holds the object's natural key within its parent.
+	KeyField string
+	// Parent is the kind of the containing object ("" for realm-level
+	// objects). A kind that is its own parent (groups) nests recursively
+	// and is keyed by its full path.
+	Parent string
+
+	// RealmPath is the dotted path of the realm document's array that holds
+	// realm-level objects of this kind ("clients", "roles.realm").
+	RealmPath string
+	// ParentField is the parent object's array field holding this kind.
+	ParentField string
+	// ParentMap is the dotted path of a realm-document map, keyed by the
+	// parent's key, whose values are arrays of this kind ("roles.client").
+	ParentMap string
+
+	// Relations are fields whose values are references to other objects,
+	// managed through their own endpoints once every object exists.
+	Relations []Relation
+	// Secrets are fields whose values are never printed or exported.
+	Secrets []string
+	// StringMaps are map[string]string on the wire: YAML scalars in them
+	// are stored as strings, so desired values are stringified before
+	// comparison.
+	StringMaps []string
+	// ListMaps are map[string][]string on the wire: a scalar is a
+	// one-element list.
+	ListMaps []string
+	// ServerManaged are fields the server generates or derives. They are
+	// dropped on read and ignored in desired state (a Keycloak export
+	// converted to YAML carries ids everywhere).
+	ServerManaged []string
+	// NotManaged are document fields this version of realmsync does not
+	// manage yet; they are reported and left alone.
+	NotManaged []string
+
+	Endpoints Endpoints
+
+	// builtIn reports objects every new realm has. They are never created
+	// or deleted, only merged into.
+	builtIn func(realm, key string) bool
+}
+
+// Endpoints are Admin API path templates relative to /admin/realms/.
+// Placeholders: {realm}, {id} (the object's server id), {parent} (the
+// parent's server id), {name} (the local key).
+type Endpoints struct {
+	Create     string // POST target for a new object under a parent
+	CreateRoot string // POST target for a recursive kind at the top level
+	Item       string // GET, PUT and DELETE target
+	// Find locates an object by key when the live read has not given its
+	// id (objects created in this run, built-ins of a realm created in this
+	// run). A template ending in a key placeholder is a direct GET;
+	// otherwise the Create collection is listed, narrowed by FindQuery.
+	Find      string
+	FindQuery string
+}
+
+// Relation is a field holding references, e.g. a role's composites or a
+// group's role mappings. Keycloak changes these only through add/remove
+// endpoints, never through the owner's PUT.
+type Relation struct {
+	Field string
+	// Refs decodes the field's document value into references.
+	Refs func(v any) ([]Ref, error)
+	// Path is the add/remove endpoint for one reference, relative to the
+	// owner's item path: "{owner}/composites".
+	Path func(ref Ref) string
+}
+
+// Ref names another object by kind and key.
+type Ref struct {
+	Kind string
+	Key  string
+}
+
+func (r Ref) String() string {
+	if k := KindByName(r.Kind); k != nil {
+		return k.Title + " " + strconv.Quote(r.Key)
+	}
+	return r.Kind + " " + strconv.Quote(r.Key)
+}
+
+// KeyOf builds an object's full key from its parent's key and local name.
+// Keys are unique within a kind and realm.
+func (k *Kind) KeyOf(parentKey, name string) string {
+	switch {
+	case k.Recursive():
+		return parentKey + "/" + name
+	case k.Parent == "":
+		return name
+	default:
+		return parentKey + "/" + name
+	}
+}
+
+// Recursive reports whether objects of this kind nest inside each other.
+func (k *Kind) Recursive() bool { return k.Parent == k.Name }
+
+// BuiltIn reports whether key names an object every new realm has.
+func (k *Kind) BuiltIn(realm, key string) bool {
+	return k.builtIn != nil && k.builtIn(realm, key)
+}
+
+// IsRelation reports whether field is managed as a relation.
+func (k *Kind) IsRelation(field string) bool {
+	return k.Relation(field) != nil
+}
+
+// Relation returns the relation stored in field, or nil.
+func (k *Kind) Relation(field string) *Relation {
+	for i := range k.Relations {
+		if k.Relations[i].Field == field {
+			return &k.Relations[i]
+		}
+	}
+	return nil
+}
+
+// IsSecret reports whether field must never be shown.
+func (k *Kind) IsSecret(field string) bool { return contains(k.Secrets, field) }
+
+// Kind names, used across packages.
+const (
+	KindRealm       = "realm"
+	KindClientScope = "clientScope"
+	KindScopeMapper = "clientScopeMapper"
+	KindClient      = "client"
+	KindClientMap   = "clientMapper"
+	KindRealmRole   = "realmRole"
+	KindClientRole  = "clientRole"
+	KindGroup       = "group"
+)
+
+// kinds is the table, in apply order: an object's kind comes after the
+// kinds it depends on. Deletes run in the reverse order.
+var kinds = []*Kind{
+	{
+		Name: KindRealm, Title: "realm", Representation: "RealmRepresentation", KeyField: "realm",
+		Secrets:       []string{"smtpServer.password"},
+		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
+		ServerManaged: []string{"id", "notBefore", "defaultRole"},
+		// Collections of kinds this version does not manage yet, and
+		// reference lists that need their own endpoints (later issues).
+		NotManaged: []string{
+			"users", "federatedUsers", "identityProviders", "identityProviderMappers",
+			"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
+			"clientScopeMappings", "scopeMappings", "defaultGroups", "defaultRoles",
+			"defaultDefaultClientScopes", "defaultOptionalClientScopes",
+			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
+			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
+			"clientTemplates", "applicationScopeMappings", "socialProviders",
+			"keycloakVersion", "userManagedAccessAllowed",
+		},
+		Endpoints: Endpoints{Create: "", Item: "{realm}"},
+	},
+	{
+		Name: KindClientScope, Title: "client scope", Representation: "ClientScopeRepresentation", KeyField: "name",
+		RealmPath:     "clientScopes",
+		StringMaps:    []string{"attributes"},
+		ServerManaged: []string{"id"},
+		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
+		builtIn:       func(_, key string) bool { return contains(builtInClientScopes, key) },
+	},
+	{
+		Name: KindScopeMapper, Title: "client scope mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+		Parent: KindClientScope, ParentField: "protocolMappers",
+		StringMaps:    []string{"config"},
+		ServerManaged: []string{"id"},
+		Endpoints: Endpoints{
+			Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
+			Item:   "{realm}/client-scopes/{parent}/protocol-mappers/models/{id}",
+		},
+		builtIn: func(_, key string) bool { return contains(builtInClientScopes, parentPart(key)) },
+	},
+	{
+		Name: KindClient, Title: "client", Representation: "ClientRepresentation", KeyField: "clientId",
+		RealmPath:  "clients",
+		Secrets:    []string{"secret", "registrationAccessToken"},
+		StringMaps: []string{"attributes"},
+		ServerManaged: []string{
+			"id", "access", "registeredNodes",
+			// Sent at creation only; changed afterwards through their own
+			// endpoints (a later issue manages them).
+			"defaultClientScopes", "optionalClientScopes",
+			"authorizationSettings",
+		},
+		Endpoints: Endpoints{
+			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
+			FindQuery: "clientId",
+		},
+		builtIn: builtInClient,
+	},
+	{
+		Name: KindClientMap, Title: "client mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+		Parent: KindClient, ParentField: "protocolMappers",
+		StringMaps:    []string{"config"},
+		ServerManaged: []string{"id"},
+		Endpoints: Endpoints{
+			Create: "{realm}/clients/{parent}/protocol-mappers/models",
+			Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
+		},
+		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
+	},
+	{
+		Name: KindRealmRole, Title: "realm role", Representation: "RoleRepresentation", KeyField: "name",
+		RealmPath:     "roles.realm",
+		ListMaps:      []string{"attributes"},
+		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
+		Relations:     []Relation{compositesRelation},
+		Endpoints: Endpoints{
+			Create: "{realm}/roles", Item: "{realm}/roles-by-id/{id}",
+			Find: "{realm}/roles/{name}",
+		},
+		builtIn: builtInRealmRole,
+	},
+	{
+		Name: KindClientRole, Title: "client role", Representation: "RoleRepresentation", KeyField: "name",
+		Parent: KindClient, ParentMap: "roles.client",
+		ListMaps:      []string{"attributes"},
+		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
+		Relations:     []Relation{compositesRelation},
+		Endpoints: Endpoints{
+			Create: "{realm}/clients/{parent}/roles", Item: "{realm}/roles-by-id/{id}",
+			Find: "{realm}/clients/{parent}/roles/{name}",
+		},
+		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
+	},
+	{
+		Name: KindGroup, Title: "group", Representation: "GroupRepresentation", KeyField: "name",
+		Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
+		ListMaps:      []string{"attributes"},
+		ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
+		Relations: []Relation{
+			{Field: "realmRoles", Refs: realmRoleNames, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
+			{Field: "clientRoles", Refs: clientRoleNames, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
+		},
+		Endpoints: Endpoints{
+			Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
+			Item: "{realm}/groups/{id}", Find: "{realm}/group-by-path{key}",
+		},
+	},
+}
+
+var compositesRelation = Relation{
+	Field: "composites",
+	Refs:  compositeRefs,
+	Path:  func(Ref) string { return "{owner}/composites" },
+}
+
+// Kinds returns the kind table in apply order.
+func Kinds() []*Kind { return kinds }
+
+// KindByName returns the kind called name, or nil.
+func KindByName(name string) *Kind {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// KindIndex is the kind's position in apply order.
+func KindIndex(name string) int {
+	for i, k := range kinds {
+		if k.Name == name {
+			return i
+		}
+	}
+	return len(kinds)
+}
+
+// children returns the kinds stored inside objects of kind parent.
+func children(parent string) []*Kind {
+	var out []*Kind
+	for _, k := range kinds {
+		if k.Parent == parent && k.ParentField != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Built-in objects of every realm (Keycloak 24–26). Lists, not a baseline
+// read, so that validate and plan work offline and never risk a delete.
+var (
+	builtInClientNames  = []string{"account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console"}
+	builtInClientScopes = []string{
+		"AuthnContextClassRef", "acr", "address", "basic", "email", "microprofile-jwt", "offline_access", "organization",
+		"phone", "profile", "role_list", "roles", "saml_organization", "service_account", "web-origins",
+	}
+	builtInClientRoles = map[string][]string{
+		"account": {"delete-account", "manage-account", "manage-account-links", "manage-consent",
+			"view-applications", "view-consent", "view-groups", "view-profile"},
+		"broker": {"read-token"},
+		"realm-management": {"create-client", "impersonation", "manage-authorization", "manage-clients",
+			"manage-events", "manage-identity-providers", "manage-realm", "manage-users",
+			"query-clients", "query-groups", "query-realms", "query-users", "realm-admin",
+			"view-authorization", "view-clients", "view-events", "view-identity-providers",
+			"view-realm", "view-users"},
+	}
+)
+
+func builtInClient(realm, clientID string) bool {
+	if contains(builtInClientNames, clientID) {
+		return true
+	}
+	// The master realm holds one admin client per realm.
+	return realm == "master" && strings.HasSuffix(clientID, "-realm")
+}
+
+func builtInRealmRole(realm, name string) bool {
+	switch name {
+	case "offline_access", "uma_authorization", "default-roles-" + realm:
+		return true
+	case "admin", "create-realm":
+		return realm == "master"
+	}
+	return false
+}
+
+// KnownBuiltInRole reports whether a role reference names a role every
+// realm has, so that validation accepts references to it offline.
+func KnownBuiltInRole(realm string, ref Ref) bool {
+	switch ref.Kind {
+	case KindRealmRole:
+		return builtInRealmRole(realm, ref.Key)
+	case KindClientRole:
+		client, role, _ := strings.Cut(ref.Key, "/")
+		return contains(builtInClientRoles[client], role)
+	}
+	return false
+}
+
+// parentPart returns the parent key of a child key "parent/name". Parent
+// keys may themselves contain slashes (SAML client ids are URLs), so the
+// name is what follows the last slash.
+func parentPart(key string) string {
+	if i := strings.LastIndex(key, "/"); i >= 0 {
+		return key[:i]
+	}
+	return ""
+}
+
+// NamePart returns the local name of a key (what follows the last slash).
+func NamePart(key string) string {
+	return key[strings.LastIndex(key, "/")+1:]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// compositeRefs decodes a role's composites: {realm: [names], client: {clientId: [names]}}.
+func compositeRefs(v any) ([]Ref, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("want an object with \"realm\" and \"client\" lists")
+	}
+	var refs []Ref
+	for _, k := range SortedKeys(m) {
+		switch k {
+		case "realm":
+			r, err := realmRoleNames(m[k])
+			if err != nil {
+				return nil, fmt.Errorf("realm: %w", err)
+			}
+			refs = append(refs, r...)
+		case "client":
+			r, err := clientRoleNames(m[k])
+			if err != nil {
+				return nil, fmt.Errorf("client: %w", err)
+			}
+			refs = append(refs, r...)
+		default:
+			return nil, fmt.Errorf("unknown field %q (want \"realm\" or \"client\")", k)
+		}
+	}
+	return refs, nil
+}
+
+// realmRoleNames decodes a list of realm role names.
+func realmRoleNames(v any) ([]Ref, error) {
+	names, err := stringList(v)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]Ref, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, Ref{Kind: KindRealmRole, Key: n})
+	}
+	return refs, nil
+}
+
+// clientRoleNames decodes {clientId: [role names]}.
+func clientRoleNames(v any) ([]Ref, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("want a map of client id to role names")
+	}
+	var refs []Ref
+	for _, client := range SortedKeys(m) {
+		names, err := stringList(m[client])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", client, err)
+		}
+		for _, n := range names {
+			refs = append(refs, Ref{Kind: KindClientRole, Key: client + "/" + n})
+		}
+	}
+	return refs, nil
+}
+
+func stringList(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("want a list of names")
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok || s == "" {
+			return nil, fmt.Errorf("want a list of names, found %v", x)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+// Package plan is the plan as plain data: what diff decides and apply
+// executes, in one total, deterministic order. It holds no closures and no
+// secret values, so it can be printed, serialised and tested as it is.
+package plan
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// Verb is what an action does.
+type Verb string
+
+const (
+	Create Verb = "create"
+	Update Verb = "update"
+	Delete Verb = "delete"
+)
+
+// Symbol is the verb's mark in text plans.
+func (v Verb) Symbol() string {
+	switch v {
+	case Create:
+		return "+"
+	case Update:
+		return "~"
+	case Delete:
+		return "-"
+	}
+	return "?"
+}
+
+// Change is one changed field. Paths join object keys with dots
+// ("attributes.pkce.code.challenge.method"). A sensitive change carries no
+// values at all, so a plan can never leak a secret.
+type Change struct {
+	Path      string   `json:"path"`
+	Before    any      `json:"before,omitempty"`
+	After     any      `json:"after,omitempty"`
+	Added     []string `json:"added,omitempty"`
+	Removed   []string `json:"removed,omitempty"`
+	Sensitive bool     `json:"sensitive,omitempty"`
+
+	// For relation fields: the references apply adds and removes.
+	AddRefs    []model.Ref `json:"-"`
+	RemoveRefs []model.Ref `json:"-"`
+}
+
+// IsRelation reports whether the change is made through add/remove calls.
+func (c Change) IsRelation() bool { return len(c.AddRefs)+len(c.RemoveRefs) > 0 }
+
+// Action is one create, update or delete of one object.
+type Action struct {
+	Realm   string   `json:"realm"`
+	Kind    string   `json:"kind"`
+	Key     string   `json:"key"`
+	Verb    Verb     `json:"verb"`
+	Note    string   `json:"note,omitempty"`
+	Changes []Change `json:"changes,omitempty"`
+
+	// Desired and Live are the objects apply works from (Live is nil for a
+	// create, Desired for a delete). Not serialised: they hold secrets.
+	Desired *model.Entity `json:"-"`
+	Live    *model.Entity `json:"-"`
+}
+
+// Entity is the action's object, desired or live.
+func (a *Action) Entity() *model.Entity {
+	if a.Desired != nil {
+		return a.Desired
+	}
+	return a.Live
+}
+
+// Plan is an ordered list of actions.
+type Plan struct {
+	Actions []Action `json:"actions"`
+	// Warnings are things the user should know that change nothing.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Add appends actions and restores the plan's order.
+func (p *Plan) Add(actions ...Action) {
+	p.Actions = append(p.Actions, actions...)
+	p.sort()
+}
+
+// sort puts the plan in execution order: creates and updates by realm,
+// then kind (the table's dependency order), then depth (parents before
+// children), then key; deletes after them, in the reverse order (children
+// before parents, dependants before what they depend on).
+func (p *Plan) sort() {
+	sort.SliceStable(p.Actions, func(i, j int) bool {
+		a, b := &p.Actions[i], &p.Actions[j]
+		ad, bd := a.Verb == Delete, b.Verb == Delete
+		if ad != bd {
+			return bd
+		}
+		if a.Realm != b.Realm {
+			return a.Realm < b.Realm
+		}
+		ak, bk := model.KindIndex(a.Kind), model.KindIndex(b.Kind)
+		if ak != bk {
+			return (ak < bk) != ad
+		}
+		if da, db := depth(a.Key), depth(b.Key); da != db && a.Kind == model.KindGroup {
+			return (da < db) != ad
+		}
+		return a.Key < b.Key
+	})
+}
+
+func depth(key string) int { return strings.Count(key, "/") }
+
+// Counts returns how many actions of each verb the plan holds.
+func (p *Plan) Counts() (create, update, remove int) {
+	for _, a := range p.Actions {
+		switch a.Verb {
+		case Create:
+			create++
+		case Update:
+			update++
+		case Delete:
+			remove++
+		}
+	}
+	return
+}
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool { return len(p.Actions) == 0 }

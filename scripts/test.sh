@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole suite: lint, unit tests and end-to-end tests against one
+# real Keycloak for the whole run. With KEYCLOAK_URL set, that server is
+# used and left running; otherwise scripts/keycloak.sh starts one and this
+# script stops it at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== lint" >&2
+make --no-print-directory lint
+
+started=""
+if [ -z "${KEYCLOAK_URL:-}" ]; then
+  echo "== starting Keycloak ${KEYCLOAK_VERSION:-(default version)}" >&2
+  scripts/keycloak.sh up >/dev/null
+  started=1
+  trap 'scripts/keycloak.sh down >&2 || true' EXIT
+  eval "$(scripts/keycloak.sh env)"
+  export KEYCLOAK_URL KEYCLOAK_USER KEYCLOAK_PASSWORD KEYCLOAK_LOG
+fi
+
+echo "== go test against $KEYCLOAK_URL" >&2
+# -p 1: packages one at a time, so end-to-end tests never compete with
+# unit tests for the two cores the server also needs.
+go test -count=1 -p 1 -timeout 40m ./... "$@"
