@@ -40,6 +40,10 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// NotFound lets packages that only see an interface (the live reader)
+// recognise a missing object without depending on this package.
+func (e *APIError) NotFound() bool { return e.Status == http.StatusNotFound }
+
 // IsNotFound reports whether err is (or wraps) an API answer 404: the usual
 // way to learn that an object does not exist yet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }

@@ -43,12 +43,18 @@ func runWithServer(m *testing.M) int {
 	server.log = os.Getenv("KEYCLOAK_LOG")
 	if server.url == "" {
 		script := filepath.Join(repoRoot(), "scripts", "keycloak.sh")
-		out, err := exec.Command(script, "up").Output()
+		alreadyRunning := exec.Command(script, "status").Run() == nil
+		cmd := exec.Command(script, "up")
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "e2e: starting Keycloak with %s failed: %v\n", script, err)
 			return 1
 		}
-		defer func() { _ = exec.Command(script, "down").Run() }()
+		if !alreadyRunning {
+			// Stop only a server this run started.
+			defer func() { _ = exec.Command(script, "down").Run() }()
+		}
 		server.url = strings.TrimSpace(string(out))
 		if logOut, err := exec.Command(script, "logs").Output(); err == nil {
 			server.log = strings.TrimSpace(string(logOut))

@@ -92,7 +92,7 @@ func TestExportRoundTrip(t *testing.T) {
 	exportDir := t.TempDir()
 	r := realmsync(t, nil, "export", "--realm", source, exportDir)
 	expectCode(t, r, 0, "export")
-	secretVar := envVarName(source) + "_ORDERS_API_SECRET_SECRET"
+	secretVar := envVarName(source) + "_ORDERS_API_SECRET"
 	if !strings.Contains(r.stderr, secretVar) {
 		t.Errorf("export does not name the secret's placeholder %s:\n%s", secretVar, r)
 	}

@@ -57,14 +57,17 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("baseline client: %w", err)
 	}
-	probes := []struct{ path string }{
-		{rp + "/client-scopes"},
-		{rp + "/roles"},
-		{rp + "/groups"},
-		{rp + "/clients/" + url.PathEscape(clientID) + "/roles"},
+	probes := []struct {
+		path string
+		body map[string]any
+	}{
+		{rp + "/client-scopes", map[string]any{"name": probeName, "protocol": "openid-connect"}},
+		{rp + "/roles", map[string]any{"name": probeName}},
+		{rp + "/groups", map[string]any{"name": probeName}},
+		{rp + "/clients/" + url.PathEscape(clientID) + "/roles", map[string]any{"name": probeName}},
 	}
 	for _, p := range probes {
-		if _, err := api.Post(ctx, p.path, map[string]any{"name": probeName}); err != nil {
+		if _, err := api.Post(ctx, p.path, p.body); err != nil {
 			return nil, fmt.Errorf("baseline probe %s: %w", p.path, err)
 		}
 	}
@@ -110,6 +113,8 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 				}
 				if v, ok := delta(e.Fields[f], baseValue); ok {
 					kept.Fields[f] = v
+				} else if !builtIn && contains(k.Required, f) {
+					kept.Fields[f] = model.DeepCopy(e.Fields[f])
 				}
 			}
 			placeholders = append(placeholders, hideSecrets(live.Name, kept)...)
@@ -260,4 +265,13 @@ func replaceStrings(v any, old, repl string) any {
 		}
 	}
 	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

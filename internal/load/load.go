@@ -123,6 +123,10 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		_ = realm.Add(&model.Entity{Kind: model.KindByName(model.KindRealm), Key: name,
 			Fields: model.Object{"realm": name}, Source: model.Pos{File: dir}, FieldPos: map[string]model.Pos{}})
 	}
-	errs = append(errs, validate(realm)...)
+	if len(errs) == 0 {
+		// Validating a realm with unreadable parts would report their
+		// objects as missing: one cause, many messages.
+		errs = validate(realm)
+	}
 	return realm, errs
 }

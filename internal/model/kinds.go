@@ -50,6 +50,9 @@ type Kind struct {
 	// dropped on read and ignored in desired state (a Keycloak export
 	// converted to YAML carries ids everywhere).
 	ServerManaged []string
+	// Required are fields a create needs even where they equal a default:
+	// exports always keep them.
+	Required []string
 	// NotManaged are document fields this version of realmsync does not
 	// manage yet; they are reported and left alone.
 	NotManaged []string
@@ -177,6 +180,7 @@ var kinds = []*Kind{
 	{
 		Name: KindClientScope, Title: "client scope", Representation: "ClientScopeRepresentation", KeyField: "name",
 		RealmPath:     "clientScopes",
+		Required:      []string{"protocol"},
 		StringMaps:    []string{"attributes"},
 		ServerManaged: []string{"id"},
 		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
@@ -185,6 +189,7 @@ var kinds = []*Kind{
 	{
 		Name: KindScopeMapper, Title: "client scope mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClientScope, ParentField: "protocolMappers",
+		Required:      []string{"protocol", "protocolMapper"},
 		StringMaps:    []string{"config"},
 		ServerManaged: []string{"id"},
 		Endpoints: Endpoints{
@@ -214,6 +219,7 @@ var kinds = []*Kind{
 	{
 		Name: KindClientMap, Title: "client mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClient, ParentField: "protocolMappers",
+		Required:      []string{"protocol", "protocolMapper"},
 		StringMaps:    []string{"config"},
 		ServerManaged: []string{"id"},
 		Endpoints: Endpoints{
