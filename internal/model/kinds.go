@@ -162,7 +162,7 @@ var kinds = []*Kind{
 		Name: KindRealm, Title: "realm", Representation: "RealmRepresentation", KeyField: "realm",
 		Secrets:       []string{"smtpServer.password"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
-		ServerManaged: []string{"id", "notBefore", "defaultRole"},
+		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
 		// Collections of kinds this version does not manage yet, and
 		// reference lists that need their own endpoints (later issues).
 		NotManaged: []string{
@@ -173,7 +173,6 @@ var kinds = []*Kind{
 			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 			"clientTemplates", "applicationScopeMappings", "socialProviders",
-			"keycloakVersion", "userManagedAccessAllowed",
 		},
 		Endpoints: Endpoints{Create: "", Item: "{realm}"},
 	},

@@ -1,0 +1,188 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// fakeAPI records calls and answers from a small in-memory table. It is
+// enough to check what apply sends, in which order; the end-to-end tests
+// check that Keycloak accepts it.
+type fakeAPI struct {
+	calls   []string
+	objects map[string]map[string]any // path → object for GET
+	fail    map[string]bool           // "METHOD path" → answer with an error
+	nextID  int
+}
+
+func newFake() *fakeAPI {
+	return &fakeAPI{objects: map[string]map[string]any{}, fail: map[string]bool{}}
+}
+
+func (f *fakeAPI) record(method, path string) error {
+	f.calls = append(f.calls, method+" "+path)
+	if f.fail[method+" "+path] {
+		return errors.New("server said no")
+	}
+	return nil
+}
+
+func (f *fakeAPI) Get(_ context.Context, path string, _ url.Values, out any) error {
+	if err := f.record("GET", path); err != nil {
+		return err
+	}
+	obj, ok := f.objects[path]
+	if !ok {
+		return fmt.Errorf("GET %s: 404", path)
+	}
+	*(out.(*map[string]any)) = model.DeepCopy(obj).(map[string]any)
+	return nil
+}
+
+func (f *fakeAPI) List(_ context.Context, path string, _ url.Values, _ int) ([]map[string]any, error) {
+	return nil, f.record("LIST", path)
+}
+
+func (f *fakeAPI) Post(_ context.Context, path string, body any) (string, error) {
+	if err := f.record("POST", path); err != nil {
+		return "", err
+	}
+	if strings.HasSuffix(path, "/roles") {
+		// As Keycloak: a new role's Location ends in its name.
+		return body.(map[string]any)["name"].(string), nil
+	}
+	f.nextID++
+	return fmt.Sprintf("id%d", f.nextID), nil
+}
+
+func (f *fakeAPI) Put(_ context.Context, path string, body any) error {
+	if err := f.record("PUT", path); err != nil {
+		return err
+	}
+	f.objects[path] = body.(map[string]any)
+	return nil
+}
+
+func (f *fakeAPI) Delete(_ context.Context, path string, _ any) error {
+	return f.record("DELETE", path)
+}
+func (f *fakeAPI) RefreshToken(context.Context) error { return f.record("TOKEN", "") }
+
+func realm(t *testing.T, doc map[string]any) *model.Realm {
+	t.Helper()
+	c, err := model.Canonical(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, errs := model.Decompose("acme", c.(map[string]any), model.NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return r
+}
+
+func planFor(desired, live *model.Realm) *plan.Plan {
+	p := &plan.Plan{}
+	p.Add(diff.Realm(desired, live)...)
+	return p
+}
+
+var liveDoc = map[string]any{
+	"realm": "acme", "displayName": "Old",
+	"clients": []any{
+		map[string]any{"id": "c1", "clientId": "web", "authorizationServicesEnabled": true},
+		map[string]any{"id": "c2", "clientId": "legacy"},
+	},
+	"roles": map[string]any{"realm": []any{map[string]any{"id": "r1", "name": "viewer"}}},
+}
+
+var desiredDoc = map[string]any{
+	"realm": "acme", "displayName": "New",
+	"clients": []any{
+		map[string]any{"clientId": "web", "description": "changed"},
+		map[string]any{"clientId": "api"},
+	},
+	"roles": map[string]any{
+		"realm":  []any{map[string]any{"name": "viewer"}, map[string]any{"name": "editor", "composites": map[string]any{"realm": []any{"viewer"}}}},
+		"client": map[string]any{"api": []any{map[string]any{"name": "read"}}},
+	},
+}
+
+func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme", "displayName": "Old", "enabled": true}
+	f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "web", "authorizationServicesEnabled": true}
+	f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
+	live := realm(t, liveDoc)
+	p := planFor(realm(t, desiredDoc), live)
+	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"GET acme", "PUT acme", // realm settings
+		"POST acme/clients",                          // client api
+		"GET acme/clients/c1", "PUT acme/clients/c1", // client web
+		"POST acme/roles",             // realm role editor
+		"POST acme/clients/id1/roles", // client role api/read, under the id the create returned
+		"GET acme/roles/editor",       // editor's id: roles answer with their name
+		"POST acme/roles-by-id/r9/composites",
+		"DELETE acme/clients/c2", // deletes last
+	}
+	if d := cmp.Diff(want, f.calls); d != "" {
+		t.Errorf("calls (-want +got):\n%s", d)
+	}
+	// The PUT carried the whole object: nothing the desired state leaves
+	// out was dropped (a sparse client PUT disables authorization).
+	if got := f.objects["acme/clients/c1"]; got["authorizationServicesEnabled"] != true || got["description"] != "changed" {
+		t.Errorf("client PUT body %v: want live fields kept and desired ones overlaid", got)
+	}
+	if got := f.objects["acme"]; got["enabled"] != true || got["displayName"] != "New" {
+		t.Errorf("realm PUT body %v", got)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	f := newFake()
+	live := realm(t, liveDoc)
+	p := planFor(realm(t, desiredDoc), live)
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{DryRun: true})
+	if err != nil || len(f.calls) != 0 || res.Skipped != len(p.Actions) {
+		t.Errorf("dry run: calls %v, result %+v, err %v", f.calls, res, err)
+	}
+}
+
+func TestNoDeletesAfterAFailure(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "web"}
+	f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
+	f.fail["POST acme/clients"] = true // creating client api fails
+	live := realm(t, liveDoc)
+	p := planFor(realm(t, desiredDoc), live)
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
+	if err == nil || !strings.Contains(err.Error(), `create client "api" in realm acme: server said no`) {
+		t.Fatalf("error %v: want the failed create named", err)
+	}
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, "DELETE") {
+			t.Errorf("delete issued after a failure: %v", f.calls)
+		}
+		if strings.Contains(c, "/roles") && strings.HasPrefix(c, "POST acme/clients/") {
+			t.Errorf("client role created under a client that failed: %v", f.calls)
+		}
+	}
+	// Independent work went on: web and the realm role were still done.
+	if res.Failed != 1 || res.Done < 3 || res.Skipped < 2 {
+		t.Errorf("result %+v: want 1 failed, the independent actions done, the client role and the delete skipped", res)
+	}
+}

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestExitCodesAndUsage(t *testing.T) {
+	env := map[string]string{"ACME_ORDERS_API_SECRET": "x"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{nil, ExitError, "", "Usage:"},
+		{[]string{"--help"}, ExitOK, "Commands:", ""},
+		{[]string{"--version"}, ExitOK, "realmsync dev", ""},
+		{[]string{"frobnicate"}, ExitError, "", `unknown command "frobnicate"`},
+		{[]string{"plan"}, ExitError, "", "expected 1 argument(s), got 0"},
+		{[]string{"plan", "--no-such-flag", "x"}, ExitError, "", "unknown flag: --no-such-flag"},
+		{[]string{"plan", "--help"}, ExitOK, "Exit codes: 0 no changes, 2 changes planned, 1 error.", ""},
+		{[]string{"sync", "-h"}, ExitOK, "--dry-run", ""},
+		{[]string{"export", "out"}, ExitError, "", "--realm is required"},
+		{[]string{"validate", "../../examples/realms"}, ExitOK, "1 realm(s) valid: acme", ""},
+		{[]string{"validate", "/nonexistent"}, ExitError, "", "reading desired state"},
+		{[]string{"plan", "../../examples/realms"}, ExitError, "", "no server: set --url or KEYCLOAK_URL"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(context.Background(), tc.args, &stdout, &stderr, lookup)
+			if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant stdout ⊇ %q, stderr ⊇ %q", code, tc.code, stdout.String(), stderr.String(), tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
