@@ -188,7 +188,11 @@ func hideSecrets(realm string, e *model.Entity) []string {
 			delete(container, field)
 			continue
 		}
-		name := envName("REALMSYNC", realm, e.Key, path)
+		parts := []string{"REALMSYNC", realm, e.Key, path}
+		if e.Kind.Name == model.KindRealm {
+			parts = []string{"REALMSYNC", realm, path}
+		}
+		name := envName(parts...)
 		container[field] = "${env:" + name + "}"
 		names = append(names, name)
 	}
