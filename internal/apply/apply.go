@@ -39,6 +39,8 @@ type Options struct {
 	DryRun bool
 	// Progress receives one line per action done (nil: silent).
 	Progress io.Writer
+	// Owner names the ownership record this run updates.
+	Owner string
 }
 
 // Result tells what a run did.
@@ -51,14 +53,22 @@ type Result struct {
 // Apply executes the plan. live holds the state the plan was made from,
 // by realm name; its ids save lookups. The error aggregates every failure.
 func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Realm, opts Options) (Result, error) {
-	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}}
+	if opts.Owner == "" {
+		opts.Owner = model.DefaultOwner
+	}
+	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{}}
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
 	}
-	// Pass 1: objects, parents before children.
+	// Pass 1: objects, parents before children. Adopting changes nothing
+	// on the object: the ownership record says it.
 	for i := range p.Actions {
 		a := &p.Actions[i]
-		if a.Verb == plan.Delete {
+		switch a.Verb {
+		case plan.Delete:
+			continue
+		case plan.Adopt:
+			r.do(ctx, a, "", func(context.Context, *plan.Action) error { return nil })
 			continue
 		}
 		r.do(ctx, a, "", r.upsert)
@@ -84,7 +94,20 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 		}
 		r.do(ctx, a, "", r.remove)
 	}
+	for _, realm := range realmsOf(p) {
+		if err := r.recordOwnership(ctx, realm, p); err != nil {
+			r.errs = multierror.Append(r.errs, fmt.Errorf("recording ownership in realm %s: %w", realm, err))
+		}
+	}
 	return r.result, r.errs.ErrorOrNil()
+}
+
+func realmsOf(p *plan.Plan) []string {
+	seen := map[string]bool{}
+	for _, a := range p.Actions {
+		seen[a.Realm] = true
+	}
+	return model.SortedKeys(seen)
 }
 
 type ref struct{ realm, kind, key string }
@@ -93,10 +116,11 @@ type run struct {
 	api    API
 	live   map[string]*model.Realm
 	opts   Options
-	ids    map[ref]string
-	failed map[ref]bool
-	errs   *multierror.Error
-	result Result
+	ids       map[ref]string
+	failed    map[ref]bool
+	succeeded map[ref]bool
+	errs      *multierror.Error
+	result    Result
 }
 
 func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(context.Context, *plan.Action) error) {
@@ -115,6 +139,9 @@ func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(con
 		return
 	}
 	r.result.Done++
+	if what == "" {
+		r.succeeded[self] = true
+	}
 	r.report("%s %s %q%s", past(a.Verb), title(a.Kind), a.Key, what)
 }
 
@@ -316,6 +343,8 @@ func past(v plan.Verb) string {
 		return "updated"
 	case plan.Delete:
 		return "deleted"
+	case plan.Adopt:
+		return "adopted"
 	}
 	return string(v)
 }

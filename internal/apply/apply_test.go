@@ -91,9 +91,15 @@ func realm(t *testing.T, doc map[string]any) *model.Realm {
 	return r
 }
 
-func planFor(desired, live *model.Realm) *plan.Plan {
+func planFor(t *testing.T, desired, live *model.Realm) *plan.Plan {
+	t.Helper()
+	desired.Policies[model.KindClient] = model.PolicyFull
+	actions, err := diff.Realm(desired, live, diff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &plan.Plan{}
-	p.Add(diff.Realm(desired, live)...)
+	p.Add(actions...)
 	return p
 }
 
@@ -124,7 +130,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 	f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "web", "authorizationServicesEnabled": true}
 	f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
 	live := realm(t, liveDoc)
-	p := planFor(realm(t, desiredDoc), live)
+	p := planFor(t, realm(t, desiredDoc), live)
 	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +160,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 func TestDryRunWritesNothing(t *testing.T) {
 	f := newFake()
 	live := realm(t, liveDoc)
-	p := planFor(realm(t, desiredDoc), live)
+	p := planFor(t, realm(t, desiredDoc), live)
 	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{DryRun: true})
 	if err != nil || len(f.calls) != 0 || res.Skipped != len(p.Actions) {
 		t.Errorf("dry run: calls %v, result %+v, err %v", f.calls, res, err)
@@ -168,7 +174,7 @@ func TestNoDeletesAfterAFailure(t *testing.T) {
 	f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
 	f.fail["POST acme/clients"] = true // creating client api fails
 	live := realm(t, liveDoc)
-	p := planFor(realm(t, desiredDoc), live)
+	p := planFor(t, realm(t, desiredDoc), live)
 	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
 	if err == nil || !strings.Contains(err.Error(), `create client "api" in realm acme: server said no`) {
 		t.Fatalf("error %v: want the failed create named", err)

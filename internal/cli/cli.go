@@ -43,7 +43,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{validateCmd, planCmd, syncCmd, exportCmd, versionCmd}
+	commands = []*command{validateCmd, planCmd, syncCmd, driftCmd, exportCmd, versionCmd}
 }
 
 // Run executes realmsync with args (without the program name) and returns
@@ -99,14 +99,15 @@ func (a *app) usage(w io.Writer) {
 func (c *command) flags(a *app) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	switch c.name {
-	case "plan", "sync", "export":
-		(&connFlags{}).register(fs)
-	}
-	switch c.name {
+	case "plan":
+		(&runFlags{}).register(fs, modePlan)
 	case "sync":
-		fs.Bool("dry-run", false, "")
+		(&runFlags{}).register(fs, modeSync)
+	case "drift":
+		(&runFlags{}).register(fs, modeDrift)
 	case "export":
-		fs.String("realm", "", "")
+		(&connFlags{}).register(fs)
+		fs.String("realm", "", "realm to export (required)")
 	}
 	return fs
 }

@@ -3,17 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
-
-	"github.com/spf13/pflag"
-
-	"github.com/realmsync/realmsync/internal/apply"
-	"github.com/realmsync/realmsync/internal/diff"
-	"github.com/realmsync/realmsync/internal/export"
-	"github.com/realmsync/realmsync/internal/load"
-	"github.com/realmsync/realmsync/internal/model"
-	"github.com/realmsync/realmsync/internal/plan"
 )
 
 var validateCmd = &command{
@@ -46,9 +36,11 @@ var planCmd = &command{
 Examples:
   export KEYCLOAK_URL=https://sso.example.com KEYCLOAK_USER=admin KEYCLOAK_PASSWORD=...
   realmsync plan realms/
-  realmsync plan realms/ || [ $? -eq 2 ]   # changes are not a failure`,
+  realmsync plan --output markdown realms/ > plan.md   # for a pull-request comment
+  realmsync plan --output json realms/ | jq '.actions[] | select(.verb == "delete")'
+  realmsync plan --realm acme --only client,clientMapper realms/`,
 	run: func(ctx context.Context, a *app, c *command, args []string) int {
-		return a.reconcile(ctx, c, args, true)
+		return a.reconcile(ctx, c, args, modePlan)
 	},
 }
 
@@ -62,7 +54,21 @@ Examples:
   realmsync sync --dry-run realms/
   realmsync sync realms/`,
 	run: func(ctx context.Context, a *app, c *command, args []string) int {
-		return a.reconcile(ctx, c, args, false)
+		return a.reconcile(ctx, c, args, modeSync)
+	},
+}
+
+var driftCmd = &command{
+	name: "drift", usage: "drift [flags] DIR", summary: "Report objects changed outside Git (the plan, worded as drift).",
+	help: `For scheduled checks (cron, a Kubernetes CronJob). Exit codes: 0 no drift,
+2 drift found, 1 error. --metrics-file writes Prometheus text-format metrics
+(for node_exporter's textfile collector); --report-file the JSON report.
+
+Examples:
+  realmsync drift realms/
+  realmsync drift --metrics-file /var/lib/node_exporter/realmsync.prom --report-file drift.json realms/`,
+	run: func(ctx context.Context, a *app, c *command, args []string) int {
+		return a.reconcile(ctx, c, args, modeDrift)
 	},
 }
 
@@ -77,135 +83,4 @@ account needs the create-realm role.
 Examples:
   realmsync export --realm acme realms/`,
 	run: runExport,
-}
-
-func (a *app) load(dir string) (*load.Desired, error) {
-	return load.Dir(dir, load.Options{Lookup: a.env})
-}
-
-func (a *app) loadFailed(err error) int {
-	fmt.Fprintf(a.stderr, "error: invalid desired state:\n")
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(a.stderr, "  %s\n", line)
-	}
-	return ExitError
-}
-
-// reconcile is plan and sync: one code path, one dry-run gate (in apply).
-func (a *app) reconcile(ctx context.Context, c *command, args []string, alwaysDry bool) int {
-	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
-	var conn connFlags
-	conn.register(fs)
-	dryRun := alwaysDry
-	if !alwaysDry {
-		fs.BoolVar(&dryRun, "dry-run", false, "only show the plan; change nothing")
-	}
-	rest, code, ok := a.parse(c, fs, args, 1)
-	if !ok {
-		return code
-	}
-	desired, err := a.load(rest[0])
-	if err != nil {
-		return a.loadFailed(err)
-	}
-	api, err := conn.connect(a.env)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	defer conn.reportRequests(a.stderr, api)
-
-	p := &plan.Plan{Warnings: desired.Warnings}
-	live := map[string]*model.Realm{}
-	for _, name := range desired.Names() {
-		lr, err := export.ReadRealm(ctx, api, name)
-		if err != nil {
-			return a.fail("%v", err)
-		}
-		live[name] = lr
-		p.Add(diff.Realm(desired.Realms[name], lr)...)
-	}
-	if err := plan.WriteText(a.stdout, p); err != nil {
-		return a.fail("%v", err)
-	}
-	if dryRun {
-		if _, err := apply.Apply(ctx, api, p, live, apply.Options{DryRun: true}); err != nil {
-			return a.fail("%v", err)
-		}
-		if p.Empty() {
-			return ExitOK
-		}
-		return ExitChanges
-	}
-	if p.Empty() {
-		return ExitOK
-	}
-	fmt.Fprintf(a.stdout, "\nApplying:\n")
-	res, err := apply.Apply(ctx, api, p, live, apply.Options{Progress: indent{a.stdout}})
-	fmt.Fprintf(a.stdout, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	return ExitOK
-}
-
-func runExport(ctx context.Context, a *app, c *command, args []string) int {
-	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
-	var conn connFlags
-	conn.register(fs)
-	realm := fs.String("realm", "", "realm to export (required)")
-	rest, code, ok := a.parse(c, fs, args, 1)
-	if !ok {
-		return code
-	}
-	if *realm == "" {
-		fmt.Fprintf(a.stderr, "realmsync export: --realm is required\nUsage: realmsync %s\n", c.usage)
-		return ExitError
-	}
-	api, err := conn.connect(a.env)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	defer conn.reportRequests(a.stderr, api)
-	live, err := export.ReadRealm(ctx, api, *realm)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	if live == nil {
-		return a.fail("realm %q does not exist on %s", *realm, conn.resolve(a.env).BaseURL)
-	}
-	base, err := export.ReadBaseline(ctx, api)
-	if err != nil {
-		return a.fail("learning the server's defaults: %v", err)
-	}
-	pruned, placeholders := base.Prune(live)
-	files, err := export.Files(pruned)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	if err := os.MkdirAll(rest[0], 0o755); err != nil {
-		return a.fail("%v", err)
-	}
-	if err := export.Write(rest[0], *realm, files); err != nil {
-		return a.fail("writing export: %v", err)
-	}
-	fmt.Fprintf(a.stdout, "exported realm %s to %s/%s (%d files)\n", *realm, rest[0], *realm, len(files))
-	if len(placeholders) > 0 {
-		fmt.Fprintf(a.stderr, "secrets were written as placeholders; set these variables before syncing:\n")
-		for _, p := range placeholders {
-			fmt.Fprintf(a.stderr, "  %s\n", p)
-		}
-	}
-	return ExitOK
-}
-
-// indent prefixes each progress line.
-type indent struct {
-	w interface{ Write([]byte) (int, error) }
-}
-
-func (i indent) Write(b []byte) (int, error) {
-	if _, err := i.w.Write(append([]byte("  "), b...)); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -10,10 +12,12 @@ import (
 	"github.com/realmsync/realmsync/internal/admin"
 )
 
-// connFlags are the connection settings shared by every command that talks
-// to a server. Flags win over environment variables.
+// connFlags are the settings shared by every command that talks to a
+// server. Precedence: flags, then environment variables, then the config
+// file (realmsync.yaml in the working directory, or --config).
 type connFlags struct {
 	url, authRealm, user, password, clientID, clientSecret, caFile string
+	config, logFormat, logLevel                                    string
 	insecure, verbose                                              bool
 	timeout                                                        time.Duration
 }
@@ -27,40 +31,83 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.clientSecret, "client-secret", "", "its secret; prefer the environment (env KEYCLOAK_CLIENT_SECRET)")
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM file of CA certificates to trust (env KEYCLOAK_CA_FILE)")
 	fs.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server's TLS certificate (unsafe)")
-	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "timeout of one HTTP request")
+	fs.DurationVar(&c.timeout, "timeout", 0, "timeout of one HTTP request (default 60s)")
+	fs.StringVar(&c.config, "config", "", "config file with connection settings (default ./"+DefaultConfigFile+" when present)")
 	fs.BoolVarP(&c.verbose, "verbose", "V", false, "report the requests made, by method, on stderr")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "log level: debug, info, warn or error (debug logs every request, never tokens or bodies)")
 }
 
-func (c *connFlags) resolve(env Env) admin.Config {
-	pick := func(flag, name, def string) string {
+func (c *connFlags) resolve(env Env) (admin.Config, error) {
+	path, named := c.config, c.config != ""
+	if !named {
+		path = DefaultConfigFile
+	}
+	file, err := readConfig(path, named)
+	if err != nil {
+		return admin.Config{}, err
+	}
+	pick := func(flag, name, fromFile, def string) string {
 		if flag != "" {
 			return flag
 		}
 		if v, ok := env(name); ok && v != "" {
 			return v
 		}
+		if fromFile != "" {
+			return fromFile
+		}
 		return def
 	}
-	return admin.Config{
-		BaseURL:               pick(c.url, "KEYCLOAK_URL", ""),
-		AuthRealm:             pick(c.authRealm, "KEYCLOAK_AUTH_REALM", "master"),
-		Username:              pick(c.user, "KEYCLOAK_USER", ""),
-		Password:              pick(c.password, "KEYCLOAK_PASSWORD", ""),
-		ClientID:              pick(c.clientID, "KEYCLOAK_CLIENT_ID", ""),
-		ClientSecret:          pick(c.clientSecret, "KEYCLOAK_CLIENT_SECRET", ""),
-		CAFile:                pick(c.caFile, "KEYCLOAK_CA_FILE", ""),
-		InsecureSkipTLSVerify: c.insecure,
-		Timeout:               c.timeout,
+	timeout := c.timeout
+	if timeout == 0 {
+		timeout = file.Timeout
 	}
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	return admin.Config{
+		BaseURL:               pick(c.url, "KEYCLOAK_URL", file.URL, ""),
+		AuthRealm:             pick(c.authRealm, "KEYCLOAK_AUTH_REALM", file.AuthRealm, "master"),
+		Username:              pick(c.user, "KEYCLOAK_USER", file.User, ""),
+		Password:              pick(c.password, "KEYCLOAK_PASSWORD", file.Password, ""),
+		ClientID:              pick(c.clientID, "KEYCLOAK_CLIENT_ID", file.ClientID, ""),
+		ClientSecret:          pick(c.clientSecret, "KEYCLOAK_CLIENT_SECRET", file.ClientSecret, ""),
+		CAFile:                pick(c.caFile, "KEYCLOAK_CA_FILE", file.CAFile, ""),
+		InsecureSkipTLSVerify: c.insecure || file.InsecureSkipTLSVerify,
+		Timeout:               timeout,
+	}, nil
 }
 
-func (c *connFlags) connect(env Env) (*admin.Client, error) {
-	cfg := c.resolve(env)
+// logger builds the structured logger every stage logs to (stderr).
+func (c *connFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: want debug, info, warn or error, got %q", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(c.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: want text or json, got %q", c.logFormat)
+}
+
+func (c *connFlags) connect(env Env, stderr io.Writer) (*admin.Client, error) {
+	cfg, err := c.resolve(env)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.BaseURL == "" {
 		return nil, fmt.Errorf("no server: set --url or KEYCLOAK_URL")
 	}
 	if cfg.ClientSecret == "" && (cfg.Username == "" || cfg.Password == "") {
 		return nil, fmt.Errorf("no credentials: set KEYCLOAK_USER and KEYCLOAK_PASSWORD, or KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET")
+	}
+	if cfg.Logger, err = c.logger(stderr); err != nil {
+		return nil, err
 	}
 	return admin.New(cfg)
 }

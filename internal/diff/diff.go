@@ -4,11 +4,14 @@
 //
 // Semantics: only fields the desired state sets are managed (a field absent
 // from YAML is left as the server has it; inside objects, the same holds key
-// by key). An object is deleted only when it is absent from a collection the
-// desired state writes down and is not built-in.
+// by key). Which live objects absent from the desired state are deleted is
+// the kind's deletion policy: "owned" (the default) deletes only objects this
+// owner created or adopted, "full" everything not built-in, "none" nothing.
+// Built-in objects are never deleted.
 package diff
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -21,14 +24,29 @@ import (
 // MaskedSecret is what Keycloak returns in place of a stored secret.
 const MaskedSecret = "**********"
 
+// Options steer a diff.
+type Options struct {
+	// Owner is the name this desired state's objects are recorded under.
+	Owner string
+	// TakeOver adopts objects recorded under another owner; without it,
+	// desired objects another owner manages are an error.
+	TakeOver bool
+}
+
 // Realm returns the actions that turn live into desired. live is nil when
-// the realm does not exist yet.
-func Realm(desired, live *model.Realm) []plan.Action {
+// the realm does not exist yet. The error lists objects the desired state
+// claims but another owner manages.
+func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
+	if opts.Owner == "" {
+		opts.Owner = model.DefaultOwner
+	}
 	var actions []plan.Action
+	var conflicts []string
 	realmMissing := live == nil
 	if live == nil {
 		live = model.NewRealm(desired.Name)
 	}
+	owned := live.Owners[opts.Owner]
 	deleted := map[model.Scope]bool{}
 	for _, k := range model.Kinds() {
 		for _, d := range desired.Sorted(k.Name) {
@@ -47,19 +65,28 @@ func Realm(desired, live *model.Realm) []plan.Action {
 				if changes := compare(k, d, l); len(changes) > 0 {
 					actions = append(actions, action(desired.Name, d, l, plan.Update, changes))
 				}
+				if k.Name == model.KindRealm || k.BuiltIn(desired.Name, d.Key) || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
+					continue
+				}
+				a := action(desired.Name, d, l, plan.Adopt, nil)
+				if other := ownerOf(live, k.Name, d.Key, opts.Owner); other != "" {
+					if !opts.TakeOver {
+						conflicts = append(conflicts, fmt.Sprintf("%s %q is managed by owner %q (declared at %s); pass --adopt to take it over", k.Title, d.Key, other, d.Source))
+						continue
+					}
+					a.Note = "taken over from owner " + other
+				}
+				actions = append(actions, a)
 			}
 		}
 		if k.Name == model.KindRealm {
 			continue // realms are never deleted by a sync
 		}
 		for _, l := range live.Sorted(k.Name) {
-			if desired.Get(k.Name, l.Key) != nil {
+			if desired.Get(k.Name, l.Key) != nil || k.BuiltIn(desired.Name, l.Key) {
 				continue
 			}
-			if _, declared := desired.Declared[model.Scope{Kind: k.Name, Parent: l.Parent}]; !declared {
-				continue
-			}
-			if k.BuiltIn(desired.Name, l.Key) {
+			if !deletable(desired, k, l, owned) {
 				continue
 			}
 			deleted[model.Scope{Kind: k.Name, Parent: l.Key}] = true
@@ -69,7 +96,34 @@ func Realm(desired, live *model.Realm) []plan.Action {
 			actions = append(actions, action(desired.Name, nil, l, plan.Delete, nil))
 		}
 	}
-	return actions
+	if len(conflicts) > 0 {
+		return nil, fmt.Errorf("realm %s: %s", desired.Name, strings.Join(conflicts, "; "))
+	}
+	return actions, nil
+}
+
+// deletable applies the kind's deletion policy to a live object absent
+// from the desired state.
+func deletable(desired *model.Realm, k *model.Kind, l *model.Entity, owned model.Owned) bool {
+	switch desired.Policy(k.Name) {
+	case model.PolicyFull:
+		// The whole truth for the kind; for objects inside a parent, the
+		// whole truth about the parents the desired state declares.
+		return l.Parent == "" || desired.Get(k.Parent, l.Parent) != nil
+	case model.PolicyOwned:
+		return owned[model.Ref{Kind: k.Name, Key: l.Key}]
+	}
+	return false
+}
+
+// ownerOf names another owner that records the object, if any.
+func ownerOf(live *model.Realm, kind, key, self string) string {
+	for _, owner := range model.SortedKeys(live.Owners) {
+		if owner != self && live.Owners[owner][model.Ref{Kind: kind, Key: key}] {
+			return owner
+		}
+	}
+	return ""
 }
 
 func action(realm string, d, l *model.Entity, verb plan.Verb, changes []plan.Change) plan.Action {

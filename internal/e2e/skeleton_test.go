@@ -51,11 +51,30 @@ func TestExampleSyncAndDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Under the default deletion policy (owned), a role made by hand is
+	// left alone: the plan shows exactly the one client change.
 	r := realmsync(t, exampleEnv, "plan", dir)
 	expectCode(t, r, 2, "plan after drift")
 	for _, want := range []string{
 		`~ client "webapp"`,
 		`description: "changed by hand" → "Customer portal (single-page app)"`,
+		"Plan: 0 to create, 1 to update, 0 to delete.",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if n := len(actionLines(r.stdout)); n != 1 {
+		t.Errorf("plan has %d actions, want exactly 1:\n%s", n, r.stdout)
+	}
+
+	// Declaring realm roles fully managed makes the hand-made role go:
+	// exactly two changes.
+	appendFile(t, filepath.Join(dir, realm, "realm.yaml"), "realmsync:\n  deletionPolicy:\n    realmRoles: full\n")
+	r = realmsync(t, exampleEnv, "plan", dir)
+	expectCode(t, r, 2, "plan with realm roles fully managed")
+	for _, want := range []string{
+		`~ client "webapp"`,
 		`- realm role "hand-made"`,
 		"Plan: 0 to create, 1 to update, 1 to delete.",
 	} {
@@ -71,12 +90,18 @@ func TestExampleSyncAndDrift(t *testing.T) {
 	expectCode(t, realmsync(t, exampleEnv, "plan", dir), 0, "plan after repair")
 }
 
-var actionLine = regexp.MustCompile(`^  [+~-] `)
+var actionLine = regexp.MustCompile(`^  [+~=-] `)
 
+// actionLines returns a text plan's action lines (not the deletions
+// callout above the realms).
 func actionLines(out string) []string {
 	var lines []string
+	inRealm := false
 	for _, l := range strings.Split(out, "\n") {
-		if actionLine.MatchString(l) {
+		if strings.HasPrefix(l, "realm ") {
+			inRealm = true
+		}
+		if inRealm && actionLine.MatchString(l) {
 			lines = append(lines, l)
 		}
 	}

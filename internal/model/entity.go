@@ -44,6 +44,36 @@ type Realm struct {
 	Declared map[Scope]Pos
 	// Unmanaged lists document fields left alone by this version, with where.
 	Unmanaged map[string]Pos
+	// Policies are the deletion policies the desired state sets, by kind.
+	Policies map[string]Policy
+	// PolicyPos says where each policy was set.
+	PolicyPos map[string]Pos
+	// Owners are the ownership records of a live realm, by owner.
+	Owners map[string]Owned
+}
+
+// Policy says which live objects absent from the desired state a sync
+// deletes.
+type Policy string
+
+const (
+	// PolicyOwned deletes objects realmsync created or adopted (the default).
+	PolicyOwned Policy = "owned"
+	// PolicyFull deletes everything not declared and not built-in.
+	PolicyFull Policy = "full"
+	// PolicyNone never deletes.
+	PolicyNone Policy = "none"
+)
+
+// Policy returns the deletion policy for a kind.
+func (r *Realm) Policy(kind string) Policy {
+	if p, ok := r.Policies[kind]; ok {
+		return p
+	}
+	if kind == "user" {
+		return PolicyNone // users are the most dangerous kind to delete
+	}
+	return PolicyOwned
 }
 
 // NewRealm returns an empty realm state.
@@ -53,6 +83,9 @@ func NewRealm(name string) *Realm {
 		Entities:  map[string]map[string]*Entity{},
 		Declared:  map[Scope]Pos{},
 		Unmanaged: map[string]Pos{},
+		Policies:  map[string]Policy{},
+		PolicyPos: map[string]Pos{},
+		Owners:    map[string]Owned{},
 	}
 }
 
@@ -163,6 +196,8 @@ func (d *decomposer) realmSettings(doc Object) {
 	fieldPos := map[string]Pos{}
 	for _, f := range SortedKeys(doc) {
 		switch {
+		case f == "realmsync":
+			d.toolSettings(doc[f])
 		case collections[f]:
 		case contains(k.NotManaged, f):
 			d.r.Unmanaged[f] = d.pos([]string{f})
@@ -175,9 +210,76 @@ func (d *decomposer) realmSettings(doc Object) {
 		d.fail([]string{"realm"}, "realm %q does not match its directory %q", name, d.r.Name)
 	}
 	fields["realm"] = d.r.Name
+	d.takeOwnership(fields)
 	e := &Entity{Kind: k, Key: d.r.Name, Fields: fields, Source: d.pos(nil), FieldPos: fieldPos}
 	d.normalise(e)
 	_ = d.r.Add(e)
+}
+
+// takeOwnership moves the ownership record out of the realm's attributes:
+// it is realmsync's bookkeeping, never part of a plan or an export.
+func (d *decomposer) takeOwnership(fields Object) {
+	attrs, ok := fields["attributes"].(map[string]any)
+	if !ok {
+		return
+	}
+	owners, err := DecodeOwnership(attrs)
+	if err != nil {
+		d.fail([]string{"attributes"}, "%v", err)
+	}
+	for _, k := range SortedKeys(attrs) {
+		if strings.HasPrefix(k, OwnershipPrefix) {
+			delete(attrs, k)
+		}
+	}
+	for owner, set := range owners {
+		d.r.Owners[owner] = set
+	}
+}
+
+// toolSettings reads the realm file's realmsync: section, realmsync's own
+// settings (Keycloak has no such field).
+func (d *decomposer) toolSettings(v any) {
+	path := []string{"realmsync"}
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "realmsync must be an object with deletionPolicy")
+		return
+	}
+	for _, f := range SortedKeys(m) {
+		if f != "deletionPolicy" {
+			d.fail(append(path, f), "realmsync: unknown setting %q (known: deletionPolicy)", f)
+		}
+	}
+	policies, ok := m["deletionPolicy"].(map[string]any)
+	if !ok {
+		if _, present := m["deletionPolicy"]; present {
+			d.fail(append(path, "deletionPolicy"), "deletionPolicy must map kinds to owned, full or none")
+		}
+		return
+	}
+	var plurals []string
+	for _, k := range kinds {
+		if k.Name != KindRealm {
+			plurals = append(plurals, k.Plural)
+		}
+	}
+	for _, name := range SortedKeys(policies) {
+		p := []string{"realmsync", "deletionPolicy", name}
+		k := KindByPlural(name)
+		if k == nil || k.Name == KindRealm {
+			d.fail(p, "deletionPolicy: unknown kind %q (kinds: %s)", name, strings.Join(plurals, ", "))
+			continue
+		}
+		policy := Policy(ScalarString(policies[name]))
+		switch policy {
+		case PolicyOwned, PolicyFull, PolicyNone:
+			d.r.Policies[k.Name] = policy
+			d.r.PolicyPos[k.Name] = d.pos(p)
+		default:
+			d.fail(p, "deletionPolicy of %s: %q is not owned, full or none", name, policy)
+		}
+	}
 }
 
 // list decomposes an array of objects of kind k under the parent key.
@@ -322,6 +424,14 @@ func (r *Realm) Merge(part *Realm) []error {
 	}
 	for f, p := range part.Unmanaged {
 		r.Unmanaged[f] = p
+	}
+	for _, k := range SortedKeys(part.Policies) {
+		if _, dup := r.Policies[k]; dup {
+			errs = append(errs, fmt.Errorf("%s: deletion policy of %s is set twice (first at %s)", part.PolicyPos[k], KindByName(k).Plural, r.PolicyPos[k]))
+			continue
+		}
+		r.Policies[k] = part.Policies[k]
+		r.PolicyPos[k] = part.PolicyPos[k]
 	}
 	return errs
 }

@@ -16,6 +16,9 @@ type Kind struct {
 	Name string
 	// Title is how plans name the kind to people.
 	Title string
+	// Plural names the kind in the realmsync: section of realm files
+	// (deletionPolicy) and in --only/--skip.
+	Plural string
 	// Representation is Keycloak's schema name, for field validation.
 	Representation string
 	// KeyField holds the object's natural key within its parent.
@@ -159,7 +162,7 @@ const (
 // kinds it depends on. Deletes run in the reverse order.
 var kinds = []*Kind{
 	{
-		Name: KindRealm, Title: "realm", Representation: "RealmRepresentation", KeyField: "realm",
+		Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
 		Secrets:       []string{"smtpServer.password"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
 		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
@@ -177,7 +180,7 @@ var kinds = []*Kind{
 		Endpoints: Endpoints{Create: "", Item: "{realm}"},
 	},
 	{
-		Name: KindClientScope, Title: "client scope", Representation: "ClientScopeRepresentation", KeyField: "name",
+		Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
 		RealmPath:     "clientScopes",
 		Required:      []string{"protocol"},
 		StringMaps:    []string{"attributes"},
@@ -186,7 +189,7 @@ var kinds = []*Kind{
 		builtIn:       func(_, key string) bool { return contains(builtInClientScopes, key) },
 	},
 	{
-		Name: KindScopeMapper, Title: "client scope mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+		Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClientScope, ParentField: "protocolMappers",
 		Required:      []string{"protocol", "protocolMapper"},
 		StringMaps:    []string{"config"},
@@ -198,7 +201,7 @@ var kinds = []*Kind{
 		builtIn: func(_, key string) bool { return contains(builtInClientScopes, parentPart(key)) },
 	},
 	{
-		Name: KindClient, Title: "client", Representation: "ClientRepresentation", KeyField: "clientId",
+		Name: KindClient, Title: "client", Plural: "clients", Representation: "ClientRepresentation", KeyField: "clientId",
 		RealmPath:  "clients",
 		Secrets:    []string{"secret", "registrationAccessToken"},
 		StringMaps: []string{"attributes"},
@@ -216,7 +219,7 @@ var kinds = []*Kind{
 		builtIn: builtInClient,
 	},
 	{
-		Name: KindClientMap, Title: "client mapper", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+		Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClient, ParentField: "protocolMappers",
 		Required:      []string{"protocol", "protocolMapper"},
 		StringMaps:    []string{"config"},
@@ -228,7 +231,7 @@ var kinds = []*Kind{
 		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
 	},
 	{
-		Name: KindRealmRole, Title: "realm role", Representation: "RoleRepresentation", KeyField: "name",
+		Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
 		RealmPath:     "roles.realm",
 		ListMaps:      []string{"attributes"},
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
@@ -240,7 +243,7 @@ var kinds = []*Kind{
 		builtIn: builtInRealmRole,
 	},
 	{
-		Name: KindClientRole, Title: "client role", Representation: "RoleRepresentation", KeyField: "name",
+		Name: KindClientRole, Title: "client role", Plural: "clientRoles", Representation: "RoleRepresentation", KeyField: "name",
 		Parent: KindClient, ParentMap: "roles.client",
 		ListMaps:      []string{"attributes"},
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
@@ -252,7 +255,7 @@ var kinds = []*Kind{
 		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
 	},
 	{
-		Name: KindGroup, Title: "group", Representation: "GroupRepresentation", KeyField: "name",
+		Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
 		Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
 		ListMaps:      []string{"attributes"},
 		ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
@@ -280,6 +283,16 @@ func Kinds() []*Kind { return kinds }
 func KindByName(name string) *Kind {
 	for _, k := range kinds {
 		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// KindByPlural returns the kind whose plural name is name, or nil.
+func KindByPlural(name string) *Kind {
+	for _, k := range kinds {
+		if k.Plural == name {
 			return k
 		}
 	}

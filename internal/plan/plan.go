@@ -17,6 +17,9 @@ const (
 	Create Verb = "create"
 	Update Verb = "update"
 	Delete Verb = "delete"
+	// Adopt records an existing object as managed by this owner, without
+	// changing it.
+	Adopt Verb = "adopt"
 )
 
 // Symbol is the verb's mark in text plans.
@@ -28,6 +31,8 @@ func (v Verb) Symbol() string {
 		return "~"
 	case Delete:
 		return "-"
+	case Adopt:
+		return "="
 	}
 	return "?"
 }
@@ -105,7 +110,7 @@ func (p *Plan) sort() {
 		if ak != bk {
 			return (ak < bk) != ad
 		}
-		if da, db := depth(a.Key), depth(b.Key); da != db && a.Kind == model.KindGroup {
+		if da, db := depth(a.Key), depth(b.Key); da != db && model.KindByName(a.Kind).Recursive() {
 			return (da < db) != ad
 		}
 		return a.Key < b.Key
@@ -127,6 +132,17 @@ func (p *Plan) Counts() (create, update, remove int) {
 		}
 	}
 	return
+}
+
+// Adoptions counts the objects the plan adopts.
+func (p *Plan) Adoptions() int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Verb == Adopt {
+			n++
+		}
+	}
+	return n
 }
 
 // Empty reports whether the plan changes nothing.

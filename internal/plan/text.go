@@ -9,44 +9,132 @@ import (
 	"github.com/realmsync/realmsync/internal/model"
 )
 
+// TextOptions change how WriteTextWith words and styles a plan. The zero
+// value is the plain plan WriteText prints, which golden files and
+// scripts depend on byte for byte.
+type TextOptions struct {
+	// Color adds ANSI colours (green creates, yellow updates, red deletes,
+	// bold headings). The caller decides: a terminal, no NO_COLOR, no
+	// --no-color. Output to files and pipes should stay plain.
+	Color bool
+	// Drift words the plan as drift, for scheduled checks: the differences
+	// were made outside Git, not proposed by a change under review.
+	Drift bool
+	// CalloutDeletes lists the plan's deletions in a block before
+	// everything else, so the one irreversible kind of change cannot
+	// scroll by unnoticed in a long plan.
+	CalloutDeletes bool
+}
+
 // WriteText renders the plan for people: grouped by realm, one line per
 // action with only the changed fields under it, and a closing summary.
 func WriteText(w io.Writer, p *Plan) error {
+	return WriteTextWith(w, p, TextOptions{})
+}
+
+// WriteTextWith is WriteText with options. Actions come in plan order,
+// the order apply runs them in, so what people read is what happens.
+func WriteTextWith(w io.Writer, p *Plan, opts TextOptions) error {
 	tw := &errWriter{w: w}
+	pal := palette(opts.Color)
+	if opts.CalloutDeletes {
+		if dels := deletions(p); len(dels) > 0 {
+			tw.printf("%s\n", pal.danger(fmt.Sprintf("Deletions (%d):", len(dels))))
+			for _, a := range dels {
+				tw.printf("  %s\n", pal.verb(Delete, deletionLine(a)))
+			}
+			tw.printf("\n")
+		}
+	}
 	for _, warning := range p.Warnings {
-		tw.printf("warning: %s\n", warning)
+		tw.printf("%s %s\n", pal.warn("warning:"), warning)
 	}
 	if len(p.Warnings) > 0 {
 		tw.printf("\n")
 	}
 	if p.Empty() {
-		tw.printf("No changes. The server matches the desired state.\n")
+		tw.printf("%s\n", noChanges(opts.Drift))
 		return tw.err
 	}
+	if opts.Drift {
+		tw.printf("%s\n\n", pal.bold(driftHeading(len(p.Actions))))
+	}
 	realm := ""
-	for _, a := range p.Actions {
+	for i := range p.Actions {
+		a := &p.Actions[i]
 		if a.Realm != realm {
 			if realm != "" {
 				tw.printf("\n")
 			}
 			realm = a.Realm
-			tw.printf("realm %s\n", realm)
+			tw.printf("%s\n", pal.bold("realm "+realm))
 		}
-		tw.printf("  %s %s %s", a.Verb.Symbol(), title(a.Kind), quote(a.Key))
+		tw.printf("  %s", pal.verb(a.Verb, actionLabel(a.Verb.Symbol(), a)))
 		if a.Note != "" {
 			tw.printf("  (%s)", a.Note)
 		}
 		tw.printf("\n")
 		for _, c := range a.Changes {
-			tw.printf("      %s\n", changeLine(a.Verb, c))
+			tw.printf("      %s\n", changeLine(a.Verb, c, pal))
 		}
 	}
-	c, u, d := p.Counts()
-	tw.printf("\nPlan: %d to create, %d to update, %d to delete.\n", c, u, d)
+	tw.printf("\n%s\n", pal.bold(summaryLine(p, opts.Drift)))
 	return tw.err
 }
 
-func changeLine(verb Verb, c Change) string {
+// actionLabel names an action's object after its mark: `+ client "web"`.
+func actionLabel(symbol string, a *Action) string {
+	return symbol + " " + title(a.Kind) + " " + quote(a.Key)
+}
+
+// deletions returns the plan's deletes, in plan order.
+func deletions(p *Plan) []*Action {
+	var out []*Action
+	for i := range p.Actions {
+		if p.Actions[i].Verb == Delete {
+			out = append(out, &p.Actions[i])
+		}
+	}
+	return out
+}
+
+// deletionLine names a deleted object with its realm, since the callout
+// stands apart from the realm grouping.
+func deletionLine(a *Action) string {
+	return "- " + title(a.Kind) + " " + quote(a.Key) + " in realm " + a.Realm
+}
+
+// summaryLine is the closing count; drift words it as drift.
+func summaryLine(p *Plan, drift bool) string {
+	c, u, d := p.Counts()
+	word := "Plan"
+	if drift {
+		word = "Drift"
+	}
+	if n := p.Adoptions(); n > 0 {
+		return fmt.Sprintf("%s: %d to create, %d to update, %d to delete, %d to adopt.", word, c, u, d, n)
+	}
+	return fmt.Sprintf("%s: %d to create, %d to update, %d to delete.", word, c, u, d)
+}
+
+func driftHeading(n int) string {
+	if n == 1 {
+		return "Drift detected: 1 object differs from the desired state."
+	}
+	return fmt.Sprintf("Drift detected: %d objects differ from the desired state.", n)
+}
+
+func noChanges(drift bool) string {
+	if drift {
+		return "No drift detected. The server matches the desired state."
+	}
+	return "No changes. The server matches the desired state."
+}
+
+// changeLine renders one changed field. A sensitive change is shown by
+// its path alone, whatever the change carries: the plan model never
+// holds secret values, and this keeps a mistake there from printing one.
+func changeLine(verb Verb, c Change, pal palette) string {
 	switch {
 	case c.Sensitive && verb == Create:
 		return c.Path + ": (sensitive)"
@@ -55,10 +143,10 @@ func changeLine(verb Verb, c Change) string {
 	case len(c.Added)+len(c.Removed) > 0 && (verb == Update || c.IsRelation()):
 		var parts []string
 		for _, s := range c.Added {
-			parts = append(parts, "+ "+quoteItem(s, c.IsRelation()))
+			parts = append(parts, pal.added("+ "+quoteItem(s, c.IsRelation())))
 		}
 		for _, s := range c.Removed {
-			parts = append(parts, "- "+quoteItem(s, c.IsRelation()))
+			parts = append(parts, pal.removed("- "+quoteItem(s, c.IsRelation())))
 		}
 		return c.Path + ": " + strings.Join(parts, ", ")
 	case verb == Create:

@@ -1,0 +1,64 @@
+package apply
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// Limits guard against the delete nobody meant: a YAML file lost in a
+// refactoring, a wrong --realm. They are checked before the first write.
+type Limits struct {
+	// MaxDeletes is the most deletes one run may make (negative: no limit).
+	MaxDeletes int
+	// MaxDeleteRatio is the largest share of a kind's live objects one run
+	// may delete (>= 1: no limit). Kinds with fewer than
+	// RatioMinimumObjects live objects are exempt: the count limit covers
+	// them, and deleting the only custom role is rarely a mistake.
+	MaxDeleteRatio float64
+}
+
+// RatioMinimumObjects is the size below which a kind is not ratio-guarded.
+const RatioMinimumObjects = 5
+
+// CheckLimits returns an error naming the count and the override flag
+// when the plan deletes more than the limits allow.
+func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
+	total := 0
+	perKind := map[[2]string]int{}
+	for _, a := range p.Actions {
+		if a.Verb == plan.Delete {
+			total++
+			perKind[[2]string{a.Realm, a.Kind}]++
+		}
+	}
+	var problems []string
+	if l.MaxDeletes >= 0 && total > l.MaxDeletes {
+		problems = append(problems, fmt.Sprintf("the plan deletes %d objects, more than --max-deletes=%d allows", total, l.MaxDeletes))
+	}
+	if l.MaxDeleteRatio < 1 {
+		for _, realm := range model.SortedKeys(live) {
+			lr := live[realm]
+			if lr == nil {
+				continue
+			}
+			for _, k := range model.Kinds() {
+				n := perKind[[2]string{realm, k.Name}]
+				have := len(lr.Entities[k.Name])
+				if n == 0 || have < RatioMinimumObjects {
+					continue
+				}
+				if ratio := float64(n) / float64(have); ratio > l.MaxDeleteRatio {
+					problems = append(problems, fmt.Sprintf("the plan deletes %d of %d %s in realm %s (%.0f%%), more than --max-delete-ratio=%g allows",
+						n, have, k.Plural, realm, ratio*100, l.MaxDeleteRatio))
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("refusing to sync, nothing was changed: %s. If these deletes are intended, raise the limit", strings.Join(problems, "; "))
+	}
+	return nil
+}

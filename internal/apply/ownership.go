@@ -1,0 +1,86 @@
+package apply
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// recordOwnership writes the realm's ownership record for this run's
+// owner: what it held, plus what this run created or adopted, minus what
+// it deleted (with everything inside it) and what no longer exists. It is
+// written only when it changes, so a sync with nothing to do writes
+// nothing.
+func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) error {
+	if r.failed[ref{realm, model.KindRealm, realm}] {
+		return nil // the realm was not created: nothing to record in
+	}
+	live := r.live[realm]
+	prev := model.Owned{}
+	if live != nil {
+		for k := range live.Owners[r.opts.Owner] {
+			prev[k] = true
+		}
+	}
+	next := model.Owned{}
+	for k := range prev {
+		next[k] = true
+	}
+	created := map[model.Ref]bool{}
+	for _, a := range p.Actions {
+		self := ref{a.Realm, a.Kind, a.Key}
+		if a.Realm != realm || a.Kind == model.KindRealm || !r.succeeded[self] {
+			continue
+		}
+		obj := model.Ref{Kind: a.Kind, Key: a.Key}
+		switch a.Verb {
+		case plan.Create, plan.Adopt:
+			next[obj] = true
+			created[obj] = true
+		case plan.Delete:
+			for member := range next {
+				if member == obj || insideOf(member, obj) {
+					delete(next, member)
+				}
+			}
+		}
+	}
+	for member := range next {
+		if !created[member] && (live == nil || live.Get(member.Kind, member.Key) == nil) {
+			delete(next, member) // deleted by hand since
+		}
+	}
+	if next.Equal(prev) {
+		return nil
+	}
+	path := strings.ReplaceAll(model.KindByName(model.KindRealm).Endpoints.Item, "{realm}", url.PathEscape(realm))
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return err
+	}
+	attrs, _ := current["attributes"].(map[string]any)
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	mine := model.OwnershipPrefix + r.opts.Owner + "."
+	for k := range attrs {
+		if strings.HasPrefix(k, mine) {
+			delete(attrs, k)
+		}
+	}
+	for k, v := range model.EncodeOwnership(r.opts.Owner, next) {
+		attrs[k] = v
+	}
+	current["attributes"] = attrs
+	return r.api.Put(ctx, path, current)
+}
+
+// insideOf reports whether member lives inside obj (a mapper or role of
+// a client, a subgroup of a group): deleting obj deletes it too.
+func insideOf(member, obj model.Ref) bool {
+	k := model.KindByName(member.Kind)
+	return k != nil && k.Parent == obj.Kind && strings.HasPrefix(member.Key, obj.Key+"/")
+}

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// outputFlags choose the plan's view.
+type outputFlags struct {
+	format  string
+	noColor bool
+}
+
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.format, "output", "o", "text", "plan format: text, json or markdown")
+	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR set in the environment)")
+}
+
+// renderer returns the function that prints a plan in the chosen view.
+func (o *outputFlags) renderer(a *app, drift bool) (func(io.Writer, *plan.Plan) error, error) {
+	switch o.format {
+	case "text", "":
+		opts := plan.TextOptions{Color: a.colorful(o.noColor), Drift: drift, CalloutDeletes: true}
+		return func(w io.Writer, p *plan.Plan) error { return plan.WriteTextWith(w, p, opts) }, nil
+	case "json":
+		return plan.WriteJSON, nil
+	case "markdown", "md":
+		opts := plan.MarkdownOptions{Drift: drift}
+		return func(w io.Writer, p *plan.Plan) error { return plan.WriteMarkdown(w, p, opts) }, nil
+	}
+	return nil, fmt.Errorf("--output: want text, json or markdown, got %q", o.format)
+}
+
+// colorful reports whether text output gets colour: only on a terminal,
+// and never when NO_COLOR is set (https://no-color.org) or --no-color given.
+func (a *app) colorful(noColor bool) bool {
+	if noColor {
+		return false
+	}
+	if v, ok := a.env("NO_COLOR"); ok && v != "" {
+		return false
+	}
+	return isTerminal(a.stdout)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,313 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/realmsync/realmsync/internal/apply"
+	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/export"
+	"github.com/realmsync/realmsync/internal/load"
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+	"github.com/realmsync/realmsync/internal/report"
+	"github.com/realmsync/realmsync/internal/schema"
+)
+
+type mode int
+
+const (
+	modePlan mode = iota
+	modeSync
+	modeDrift
+)
+
+// runFlags are the flags of plan, sync and drift.
+type runFlags struct {
+	conn        connFlags
+	out         outputFlags
+	dryRun      bool
+	realms      []string
+	only, skip  []string
+	metricsFile string
+	reportFile  string
+	owner       string
+	adopt       bool
+	limits      apply.Limits
+}
+
+func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
+	f.conn.register(fs)
+	f.out.register(fs)
+	if m == modeSync {
+		fs.BoolVar(&f.dryRun, "dry-run", false, "only show the plan; change nothing")
+	}
+	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
+	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
+	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
+	fs.StringVar(&f.owner, "owner", model.DefaultOwner, "name this desired state's objects are recorded under (several repositories, one realm)")
+	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
+	fs.IntVar(&f.limits.MaxDeletes, "max-deletes", 10, "refuse to sync a plan with more deletes than this (-1: no limit)")
+	fs.Float64Var(&f.limits.MaxDeleteRatio, "max-delete-ratio", 0.5, "refuse to delete a larger share of a kind's live objects (1: no limit)")
+	fs.StringVar(&f.metricsFile, "metrics-file", "", "write Prometheus text-format metrics here (atomically)")
+	fs.StringVar(&f.reportFile, "report-file", "", "write the JSON plan here too (atomically)")
+}
+
+func kindNames() string {
+	var names []string
+	for _, k := range model.Kinds() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (a *app) load(dir string) (*load.Desired, error) {
+	return load.Dir(dir, load.Options{Lookup: a.env})
+}
+
+func (a *app) loadFailed(err error) int {
+	fmt.Fprintf(a.stderr, "error: invalid desired state:\n")
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(a.stderr, "  %s\n", line)
+	}
+	return ExitError
+}
+
+// reconcile is plan, sync and drift: one code path, one dry-run gate (in
+// apply).
+func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) int {
+	started := time.Now()
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	var f runFlags
+	f.register(fs, m)
+	rest, code, ok := a.parse(c, fs, args, 1)
+	if !ok {
+		return code
+	}
+	dryRun := m != modeSync || f.dryRun
+	render, err := f.out.renderer(a, m == modeDrift)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	kinds, err := selectKinds(f.only, f.skip)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	if !model.ValidOwner(f.owner) {
+		return a.fail("--owner %q: use letters, digits, '-' and '_' (at most 64)", f.owner)
+	}
+	desired, err := a.load(rest[0])
+	if err != nil {
+		return a.loadFailed(err)
+	}
+	realms, err := selectRealms(desired, f.realms)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	api, err := f.conn.connect(a.env, a.stderr)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	defer f.conn.reportRequests(a.stderr, api)
+
+	p := &plan.Plan{Warnings: desired.Warnings}
+	live := map[string]*model.Realm{}
+	for _, name := range realms {
+		lr, err := export.ReadRealm(ctx, api, name)
+		if err != nil {
+			a.writeReports(f, p, realms, false, started)
+			return a.fail("%v", err)
+		}
+		live[name] = lr
+		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
+		if err != nil {
+			a.writeReports(f, p, realms, false, started)
+			return a.fail("%v", err)
+		}
+		for _, action := range actions {
+			if kinds[action.Kind] {
+				p.Add(action)
+			}
+		}
+	}
+	if err := render(a.stdout, p); err != nil {
+		return a.fail("%v", err)
+	}
+	if err := a.writeReports(f, p, realms, true, started); err != nil {
+		return a.fail("%v", err)
+	}
+	if dryRun {
+		if _, err := apply.Apply(ctx, api, p, live, apply.Options{DryRun: true, Owner: f.owner}); err != nil {
+			return a.fail("%v", err)
+		}
+		if p.Empty() {
+			return ExitOK
+		}
+		return ExitChanges
+	}
+	if p.Empty() {
+		return ExitOK
+	}
+	if err := apply.CheckLimits(p, live, f.limits); err != nil {
+		return a.fail("%v", err)
+	}
+	fmt.Fprintf(a.stdout, "\nApplying:\n")
+	res, err := apply.Apply(ctx, api, p, live, apply.Options{Progress: indent{a.stdout}, Owner: f.owner})
+	fmt.Fprintf(a.stdout, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	return ExitOK
+}
+
+// writeReports writes the metrics and report files a run was asked for.
+func (a *app) writeReports(f runFlags, p *plan.Plan, realms []string, success bool, started time.Time) error {
+	if f.metricsFile != "" {
+		data := report.Metrics(p, report.Run{Realms: realms, Success: success, Started: started, Duration: time.Since(started)})
+		if err := report.WriteFileAtomic(f.metricsFile, data); err != nil {
+			return fmt.Errorf("metrics file: %w", err)
+		}
+	}
+	if f.reportFile != "" && success {
+		var b strings.Builder
+		if err := plan.WriteJSON(&b, p); err != nil {
+			return err
+		}
+		if err := report.WriteFileAtomic(f.reportFile, []byte(b.String())); err != nil {
+			return fmt.Errorf("report file: %w", err)
+		}
+	}
+	return nil
+}
+
+// selectRealms applies --realm.
+func selectRealms(d *load.Desired, names []string) ([]string, error) {
+	if len(names) == 0 {
+		return d.Names(), nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if d.Realms[n] == nil {
+			return nil, fmt.Errorf("--realm %s: no such realm in the desired state (have: %s)", n, strings.Join(d.Names(), ", "))
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// selectKinds applies --only and --skip.
+func selectKinds(only, skip []string) (map[string]bool, error) {
+	var names []string
+	for _, k := range model.Kinds() {
+		names = append(names, k.Name)
+	}
+	canonical := func(list []string) {
+		for i, n := range list {
+			if k := model.KindByPlural(n); k != nil {
+				list[i] = k.Name
+			}
+		}
+	}
+	canonical(only)
+	canonical(skip)
+	check := func(flag string, list []string) error {
+		for _, n := range list {
+			if model.KindByName(n) == nil {
+				hint := ""
+				if s := schema.Suggest(n, names); s != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return fmt.Errorf("--%s: unknown kind %q%s; kinds are: %s", flag, n, hint, kindNames())
+			}
+		}
+		return nil
+	}
+	if err := check("only", only); err != nil {
+		return nil, err
+	}
+	if err := check("skip", skip); err != nil {
+		return nil, err
+	}
+	selected := map[string]bool{}
+	for _, n := range names {
+		selected[n] = len(only) == 0
+	}
+	for _, n := range only {
+		selected[n] = true
+	}
+	for _, n := range skip {
+		selected[n] = false
+	}
+	return selected, nil
+}
+
+func runExport(ctx context.Context, a *app, c *command, args []string) int {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	var conn connFlags
+	conn.register(fs)
+	realm := fs.String("realm", "", "realm to export (required)")
+	rest, code, ok := a.parse(c, fs, args, 1)
+	if !ok {
+		return code
+	}
+	if *realm == "" {
+		fmt.Fprintf(a.stderr, "realmsync export: --realm is required\nUsage: realmsync %s\n", c.usage)
+		return ExitError
+	}
+	api, err := conn.connect(a.env, a.stderr)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	defer conn.reportRequests(a.stderr, api)
+	live, err := export.ReadRealm(ctx, api, *realm)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	if live == nil {
+		return a.fail("realm %q does not exist on the server", *realm)
+	}
+	base, err := export.ReadBaseline(ctx, api)
+	if err != nil {
+		return a.fail("learning the server's defaults: %v", err)
+	}
+	pruned, placeholders := base.Prune(live)
+	files, err := export.Files(pruned)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	if err := os.MkdirAll(rest[0], 0o755); err != nil {
+		return a.fail("%v", err)
+	}
+	if err := export.Write(rest[0], *realm, files); err != nil {
+		return a.fail("writing export: %v", err)
+	}
+	fmt.Fprintf(a.stdout, "exported realm %s to %s/%s (%d files)\n", *realm, rest[0], *realm, len(files))
+	if len(placeholders) > 0 {
+		fmt.Fprintf(a.stderr, "secrets were written as placeholders; set these variables before syncing:\n")
+		for _, p := range placeholders {
+			fmt.Fprintf(a.stderr, "  %s\n", p)
+		}
+	}
+	return ExitOK
+}
+
+// indent prefixes each progress line.
+type indent struct{ w interface{ Write([]byte) (int, error) } }
+
+func (i indent) Write(b []byte) (int, error) {
+	if _, err := i.w.Write(append([]byte("  "), b...)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

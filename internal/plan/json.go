@@ -1,0 +1,92 @@
+package plan
+
+import (
+	_ "embed" // for JSONSchema
+	"encoding/json"
+	"io"
+)
+
+// JSONFormatVersion is the format_version WriteJSON writes. Its minor
+// number grows when optional fields are added; its major number when a
+// field changes meaning or goes away, so a consumer checks the major
+// number and ignores fields it does not know.
+const JSONFormatVersion = "1.0"
+
+// JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
+// the format's documentation: CI pipelines can validate against it, and
+// the tests hold the writer to it.
+//
+//go:embed plan.schema.json
+var JSONSchema []byte
+
+// The JSON view has types of its own, apart from Plan's struct tags, so
+// that the published format changes only on purpose. Structs rather than
+// maps keep the key order fixed.
+type jsonPlan struct {
+	FormatVersion string       `json:"format_version"`
+	Summary       jsonSummary  `json:"summary"`
+	Warnings      []string     `json:"warnings"`
+	Actions       []jsonAction `json:"actions"`
+}
+
+type jsonSummary struct {
+	Create int `json:"create"`
+	Update int `json:"update"`
+	Delete int `json:"delete"`
+	Adopt  int `json:"adopt"`
+}
+
+type jsonAction struct {
+	Realm   string       `json:"realm"`
+	Kind    string       `json:"kind"`
+	Key     string       `json:"key"`
+	Verb    Verb         `json:"verb"`
+	Note    string       `json:"note,omitempty"`
+	Changes []jsonChange `json:"changes"`
+}
+
+type jsonChange struct {
+	Path      string   `json:"path"`
+	Before    any      `json:"before,omitempty"`
+	After     any      `json:"after,omitempty"`
+	Added     []string `json:"added,omitempty"`
+	Removed   []string `json:"removed,omitempty"`
+	Sensitive bool     `json:"sensitive,omitempty"`
+}
+
+// WriteJSON renders the plan for programs, in the format JSONSchema
+// describes: actions in plan order, two-space indentation, a trailing
+// newline. Warnings and changes are arrays even when empty, so consumers
+// need no null checks.
+func WriteJSON(w io.Writer, p *Plan) error {
+	out := jsonPlan{
+		FormatVersion: JSONFormatVersion,
+		Warnings:      append([]string{}, p.Warnings...),
+		Actions:       make([]jsonAction, 0, len(p.Actions)),
+	}
+	out.Summary.Create, out.Summary.Update, out.Summary.Delete = p.Counts()
+	out.Summary.Adopt = p.Adoptions()
+	for _, a := range p.Actions {
+		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note,
+			Changes: make([]jsonChange, 0, len(a.Changes))}
+		for _, c := range a.Changes {
+			ja.Changes = append(ja.Changes, toJSONChange(c))
+		}
+		out.Actions = append(out.Actions, ja)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Values are URLs and text for people; "&" reads better than "\u0026".
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out) // Encode ends with the newline
+}
+
+// toJSONChange copies a change. A sensitive change keeps its path alone,
+// whatever it carries: the plan model holds no secret values, and this
+// makes sure a mistake there cannot reach a CI log.
+func toJSONChange(c Change) jsonChange {
+	if c.Sensitive {
+		return jsonChange{Path: c.Path, Sensitive: true}
+	}
+	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed}
+}
