@@ -113,9 +113,9 @@ func realmsOf(p *plan.Plan) []string {
 type ref struct{ realm, kind, key string }
 
 type run struct {
-	api    API
-	live   map[string]*model.Realm
-	opts   Options
+	api       API
+	live      map[string]*model.Realm
+	opts      Options
 	ids       map[ref]string
 	failed    map[ref]bool
 	succeeded map[ref]bool

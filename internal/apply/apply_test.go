@@ -143,6 +143,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		"GET acme/roles/editor",       // editor's id: roles answer with their name
 		"POST acme/roles-by-id/r9/composites",
 		"DELETE acme/clients/c2", // deletes last
+		"GET acme", "PUT acme", // the ownership record
 	}
 	if d := cmp.Diff(want, f.calls); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
@@ -154,6 +155,19 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 	}
 	if got := f.objects["acme"]; got["enabled"] != true || got["displayName"] != "New" {
 		t.Errorf("realm PUT body %v", got)
+	}
+	// The record holds what this run created or adopted, not what it deleted.
+	attrs, _ := f.objects["acme"]["attributes"].(map[string]any)
+	owners, err := model.DecodeOwnership(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = nil
+	for _, r := range owners[model.DefaultOwner].Sorted() {
+		want = append(want, r.String())
+	}
+	if d := cmp.Diff([]string{`client "api"`, `client "web"`, `client role "api/read"`, `realm role "editor"`, `realm role "viewer"`}, want); d != "" {
+		t.Errorf("ownership record (-want +got):\n%s", d)
 	}
 }
 

@@ -303,7 +303,9 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 }
 
 // indent prefixes each progress line.
-type indent struct{ w interface{ Write([]byte) (int, error) } }
+type indent struct {
+	w interface{ Write([]byte) (int, error) }
+}
 
 func (i indent) Write(b []byte) (int, error) {
 	if _, err := i.w.Write(append([]byte("  "), b...)); err != nil {

@@ -2,11 +2,11 @@ package diff_test
 
 import (
 	"bytes"
-	"strings"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
