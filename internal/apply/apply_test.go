@@ -143,7 +143,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		"GET acme/roles/editor",       // editor's id: roles answer with their name
 		"POST acme/roles-by-id/r9/composites",
 		"DELETE acme/clients/c2", // deletes last
-		"GET acme", "PUT acme", // the ownership record
+		"GET acme", "PUT acme",   // the ownership record
 	}
 	if d := cmp.Diff(want, f.calls); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
