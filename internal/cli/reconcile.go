@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/realmsync/realmsync/internal/admin"
 	"github.com/realmsync/realmsync/internal/apply"
 	"github.com/realmsync/realmsync/internal/diff"
 	"github.com/realmsync/realmsync/internal/export"
@@ -158,12 +159,64 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	fmt.Fprintf(a.stdout, "\nApplying:\n")
-	res, err := apply.Apply(ctx, api, p, live, apply.Options{Progress: indent{a.stdout}, Owner: f.owner})
+	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner}
+	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	res, err := apply.Apply(ctx, api, p, live, opts)
+	res.Done += pre.Done
 	fmt.Fprintf(a.stdout, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
 	if err != nil {
 		return a.fail("%v", err)
 	}
 	return ExitOK
+}
+
+// createRealmsFirst creates the realms the plan creates, then plans their
+// contents again against what the server made: a new realm comes with
+// built-in clients, roles and scopes whose real state the first plan could
+// only guess. It returns the plan left to apply.
+func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.Plan, desired *load.Desired,
+	live map[string]*model.Realm, kinds map[string]bool, f runFlags, opts apply.Options) (*plan.Plan, apply.Result, error) {
+	first := &plan.Plan{}
+	created := map[string]bool{}
+	for _, action := range p.Actions {
+		if action.Kind == model.KindRealm && action.Verb == plan.Create {
+			first.Add(action)
+			created[action.Realm] = true
+		}
+	}
+	if len(created) == 0 {
+		return p, apply.Result{}, nil
+	}
+	res, err := apply.Apply(ctx, api, first, live, opts)
+	if err != nil {
+		return nil, res, err
+	}
+	rest := &plan.Plan{Warnings: p.Warnings}
+	for _, action := range p.Actions {
+		if !created[action.Realm] {
+			rest.Add(action)
+		}
+	}
+	for _, name := range model.SortedKeys(created) {
+		lr, err := export.ReadRealm(ctx, api, name)
+		if err != nil {
+			return nil, res, err
+		}
+		live[name] = lr
+		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
+		if err != nil {
+			return nil, res, err
+		}
+		for _, action := range actions {
+			if kinds[action.Kind] {
+				rest.Add(action)
+			}
+		}
+	}
+	return rest, res, nil
 }
 
 // writeReports writes the metrics and report files a run was asked for.

@@ -83,7 +83,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			continue // realms are never deleted by a sync
 		}
 		for _, l := range live.Sorted(k.Name) {
-			if desired.Get(k.Name, l.Key) != nil || k.BuiltIn(desired.Name, l.Key) {
+			ref := model.Ref{Kind: k.Name, Key: l.Key}
+			// What realmsync created is not built-in, whatever its parent.
+			if desired.Get(k.Name, l.Key) != nil || (k.BuiltIn(desired.Name, l.Key) && !owned[ref]) {
 				continue
 			}
 			if !deletable(desired, k, l, owned) {
@@ -249,6 +251,7 @@ func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
 		}
 		return false
 	}
+	declared := rel.Scopes(want)
 	c := plan.Change{Path: rel.Field}
 	for _, r := range w {
 		if !in(h, r) {
@@ -257,7 +260,7 @@ func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
 		}
 	}
 	for _, r := range h {
-		if !in(w, r) {
+		if !in(w, r) && declared[model.RefScope(r)] {
 			c.RemoveRefs = append(c.RemoveRefs, r)
 			c.Removed = append(c.Removed, r.String())
 		}

@@ -164,13 +164,14 @@ roles:
     - name: lead
       composites:
         realm: [base]
+        client: {app: []}
   client:
     app:
       - name: read
 groups:
   - name: top
     realmRoles: [lead]
-    clientRoles: {}
+    clientRoles: {app: []}
     subGroups:
       - name: mid
         subGroups: []

@@ -89,6 +89,11 @@ type Relation struct {
 	Field string
 	// Refs decodes the field's document value into references.
 	Refs func(v any) ([]Ref, error)
+	// Scopes names the parts of the value the document writes down: a
+	// role's composites may list realm roles only, or one client's roles.
+	// Only written-down parts are authoritative; members of other parts
+	// are left alone.
+	Scopes func(v any) map[string]bool
 	// Path is the add/remove endpoint for one reference, relative to the
 	// owner's item path: "{owner}/composites".
 	Path func(ref Ref) string
@@ -252,7 +257,10 @@ var kinds = []*Kind{
 			Create: "{realm}/clients/{parent}/roles", Item: "{realm}/roles-by-id/{id}",
 			Find: "{realm}/clients/{parent}/roles/{name}",
 		},
-		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
+		builtIn: func(realm, key string) bool {
+			return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
+				(realm == "master" && strings.HasSuffix(parentPart(key), "-realm"))
+		},
 	},
 	{
 		Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
@@ -260,8 +268,8 @@ var kinds = []*Kind{
 		ListMaps:      []string{"attributes"},
 		ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
 		Relations: []Relation{
-			{Field: "realmRoles", Refs: realmRoleNames, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
-			{Field: "clientRoles", Refs: clientRoleNames, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
+			{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
+			{Field: "clientRoles", Refs: clientRoleNames, Scopes: clientScopes, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
 		},
 		Endpoints: Endpoints{
 			Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
@@ -273,7 +281,18 @@ var kinds = []*Kind{
 var compositesRelation = Relation{
 	Field: "composites",
 	Refs:  compositeRefs,
-	Path:  func(Ref) string { return "{owner}/composites" },
+	Scopes: func(v any) map[string]bool {
+		m, _ := v.(map[string]any)
+		scopes := map[string]bool{}
+		if _, ok := m["realm"]; ok {
+			scopes["realm"] = true
+		}
+		for s := range clientScopes(m["client"]) {
+			scopes[s] = true
+		}
+		return scopes
+	},
+	Path: func(Ref) string { return "{owner}/composites" },
 }
 
 // Kinds returns the kind table in apply order.
@@ -393,6 +412,27 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// RefScope is the part of a relation a reference belongs to: "realm" for
+// realm roles, "client:<clientId>" for a client's roles.
+func RefScope(r Ref) string {
+	if r.Kind == KindClientRole {
+		return "client:" + parentPart(r.Key)
+	}
+	return "realm"
+}
+
+func realmScope(any) map[string]bool { return map[string]bool{"realm": true} }
+
+// clientScopes names the clients a {clientId: [roles]} map writes down.
+func clientScopes(v any) map[string]bool {
+	m, _ := v.(map[string]any)
+	scopes := map[string]bool{}
+	for client := range m {
+		scopes["client:"+client] = true
+	}
+	return scopes
 }
 
 // compositeRefs decodes a role's composites: {realm: [names], client: {clientId: [names]}}.
