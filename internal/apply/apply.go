@@ -148,6 +148,9 @@ func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(con
 // blockedBy names a failed object this action depends on: its realm or
 // its parent chain.
 func (r *run) blockedBy(a *plan.Action) string {
+	if r.failed[ref{a.Realm, a.Kind, a.Key}] {
+		return "its own create or update" // references of an object that failed
+	}
 	if a.Kind != model.KindRealm && r.failed[ref{a.Realm, model.KindRealm, a.Realm}] {
 		return "realm " + a.Realm
 	}

@@ -144,8 +144,8 @@ func (rd *reader) composites(ctx context.Context, roles []map[string]any) error 
 			continue
 		}
 		id, _ := role["id"].(string)
-		var members []map[string]any
-		if err := rd.api.Get(ctx, rd.realm+"/roles-by-id/"+url.PathEscape(id)+"/composites", nil, &members); err != nil {
+		members, err := rd.api.List(ctx, rd.realm+"/roles-by-id/"+url.PathEscape(id)+"/composites", nil, PageSize)
+		if err != nil {
 			return err
 		}
 		realm := []any{}
@@ -153,7 +153,10 @@ func (rd *reader) composites(ctx context.Context, roles []map[string]any) error 
 		for _, m := range members {
 			name, _ := m["name"].(string)
 			if isClient, _ := m["clientRole"].(bool); isClient {
-				cid := rd.clientID[fmt.Sprint(m["containerId"])]
+				cid, ok := rd.clientID[fmt.Sprint(m["containerId"])]
+				if !ok {
+					return fmt.Errorf("role %s: composite %s belongs to an unknown client %v", role["name"], name, m["containerId"])
+				}
 				list, _ := client[cid].([]any)
 				client[cid] = append(list, name)
 			} else {

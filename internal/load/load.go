@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -68,7 +69,11 @@ func Dir(dir string, opts Options) (*Desired, error) {
 	for _, name := range d.Names() {
 		r := d.Realms[name]
 		for _, f := range model.SortedKeys(r.Unmanaged) {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: field %q is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, f))
+			field := "field " + strconv.Quote(f)
+			if what, name, ok := strings.Cut(f, ": "); ok {
+				field = what + " field " + strconv.Quote(name)
+			}
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, field))
 		}
 	}
 	return d, nil

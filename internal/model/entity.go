@@ -313,6 +313,10 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			if childFields[f] != nil {
 				continue
 			}
+			if contains(k.NotManaged, f) {
+				d.r.Unmanaged[k.Title+" "+strconv.Quote(e.Key)+": "+f] = d.pos(append(append([]string{}, ipath...), f))
+				continue
+			}
 			e.Fields[f] = obj[f]
 			e.FieldPos[f] = d.pos(append(append([]string{}, ipath...), f))
 		}
@@ -341,6 +345,12 @@ func (d *decomposer) normalise(e *Entity) {
 		e.ID = id
 	}
 	for _, f := range e.Kind.ServerManaged {
+		if field, key, nested := strings.Cut(f, "."); nested {
+			if m, ok := e.Fields[field].(map[string]any); ok {
+				delete(m, key)
+			}
+			continue
+		}
 		delete(e.Fields, f)
 		delete(e.FieldPos, f)
 	}

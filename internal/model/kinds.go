@@ -51,7 +51,8 @@ type Kind struct {
 	ListMaps []string
 	// ServerManaged are fields the server generates or derives. They are
 	// dropped on read and ignored in desired state (a Keycloak export
-	// converted to YAML carries ids everywhere).
+	// converted to YAML carries ids everywhere). "field.key" names one key
+	// of a map field.
 	ServerManaged []string
 	// Required are fields a create needs even where they equal a default:
 	// exports always keep them.
@@ -181,6 +182,8 @@ var kinds = []*Kind{
 			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 			"clientTemplates", "applicationScopeMappings", "socialProviders",
+			// Deprecated key material: keys are components now.
+			"privateKey", "publicKey", "certificate", "codeSecret",
 		},
 		Endpoints: Endpoints{Create: "", Item: "{realm}"},
 	},
@@ -207,15 +210,20 @@ var kinds = []*Kind{
 	},
 	{
 		Name: KindClient, Title: "client", Plural: "clients", Representation: "ClientRepresentation", KeyField: "clientId",
-		RealmPath:  "clients",
-		Secrets:    []string{"secret", "registrationAccessToken"},
+		RealmPath: "clients",
+		Secrets: []string{"secret", "registrationAccessToken",
+			// SAML clients keep private keys in attributes.
+			"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
 		StringMaps: []string{"attributes"},
 		ServerManaged: []string{
 			"id", "access", "registeredNodes",
-			// Sent at creation only; changed afterwards through their own
-			// endpoints (a later issue manages them).
-			"defaultClientScopes", "optionalClientScopes",
-			"authorizationSettings",
+			"attributes.client.secret.creation.time",
+		},
+		NotManaged: []string{
+			// Applied at creation only, then through their own endpoints,
+			// or holding flow ids: later issues manage them.
+			"defaultClientScopes", "optionalClientScopes", "authorizationSettings",
+			"authenticationFlowBindingOverrides",
 		},
 		Endpoints: Endpoints{
 			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
