@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -86,6 +87,8 @@ func TestDriftReportsAndMetrics(t *testing.T) {
 		t.Errorf("report actions %v, want %v", got, want)
 	}
 
+	checkReadmeJQ(t, r.stdout, len(doc.Actions))
+
 	text := realmsync(t, exampleEnv, "drift", "--no-color", dir)
 	expectCode(t, text, 2, "drift as text")
 	if !strings.Contains(text.stdout, "Drift: 1 to create, 1 to update, 0 to delete.") {
@@ -110,4 +113,45 @@ func metricValue(t *testing.T, file, series string) float64 {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// checkReadmeJQ runs README.md's jq examples on a real JSON plan, so the
+// documented commands keep working.
+func checkReadmeJQ(t *testing.T, planJSON string, actions int) {
+	t.Helper()
+	jq, err := exec.LookPath("jq")
+	if err != nil {
+		t.Log("jq not installed: README's jq examples not checked")
+		return
+	}
+	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := "realmsync plan -o json realms/ | jq "
+	var ran int
+	for _, line := range strings.Split(string(readme), "\n") {
+		expr, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		args := []string{}
+		if strings.HasPrefix(expr, "-r ") {
+			args, expr = append(args, "-r"), strings.TrimPrefix(expr, "-r ")
+		}
+		expr = strings.Trim(expr, "'")
+		cmd := exec.Command(jq, append(args, expr)...)
+		cmd.Stdin = strings.NewReader(planJSON)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("README example %q fails: %v\n%s", line, err, out)
+		}
+		if strings.Contains(expr, ".summary.create + .summary.update + .summary.delete") && strings.TrimSpace(string(out)) != strconv.Itoa(actions) {
+			t.Errorf("README example %q gives %s, want %d", line, out, actions)
+		}
+		ran++
+	}
+	if ran < 3 {
+		t.Errorf("found %d jq examples in README.md, want 3", ran)
+	}
 }
