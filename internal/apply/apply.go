@@ -41,6 +41,8 @@ type Options struct {
 	Progress io.Writer
 	// Owner names the ownership record this run updates.
 	Owner string
+	// Steps is told of every finished action (progress reporting).
+	Steps interface{ Step(n int) }
 }
 
 // Result tells what a run did.
@@ -124,6 +126,9 @@ type run struct {
 }
 
 func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(context.Context, *plan.Action) error) {
+	if r.opts.Steps != nil && what == "" {
+		defer r.opts.Steps.Step(1)
+	}
 	self := ref{a.Realm, a.Kind, a.Key}
 	if blocker := r.blockedBy(a); blocker != "" {
 		r.result.Skipped++

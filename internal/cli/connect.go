@@ -124,3 +124,9 @@ func (c *connFlags) reportRequests(w io.Writer, api *admin.Client) {
 	}
 	fmt.Fprintln(w)
 }
+
+// noProgress reports whether terminal effects are switched off by NO_COLOR.
+func (c *connFlags) noProgress(env Env) bool {
+	v, ok := env("NO_COLOR")
+	return ok && v != ""
+}

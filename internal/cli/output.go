@@ -25,7 +25,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 func (o *outputFlags) renderer(a *app, drift bool) (func(io.Writer, *plan.Plan) error, error) {
 	switch o.format {
 	case "text", "":
-		opts := plan.TextOptions{Color: a.colorful(o.noColor), Drift: drift, CalloutDeletes: true}
+		opts := plan.TextOptions{Color: a.colorful(o.noColor, a.stdout), Drift: drift, CalloutDeletes: true}
 		return func(w io.Writer, p *plan.Plan) error { return plan.WriteTextWith(w, p, opts) }, nil
 	case "json":
 		return plan.WriteJSON, nil
@@ -36,16 +36,17 @@ func (o *outputFlags) renderer(a *app, drift bool) (func(io.Writer, *plan.Plan) 
 	return nil, fmt.Errorf("--output: want text, json or markdown, got %q", o.format)
 }
 
-// colorful reports whether text output gets colour: only on a terminal,
-// and never when NO_COLOR is set (https://no-color.org) or --no-color given.
-func (a *app) colorful(noColor bool) bool {
+// colorful reports whether w gets terminal output (colour, a redrawn
+// progress bar): only on a terminal, and never when NO_COLOR is set
+// (https://no-color.org) or --no-color given.
+func (a *app) colorful(noColor bool, w io.Writer) bool {
 	if noColor {
 		return false
 	}
 	if v, ok := a.env("NO_COLOR"); ok && v != "" {
 		return false
 	}
-	return isTerminal(a.stdout)
+	return isTerminal(w)
 }
 
 func isTerminal(w io.Writer) bool {

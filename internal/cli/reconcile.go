@@ -17,6 +17,7 @@ import (
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
 	"github.com/realmsync/realmsync/internal/plan"
+	"github.com/realmsync/realmsync/internal/progress"
 	"github.com/realmsync/realmsync/internal/report"
 	"github.com/realmsync/realmsync/internal/schema"
 )
@@ -159,7 +160,9 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	fmt.Fprintf(a.stdout, "\nApplying:\n")
-	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner}
+	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
+	defer bar.Finish()
+	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar}
 	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
 	if err != nil {
 		return a.fail("%v", err)
@@ -323,7 +326,9 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 		return a.fail("%v", err)
 	}
 	defer conn.reportRequests(a.stderr, api)
-	live, err := export.ReadRealm(ctx, api, *realm)
+	bar := progress.New(a.stderr, isTerminal(a.stderr) && !conn.noProgress(a.env), "reading realm "+*realm, export.ReadStages)
+	live, err := export.ReadRealmReporting(ctx, api, *realm, bar)
+	bar.Finish()
 	if err != nil {
 		return a.fail("%v", err)
 	}

@@ -32,10 +32,21 @@ const PageSize = 100
 
 var full = url.Values{"briefRepresentation": {"false"}}
 
+// Steps hears of every finished stage of a read (progress reporting).
+type Steps interface{ Step(n int) }
+
+// ReadStages is how many steps a read reports to Steps.
+const ReadStages = 5
+
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
 func ReadRealm(ctx context.Context, api API, realm string) (*model.Realm, error) {
-	doc, err := ReadDocument(ctx, api, realm)
+	return ReadRealmReporting(ctx, api, realm, nil)
+}
+
+// ReadRealmReporting is ReadRealm telling steps of its progress.
+func ReadRealmReporting(ctx context.Context, api API, realm string, steps Steps) (*model.Realm, error) {
+	doc, err := readDocument(ctx, api, realm, steps)
 	if err != nil || doc == nil {
 		return nil, err
 	}
@@ -48,6 +59,15 @@ func ReadRealm(ctx context.Context, api API, realm string) (*model.Realm, error)
 
 // ReadDocument reads a realm as one realm representation (ids included).
 func ReadDocument(ctx context.Context, api API, realm string) (model.Object, error) {
+	return readDocument(ctx, api, realm, nil)
+}
+
+func readDocument(ctx context.Context, api API, realm string, steps Steps) (model.Object, error) {
+	step := func() {
+		if steps != nil {
+			steps.Step(1)
+		}
+	}
 	rp := url.PathEscape(realm)
 	var doc map[string]any
 	if err := api.Get(ctx, rp, nil, &doc); err != nil {
@@ -56,8 +76,9 @@ func ReadDocument(ctx context.Context, api API, realm string) (model.Object, err
 		}
 		return nil, fmt.Errorf("reading realm %s: %w", realm, err)
 	}
+	step()
 	rd := &reader{api: api, realm: rp}
-	steps := []struct {
+	stages := []struct {
 		what string
 		fn   func(context.Context, model.Object) error
 	}{
@@ -66,10 +87,11 @@ func ReadDocument(ctx context.Context, api API, realm string) (model.Object, err
 		{"roles", rd.roles},
 		{"groups", rd.groups},
 	}
-	for _, s := range steps {
+	for _, s := range stages {
 		if err := s.fn(ctx, doc); err != nil {
 			return nil, fmt.Errorf("reading %s of realm %s: %w", s.what, realm, err)
 		}
+		step()
 	}
 	return doc, nil
 }
