@@ -43,7 +43,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{validateCmd, planCmd, syncCmd, driftCmd, exportCmd, versionCmd}
+	commands = []*command{validateCmd, planCmd, syncCmd, driftCmd, exportCmd, schemaCmd, versionCmd}
 }
 
 // Run executes realmsync with args (without the program name) and returns

@@ -26,6 +26,8 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{[]string{"sync", "-h"}, ExitOK, "--dry-run", ""},
 		{[]string{"export", "out"}, ExitError, "", "--realm is required"},
 		{[]string{"validate", "../../examples/realms"}, ExitOK, "1 realm(s) valid: acme", ""},
+		{[]string{"schema"}, ExitOK, `"title": "realmsync realm file"`, ""},
+		{[]string{"schema", "extra"}, ExitError, "", "expected 0 argument(s), got 1"},
 		{[]string{"validate", "/nonexistent"}, ExitError, "", "reading desired state"},
 		{[]string{"plan", "../../examples/realms"}, ExitError, "", "no server: set --url or KEYCLOAK_URL"},
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/realmsync/realmsync/internal/yamlschema"
 )
 
 var validateCmd = &command{
@@ -69,6 +71,30 @@ Examples:
   realmsync drift --metrics-file /var/lib/node_exporter/realmsync.prom --report-file drift.json realms/`,
 	run: func(ctx context.Context, a *app, c *command, args []string) int {
 		return a.reconcile(ctx, c, args, modeDrift)
+	},
+}
+
+var schemaCmd = &command{
+	name: "schema", usage: "schema", summary: "Print the JSON Schema of realm files, for editors.",
+	help: `Editors with the YAML language server validate and complete realm files
+against it. Save it once and point a modeline at it:
+
+Examples:
+  realmsync schema > realm.schema.json
+  # first line of a realm file:
+  # yaml-language-server: $schema=../../realm.schema.json`,
+	run: func(_ context.Context, a *app, c *command, args []string) int {
+		if _, code, ok := a.parse(c, c.flags(a), args, 0); !ok {
+			return code
+		}
+		out, err := yamlschema.Generate()
+		if err != nil {
+			return a.fail("%v", err)
+		}
+		if _, err := a.stdout.Write(out); err != nil {
+			return a.fail("%v", err)
+		}
+		return ExitOK
 	},
 }
 

@@ -301,6 +301,10 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			d.fail(ipath, "%s has no %q (its key)", k.Title, k.KeyField)
 			continue
 		}
+		if k.LowerKey {
+			name = strings.ToLower(name)
+			obj[k.KeyField] = name
+		}
 		e := &Entity{
 			Kind: k, Key: k.KeyOf(parentKey, name), Parent: parentKey,
 			Fields: Object{}, Source: d.pos(ipath), FieldPos: map[string]Pos{},

@@ -49,6 +49,12 @@ type Kind struct {
 	// ListMaps are map[string][]string on the wire: a scalar is a
 	// one-element list.
 	ListMaps []string
+	// CreateOnly fields are sent when an object is created and never
+	// compared or sent again: an initial password must not be reset by
+	// every sync.
+	CreateOnly []string
+	// LowerKey: the server stores the key lower-cased (usernames).
+	LowerKey bool
 	// ServerManaged are fields the server generates or derives. They are
 	// dropped on read and ignored in desired state (a Keycloak export
 	// converted to YAML carries ids everywhere). "field.key" names one key
@@ -98,6 +104,11 @@ type Relation struct {
 	// Path is the add/remove endpoint for one reference, relative to the
 	// owner's item path: "{owner}/composites".
 	Path func(ref Ref) string
+	// PerRef relations take one call per reference, with no body: PUT to
+	// add, DELETE to remove, the path naming the reference as {ref} (its
+	// server id). Others take lists of role representations: POST to add,
+	// DELETE to remove.
+	PerRef bool
 }
 
 // Ref names another object by kind and key.
@@ -162,6 +173,7 @@ const (
 	KindRealmRole   = "realmRole"
 	KindClientRole  = "clientRole"
 	KindGroup       = "group"
+	KindUser        = "user"
 )
 
 // kinds is the table, in apply order: an object's kind comes after the
@@ -175,7 +187,7 @@ var kinds = []*Kind{
 		// Collections of kinds this version does not manage yet, and
 		// reference lists that need their own endpoints (later issues).
 		NotManaged: []string{
-			"users", "federatedUsers", "identityProviders", "identityProviderMappers",
+			"federatedUsers", "identityProviders", "identityProviderMappers",
 			"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
 			"clientScopeMappings", "scopeMappings", "defaultGroups", "defaultRoles",
 			"defaultDefaultClientScopes", "defaultOptionalClientScopes",
@@ -286,6 +298,46 @@ var kinds = []*Kind{
 	},
 }
 
+// usersKind is the last row: users refer to groups and roles of every kind.
+var usersKind = &Kind{
+	Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
+	RealmPath: "users", LowerKey: true,
+	ListMaps:   []string{"attributes"},
+	Secrets:    []string{"credentials"},
+	CreateOnly: []string{"credentials"},
+	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
+		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId"},
+	NotManaged: []string{"federatedIdentities", "clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
+	Relations: []Relation{
+		{Field: "groups", Refs: groupPaths, Scopes: func(any) map[string]bool { return map[string]bool{"groups": true} },
+			Path: func(Ref) string { return "{owner}/groups/{ref}" }, PerRef: true},
+		{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
+		{Field: "clientRoles", Refs: clientRoleNames, Scopes: clientScopes, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
+	},
+	Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
+}
+
+func init() { kinds = append(kinds, usersKind) }
+
+// groupPaths decodes a list of group paths.
+func groupPaths(v any) ([]Ref, error) {
+	paths, err := stringList(v)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]Ref, 0, len(paths))
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		refs = append(refs, Ref{Kind: KindGroup, Key: p})
+	}
+	return refs, nil
+}
+
+// RefScope of a group membership.
+func init() { refScopes[KindGroup] = "groups" }
+
 var compositesRelation = Relation{
 	Field: "composites",
 	Refs:  compositeRefs,
@@ -390,7 +442,7 @@ func builtInRealmRole(realm, name string) bool {
 func KnownBuiltInRole(realm string, ref Ref) bool {
 	switch ref.Kind {
 	case KindRealmRole:
-		return builtInRealmRole(realm, ref.Key)
+		return builtInRealmRole(realm, ref.Key) || ref.Key == "default-roles-"+realm
 	case KindClientRole:
 		client, role, _ := strings.Cut(ref.Key, "/")
 		return contains(builtInClientRoles[client], role)
@@ -428,8 +480,14 @@ func RefScope(r Ref) string {
 	if r.Kind == KindClientRole {
 		return "client:" + parentPart(r.Key)
 	}
+	if s, ok := refScopes[r.Kind]; ok {
+		return s
+	}
 	return "realm"
 }
+
+// refScopes names the one scope of references to kinds other than roles.
+var refScopes = map[string]string{}
 
 func realmScope(any) map[string]bool { return map[string]bool{"realm": true} }
 

@@ -115,7 +115,9 @@ func newGenerator() *generator {
 		extra:     map[string][]string{},
 		queued:    map[string]bool{root: true},
 	}
-	set := func(rep, field string, n *node) {
+	// set overrides a field; note says how realmsync reads it.
+	set := func(rep, field, note string, n *node) {
+		n.Description = note
 		if g.overrides[rep] == nil {
 			g.overrides[rep] = map[string]*node{}
 		}
@@ -129,10 +131,11 @@ func newGenerator() *generator {
 		// model normalises these: a string map takes any scalar (stored as
 		// text), a list map a scalar or a list of scalars per key.
 		for _, f := range k.StringMaps {
-			set(k.Representation, f, &node{Type: "object", AdditionalProperties: scalar()})
+			set(k.Representation, f, "values may be any scalar, compared as text",
+				&node{Type: "object", AdditionalProperties: scalar()})
 		}
 		for _, f := range k.ListMaps {
-			set(k.Representation, f, &node{Type: "object", AdditionalProperties: &node{
+			set(k.Representation, f, "a value may be a scalar or a list of scalars", &node{Type: "object", AdditionalProperties: &node{
 				AnyOf: []*node{scalar(), {Type: "array", Items: scalar()}},
 			}})
 		}
@@ -146,21 +149,23 @@ func newGenerator() *generator {
 		if container, field, ok := strings.Cut(k.ParentMap, "."); ok {
 			if rep, ok := schema.ElementType(root, container); ok {
 				g.closed[rep] = true
-				set(rep, field, &node{Type: "object", AdditionalProperties: &node{Type: "array", Items: g.ref(k.Representation)}})
+				parent := model.KindByName(k.Parent)
+				set(rep, field, "lists of "+k.Title+"s by "+parent.KeyField,
+					&node{Type: "object", AdditionalProperties: &node{Type: "array", Items: g.ref(k.Representation)}})
 			}
 		}
 	}
 	// Relations, in the shapes model decodes them (compositeRefs,
 	// realmRoleNames, clientRoleNames): names, not representations.
-	names := &node{Type: "array", Items: &node{Type: "string"}}
-	byClient := &node{Type: "object", AdditionalProperties: names}
-	set("RoleRepresentation", "composites", &node{
+	names := func() *node { return &node{Type: "array", Items: &node{Type: "string"}} }
+	byClient := func() *node { return &node{Type: "object", AdditionalProperties: names()} }
+	set("RoleRepresentation", "composites", "realm role names, and role names per clientId", &node{
 		Type:                 "object",
-		Properties:           map[string]*node{"realm": names, "client": byClient},
+		Properties:           map[string]*node{"realm": names(), "client": byClient()},
 		AdditionalProperties: false,
 	})
-	set("GroupRepresentation", "realmRoles", names)
-	set("GroupRepresentation", "clientRoles", byClient)
+	set("GroupRepresentation", "realmRoles", "realm role names", names())
+	set("GroupRepresentation", "clientRoles", "role names per clientId", byClient())
 	return g
 }
 
@@ -177,8 +182,11 @@ func (g *generator) representation(name string) *node {
 		if !ok {
 			p = g.typeOf(typ)
 		}
-		q := *p // overrides are shared; the description is per field
+		q := *p // overrides are shared
 		q.Description = "Keycloak type: " + typ
+		if p.Description != "" {
+			q.Description += "; realmsync: " + p.Description
+		}
 		n.Properties[f.Name] = &q
 	}
 	for _, f := range g.extra[name] {
