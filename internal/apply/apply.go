@@ -188,6 +188,9 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	if a.Verb == plan.Create {
 		return r.create(ctx, a.Realm, d, body)
 	}
+	for _, f := range d.Kind.CreateOnly {
+		delete(body, f) // never again after the create
+	}
 	if !hasPlainChanges(a) {
 		return nil // only references change: pass 2 does that
 	}
@@ -254,6 +257,10 @@ func (r *run) relations(ctx context.Context, a *plan.Action) error {
 		if rel == nil {
 			continue
 		}
+		if rel.PerRef {
+			errs = multierror.Append(errs, r.perRef(ctx, a.Realm, owner, rel, c))
+			continue
+		}
 		for _, step := range []struct {
 			refs []model.Ref
 			call func(context.Context, string, any) error
@@ -270,6 +277,31 @@ func (r *run) relations(ctx context.Context, a *plan.Action) error {
 				if err := step.call(ctx, path, batches[path]); err != nil {
 					errs = multierror.Append(errs, err)
 				}
+			}
+		}
+	}
+	return errs.ErrorOrNil()
+}
+
+// perRef adds and removes references one call each (group memberships).
+func (r *run) perRef(ctx context.Context, realm, owner string, rel *model.Relation, c plan.Change) error {
+	var errs *multierror.Error
+	for _, step := range []struct {
+		refs []model.Ref
+		call func(context.Context, string, any) error
+	}{
+		{c.RemoveRefs, r.api.Delete},
+		{c.AddRefs, r.api.Put},
+	} {
+		for _, target := range step.refs {
+			id, err := r.resolve(ctx, realm, stub(model.KindByName(target.Kind), target.Key))
+			if err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", target, err))
+				continue
+			}
+			path := strings.NewReplacer("{owner}", owner, "{ref}", url.PathEscape(id)).Replace(rel.Path(target))
+			if err := step.call(ctx, path, nil); err != nil {
+				errs = multierror.Append(errs, err)
 			}
 		}
 	}

@@ -127,6 +127,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 			return a.fail("%v", err)
 		}
 		live[name] = lr
+		p.Warnings = append(p.Warnings, diff.Warnings(desired.Realms[name], lr)...)
 		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
 		if err != nil {
 			a.writeReports(f, p, realms, false, started)

@@ -51,6 +51,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	for _, k := range model.Kinds() {
 		for _, d := range desired.Sorted(k.Name) {
 			l := live.Get(k.Name, d.Key)
+			if k.Name == model.KindUser {
+				d = keptAttributes(d, live.UserProfile)
+			}
 			switch {
 			case l == nil && realmMissing && k.BuiltIn(desired.Name, d.Key):
 				// Keycloak creates it with the realm: merge into it then.
@@ -145,8 +148,9 @@ func creation(k *model.Kind, d *model.Entity) []plan.Change {
 // order, looking only at fields d sets.
 func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
 	var changes []plan.Change
+	creating := len(l.Fields) == 0
 	for _, f := range model.SortedKeys(d.Fields) {
-		if f == k.KeyField {
+		if f == k.KeyField || (!creating && contains(k.CreateOnly, f)) {
 			continue
 		}
 		if rel := k.Relation(f); rel != nil {
@@ -268,4 +272,74 @@ func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
 	sort.Strings(c.Added)
 	sort.Strings(c.Removed)
 	return c, c.IsRelation()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keptAttributes leaves out of a desired user the attributes Keycloak would
+// drop (outside the user profile, with unmanaged attributes disabled), so
+// that they do not show as a change on every plan. Warnings tells why.
+func keptAttributes(d *model.Entity, profile *model.UserProfile) *model.Entity {
+	attrs, ok := d.Fields["attributes"].(map[string]any)
+	if !ok {
+		return d
+	}
+	kept := map[string]any{}
+	for k, v := range attrs {
+		if profile.Keeps(k) {
+			kept[k] = v
+		}
+	}
+	if len(kept) == len(attrs) {
+		return d
+	}
+	c := *d
+	c.Fields = model.Object{}
+	for k, v := range d.Fields {
+		c.Fields[k] = v
+	}
+	c.Fields["attributes"] = kept
+	return &c
+}
+
+// Warnings explains what a plan cannot do for the desired state.
+func Warnings(desired, live *model.Realm) []string {
+	var out []string
+	var dropped, passwords []string
+	for _, d := range desired.Sorted(model.KindUser) {
+		if attrs, ok := d.Fields["attributes"].(map[string]any); ok && live != nil {
+			for _, k := range model.SortedKeys(attrs) {
+				if !live.UserProfile.Keeps(k) {
+					dropped = append(dropped, fmt.Sprintf("%s (user %s)", k, d.Key))
+				}
+			}
+		}
+		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(model.KindUser, d.Key) != nil {
+			passwords = append(passwords, d.Key)
+		}
+	}
+	if len(dropped) > 0 {
+		out = append(out, fmt.Sprintf("realm %s: user attributes %s are not declared in the realm's user profile and its unmanagedAttributePolicy is not ENABLED or ADMIN_EDIT: Keycloak drops them, so realmsync leaves them out of the plan. Declare them in the user profile, or set the policy.",
+			desired.Name, listSome(dropped)))
+	}
+	if len(passwords) > 0 {
+		out = append(out, fmt.Sprintf("realm %s: the credentials of existing users %s are not applied: realmsync sets a password only when it creates a user and never resets one.",
+			desired.Name, listSome(passwords)))
+	}
+	return out
+}
+
+func listSome(items []string) string {
+	const most = 5
+	if len(items) <= most {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
 }

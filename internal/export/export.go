@@ -70,6 +70,7 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 		{rp + "/roles", map[string]any{"name": probeName}},
 		{rp + "/groups", map[string]any{"name": probeName}},
 		{rp + "/clients/" + url.PathEscape(clientID) + "/roles", map[string]any{"name": probeName}},
+		{rp + "/users", map[string]any{"username": probeName}},
 	}
 	for _, p := range probes {
 		if _, err := api.Post(ctx, p.path, p.body); err != nil {

@@ -36,7 +36,7 @@ var full = url.Values{"briefRepresentation": {"false"}}
 type Steps interface{ Step(n int) }
 
 // ReadStages is how many steps a read reports to Steps.
-const ReadStages = 5
+const ReadStages = 6
 
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
@@ -50,16 +50,14 @@ func ReadRealmReporting(ctx context.Context, api API, realm string, steps Steps)
 	if err != nil || doc == nil {
 		return nil, err
 	}
+	profile, _ := doc[userProfileKey].(*model.UserProfile)
+	delete(doc, userProfileKey)
 	r, errs := model.Decompose(realm, doc, model.NoPos)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
+	r.UserProfile = profile
 	return r, nil
-}
-
-// ReadDocument reads a realm as one realm representation (ids included).
-func ReadDocument(ctx context.Context, api API, realm string) (model.Object, error) {
-	return readDocument(ctx, api, realm, nil)
 }
 
 func readDocument(ctx context.Context, api API, realm string, steps Steps) (model.Object, error) {
@@ -86,6 +84,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps) (mode
 		{"clients", rd.clients},
 		{"roles", rd.roles},
 		{"groups", rd.groups},
+		{"users", rd.users},
 	}
 	for _, s := range stages {
 		if err := s.fn(ctx, doc); err != nil {
@@ -236,4 +235,140 @@ func toAny(list []map[string]any) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// users reads the realm's users, then their memberships and role mappings
+// from the cheap side: one paged list per group and per role, never calls
+// per user. Service-account users are the server's (their client owns
+// them) and are left out.
+func (rd *reader) users(ctx context.Context, doc model.Object) error {
+	list, err := rd.api.List(ctx, rd.realm+"/users", full, PageSize)
+	if err != nil {
+		return err
+	}
+	byID := map[string]map[string]any{}
+	users := []any{}
+	for _, u := range list {
+		if _, serviceAccount := u["serviceAccountClientId"]; serviceAccount {
+			continue
+		}
+		id, _ := u["id"].(string)
+		byID[id] = u
+		users = append(users, u)
+	}
+	doc["users"] = users
+	if len(byID) == 0 {
+		return nil
+	}
+	if err := rd.userProfile(ctx, doc); err != nil {
+		return err
+	}
+	brief := url.Values{"briefRepresentation": {"true"}}
+	members := func(path string, add func(u map[string]any)) error {
+		found, err := rd.api.List(ctx, rd.realm+"/"+path, brief, PageSize)
+		if err != nil {
+			return err
+		}
+		for _, m := range found {
+			if u := byID[fmt.Sprint(m["id"])]; u != nil {
+				add(u)
+			}
+		}
+		return nil
+	}
+	var walk func(groups []any) error
+	walk = func(groups []any) error {
+		for _, item := range groups {
+			g := item.(map[string]any)
+			path, _ := g["path"].(string)
+			if err := members("groups/"+url.PathEscape(fmt.Sprint(g["id"]))+"/members", func(u map[string]any) {
+				appendTo(u, "groups", path)
+			}); err != nil {
+				return err
+			}
+			if sub, ok := g["subGroups"].([]any); ok {
+				if err := walk(sub); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if groups, ok := doc["groups"].([]any); ok {
+		if err := walk(groups); err != nil {
+			return err
+		}
+	}
+	roles, _ := doc["roles"].(model.Object)
+	realmRoles, _ := roles["realm"].([]any)
+	defaultRole := "default-roles-" + realmName(doc)
+	for _, item := range realmRoles {
+		name := fmt.Sprint(item.(map[string]any)["name"])
+		if name == defaultRole {
+			continue // every user has it: Keycloak's, not realmsync's to manage per user
+		}
+		if err := members("roles/"+url.PathEscape(name)+"/users", func(u map[string]any) {
+			appendTo(u, "realmRoles", name)
+		}); err != nil {
+			return err
+		}
+	}
+	clientRoles, _ := roles["client"].(model.Object)
+	for _, item := range doc["clients"].([]any) {
+		client := item.(map[string]any)
+		cid := fmt.Sprint(client["clientId"])
+		list, _ := clientRoles[cid].([]any)
+		for _, r := range list {
+			name := fmt.Sprint(r.(map[string]any)["name"])
+			if err := members("clients/"+url.PathEscape(fmt.Sprint(client["id"]))+"/roles/"+url.PathEscape(name)+"/users", func(u map[string]any) {
+				m, _ := u["clientRoles"].(map[string]any)
+				if m == nil {
+					m = map[string]any{}
+					u["clientRoles"] = m
+				}
+				l, _ := m[cid].([]any)
+				m[cid] = append(l, name)
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func appendTo(obj map[string]any, field, value string) {
+	l, _ := obj[field].([]any)
+	obj[field] = append(l, value)
+}
+
+func realmName(doc model.Object) string {
+	name, _ := doc["realm"].(string)
+	return name
+}
+
+// userProfileKey carries the user profile beside the realm document; it is
+// not a realm field.
+const userProfileKey = "\x00userProfile"
+
+// userProfile reads which user attributes Keycloak keeps (Keycloak 24+
+// drops attributes outside the profile unless its policy allows them).
+func (rd *reader) userProfile(ctx context.Context, doc model.Object) error {
+	var cfg struct {
+		Attributes []struct {
+			Name string `json:"name"`
+		} `json:"attributes"`
+		UnmanagedAttributePolicy string `json:"unmanagedAttributePolicy"`
+	}
+	if err := rd.api.Get(ctx, rd.realm+"/users/profile", nil, &cfg); err != nil {
+		if NotFound(err) {
+			return nil // before Keycloak 24: every attribute is kept
+		}
+		return err
+	}
+	p := &model.UserProfile{Attributes: map[string]bool{}, UnmanagedPolicy: cfg.UnmanagedAttributePolicy}
+	for _, a := range cfg.Attributes {
+		p.Attributes[a.Name] = true
+	}
+	doc[userProfileKey] = p
+	return nil
 }

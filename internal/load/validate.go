@@ -38,6 +38,10 @@ func validate(r *model.Realm) []error {
 						continue
 					}
 					for _, ref := range refs {
+						if k.Name == model.KindUser && ref == (model.Ref{Kind: model.KindRealmRole, Key: "default-roles-" + r.Name}) {
+							fail(pos, "%s: %s: every user has the realm's default role; manage what it grants through the composites of %s", what, f, ref.Key)
+							continue
+						}
 						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) {
 							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
 						}
@@ -47,6 +51,9 @@ func validate(r *model.Realm) []error {
 				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
 					fail(pos, "%s: field %q %s", what, f, msg)
 				}
+			}
+			if k.Name == model.KindUser && strings.HasPrefix(e.Key, "service-account-") {
+				fail(e.Source, "%s: service-account users belong to their client (serviceAccountsEnabled); they cannot be declared as users", what)
 			}
 			if e.Parent != "" && k.ParentMap != "" {
 				pk := model.KindByName(k.Parent)

@@ -50,6 +50,28 @@ type Realm struct {
 	PolicyPos map[string]Pos
 	// Owners are the ownership records of a live realm, by owner.
 	Owners map[string]Owned
+	// UserProfile is a live realm's declarative user profile (Keycloak
+	// 24+), nil when unknown.
+	UserProfile *UserProfile
+}
+
+// UserProfile is what realmsync needs to know of the user profile: which
+// user attributes Keycloak keeps.
+type UserProfile struct {
+	// Attributes are the attributes the profile declares.
+	Attributes map[string]bool
+	// UnmanagedPolicy is unmanagedAttributePolicy: "" (disabled: other
+	// attributes are dropped without an error), ENABLED, ADMIN_EDIT or
+	// ADMIN_VIEW (kept but read-only for admins).
+	UnmanagedPolicy string
+}
+
+// Keeps reports whether Keycloak stores a user attribute an admin writes.
+func (p *UserProfile) Keeps(attribute string) bool {
+	if p == nil || p.Attributes[attribute] {
+		return true
+	}
+	return p.UnmanagedPolicy == "ENABLED" || p.UnmanagedPolicy == "ADMIN_EDIT"
 }
 
 // Policy says which live objects absent from the desired state a sync
