@@ -252,10 +252,22 @@ func (r *run) relations(ctx context.Context, a *plan.Action) error {
 		return err
 	}
 	var errs *multierror.Error
+	var created map[string]any // read back once, for defaulted relations
 	for _, c := range a.Changes {
 		rel := a.Desired.Kind.Relation(c.Path)
 		if rel == nil {
 			continue
+		}
+		if rel.DefaultedOnCreate && a.Verb == plan.Create {
+			// The plan compared with nothing; Keycloak has since filled in
+			// its defaults. Reconcile with what it made.
+			if created == nil {
+				if err := r.api.Get(ctx, owner, nil, &created); err != nil {
+					errs = multierror.Append(errs, err)
+					continue
+				}
+			}
+			c.AddRefs, c.RemoveRefs = rel.Delta(a.Desired.Fields[rel.Field], created[rel.Field])
 		}
 		if rel.PerRef {
 			errs = multierror.Append(errs, r.perRef(ctx, a.Realm, owner, rel, c))

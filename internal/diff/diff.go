@@ -55,10 +55,14 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				d = keptAttributes(d, live.UserProfile)
 			}
 			switch {
-			case l == nil && realmMissing && k.BuiltIn(desired.Name, d.Key):
-				// Keycloak creates it with the realm: merge into it then.
+			case l == nil && (realmMissing || k.Name == model.KindUser) && k.BuiltIn(desired.Name, d.Key):
+				// Keycloak creates it with the realm (or the client, for a
+				// service account): merge into it then.
 				a := action(desired.Name, d, nil, plan.Update, compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}}))
 				a.Note = "built-in: exists once the realm is created"
+				if !realmMissing {
+					a.Note = "service account: exists once its client has serviceAccountsEnabled"
+				}
 				if len(a.Changes) > 0 {
 					actions = append(actions, a)
 				}
@@ -242,32 +246,13 @@ func scalarSet(v any) (map[string]bool, bool) {
 
 // relationChange compares two reference sets.
 func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
-	w, _ := rel.Refs(want) // desired references were validated on load
-	var h []model.Ref
-	if have != nil {
-		h, _ = rel.Refs(have)
-	}
-	in := func(set []model.Ref, r model.Ref) bool {
-		for _, x := range set {
-			if x == r {
-				return true
-			}
-		}
-		return false
-	}
-	declared := rel.Scopes(want)
 	c := plan.Change{Path: rel.Field}
-	for _, r := range w {
-		if !in(h, r) {
-			c.AddRefs = append(c.AddRefs, r)
-			c.Added = append(c.Added, r.String())
-		}
+	c.AddRefs, c.RemoveRefs = rel.Delta(want, have)
+	for _, r := range c.AddRefs {
+		c.Added = append(c.Added, r.String())
 	}
-	for _, r := range h {
-		if !in(w, r) && declared[model.RefScope(r)] {
-			c.RemoveRefs = append(c.RemoveRefs, r)
-			c.Removed = append(c.Removed, r.String())
-		}
+	for _, r := range c.RemoveRefs {
+		c.Removed = append(c.Removed, r.String())
 	}
 	sort.Strings(c.Added)
 	sort.Strings(c.Removed)

@@ -36,7 +36,7 @@ var full = url.Values{"briefRepresentation": {"false"}}
 type Steps interface{ Step(n int) }
 
 // ReadStages is how many steps a read reports to Steps.
-const ReadStages = 6
+const ReadStages = 7
 
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
@@ -80,6 +80,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps) (mode
 		what string
 		fn   func(context.Context, model.Object) error
 	}{
+		{"realm defaults", rd.realmDefaults},
 		{"client scopes", rd.clientScopes},
 		{"clients", rd.clients},
 		{"roles", rd.roles},
@@ -239,8 +240,7 @@ func toAny(list []map[string]any) []any {
 
 // users reads the realm's users, then their memberships and role mappings
 // from the cheap side: one paged list per group and per role, never calls
-// per user. Service-account users are the server's (their client owns
-// them) and are left out.
+// per user.
 func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	list, err := rd.api.List(ctx, rd.realm+"/users", full, PageSize)
 	if err != nil {
@@ -249,9 +249,6 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	byID := map[string]map[string]any{}
 	users := []any{}
 	for _, u := range list {
-		if _, serviceAccount := u["serviceAccountClientId"]; serviceAccount {
-			continue
-		}
 		id, _ := u["id"].(string)
 		byID[id] = u
 		users = append(users, u)
@@ -370,5 +367,26 @@ func (rd *reader) userProfile(ctx context.Context, doc model.Object) error {
 		p.Attributes[a.Name] = true
 	}
 	doc[userProfileKey] = p
+	return nil
+}
+
+// realmDefaults reads the realm's default groups and default client
+// scopes: the realm representation does not carry them.
+func (rd *reader) realmDefaults(ctx context.Context, doc model.Object) error {
+	for _, d := range []struct{ field, path, key string }{
+		{"defaultGroups", "default-groups", "path"},
+		{"defaultDefaultClientScopes", "default-default-client-scopes", "name"},
+		{"defaultOptionalClientScopes", "default-optional-client-scopes", "name"},
+	} {
+		var list []map[string]any
+		if err := rd.api.Get(ctx, rd.realm+"/"+d.path, nil, &list); err != nil {
+			return err
+		}
+		names := []any{}
+		for _, item := range list {
+			names = append(names, fmt.Sprint(item[d.key]))
+		}
+		doc[d.field] = names
+	}
 	return nil
 }

@@ -42,7 +42,7 @@ func validate(r *model.Realm) []error {
 							fail(pos, "%s: %s: every user has the realm's default role; manage what it grants through the composites of %s", what, f, ref.Key)
 							continue
 						}
-						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) {
+						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
 							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
 						}
 					}
@@ -51,9 +51,6 @@ func validate(r *model.Realm) []error {
 				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
 					fail(pos, "%s: field %q %s", what, f, msg)
 				}
-			}
-			if k.Name == model.KindUser && strings.HasPrefix(e.Key, "service-account-") {
-				fail(e.Source, "%s: service-account users belong to their client (serviceAccountsEnabled); they cannot be declared as users", what)
 			}
 			if e.Parent != "" && k.ParentMap != "" {
 				pk := model.KindByName(k.Parent)

@@ -109,6 +109,41 @@ type Relation struct {
 	// server id). Others take lists of role representations: POST to add,
 	// DELETE to remove.
 	PerRef bool
+	// DefaultedOnCreate relations are filled in by Keycloak when it
+	// creates the object (a new client gets the realm's default scopes):
+	// after a create, apply reads them back and reconciles against them.
+	DefaultedOnCreate bool
+}
+
+// Delta returns the references to add and to remove to turn have into
+// want. Only the parts want writes down are authoritative: a reference of
+// another part is never removed.
+func (rel *Relation) Delta(want, have any) (add, remove []Ref) {
+	w, _ := rel.Refs(want) // desired references were validated on load
+	var h []Ref
+	if have != nil {
+		h, _ = rel.Refs(have)
+	}
+	in := func(set []Ref, r Ref) bool {
+		for _, x := range set {
+			if x == r {
+				return true
+			}
+		}
+		return false
+	}
+	declared := rel.Scopes(want)
+	for _, r := range w {
+		if !in(h, r) {
+			add = append(add, r)
+		}
+	}
+	for _, r := range h {
+		if !in(w, r) && declared[RefScope(r)] {
+			remove = append(remove, r)
+		}
+	}
+	return add, remove
 }
 
 // Ref names another object by kind and key.
@@ -184,13 +219,17 @@ var kinds = []*Kind{
 		Secrets:       []string{"smtpServer.password"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
 		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
+		Relations: []Relation{
+			perRef("defaultGroups", groupPaths, "{owner}/default-groups/{ref}"),
+			perRef("defaultDefaultClientScopes", scopeNames, "{owner}/default-default-client-scopes/{ref}"),
+			perRef("defaultOptionalClientScopes", scopeNames, "{owner}/default-optional-client-scopes/{ref}"),
+		},
 		// Collections of kinds this version does not manage yet, and
 		// reference lists that need their own endpoints (later issues).
 		NotManaged: []string{
 			"federatedUsers", "identityProviders", "identityProviderMappers",
 			"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
-			"clientScopeMappings", "scopeMappings", "defaultGroups", "defaultRoles",
-			"defaultDefaultClientScopes", "defaultOptionalClientScopes",
+			"clientScopeMappings", "scopeMappings", "defaultRoles",
 			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 			"clientTemplates", "applicationScopeMappings", "socialProviders",
@@ -232,10 +271,12 @@ var kinds = []*Kind{
 			"attributes.client.secret.creation.time",
 		},
 		NotManaged: []string{
-			// Applied at creation only, then through their own endpoints,
-			// or holding flow ids: later issues manage them.
-			"defaultClientScopes", "optionalClientScopes", "authorizationSettings",
-			"authenticationFlowBindingOverrides",
+			// Holding flow ids, or a world of their own: later issues.
+			"authorizationSettings", "authenticationFlowBindingOverrides",
+		},
+		Relations: []Relation{
+			defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "{owner}/default-client-scopes/{ref}")),
+			defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "{owner}/optional-client-scopes/{ref}")),
 		},
 		Endpoints: Endpoints{
 			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
@@ -309,12 +350,37 @@ var usersKind = &Kind{
 		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId"},
 	NotManaged: []string{"federatedIdentities", "clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
 	Relations: []Relation{
-		{Field: "groups", Refs: groupPaths, Scopes: func(any) map[string]bool { return map[string]bool{"groups": true} },
-			Path: func(Ref) string { return "{owner}/groups/{ref}" }, PerRef: true},
+		perRef("groups", groupPaths, "{owner}/groups/{ref}"),
 		{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
 		{Field: "clientRoles", Refs: clientRoleNames, Scopes: clientScopes, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
 	},
 	Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
+	// A client's service account is a user Keycloak makes and removes with
+	// the client; its role mappings and groups can still be declared.
+	builtIn: func(_, key string) bool { return strings.HasPrefix(key, "service-account-") },
+}
+
+// perRef describes a relation managed one reference at a time, with a
+// single scope (the whole list is authoritative).
+func perRef(field string, refs func(any) ([]Ref, error), path string) Relation {
+	return Relation{Field: field, Refs: refs, PerRef: true,
+		Scopes: func(any) map[string]bool { return map[string]bool{"": true} },
+		Path:   func(Ref) string { return path }}
+}
+
+func defaultedOnCreate(r Relation) Relation { r.DefaultedOnCreate = true; return r }
+
+// scopeNames decodes a list of client scope names.
+func scopeNames(v any) ([]Ref, error) {
+	names, err := stringList(v)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]Ref, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, Ref{Kind: KindClientScope, Key: n})
+	}
+	return refs, nil
 }
 
 func init() { kinds = append(kinds, usersKind) }
@@ -334,9 +400,6 @@ func groupPaths(v any) ([]Ref, error) {
 	}
 	return refs, nil
 }
-
-// RefScope of a group membership.
-func init() { refScopes[KindGroup] = "groups" }
 
 var compositesRelation = Relation{
 	Field: "composites",
@@ -475,19 +538,17 @@ func contains(list []string, s string) bool {
 }
 
 // RefScope is the part of a relation a reference belongs to: "realm" for
-// realm roles, "client:<clientId>" for a client's roles.
+// realm roles, "client:<clientId>" for a client's roles, "" for references
+// to other kinds (their relations are one part).
 func RefScope(r Ref) string {
-	if r.Kind == KindClientRole {
+	switch r.Kind {
+	case KindClientRole:
 		return "client:" + parentPart(r.Key)
+	case KindRealmRole:
+		return "realm"
 	}
-	if s, ok := refScopes[r.Kind]; ok {
-		return s
-	}
-	return "realm"
+	return ""
 }
-
-// refScopes names the one scope of references to kinds other than roles.
-var refScopes = map[string]string{}
 
 func realmScope(any) map[string]bool { return map[string]bool{"realm": true} }
 
