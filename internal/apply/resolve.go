@@ -58,6 +58,9 @@ func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (strin
 
 func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, error) {
 	k := e.Kind
+	if k.Name == model.KindUser && k.BuiltIn(realm, e.Key) {
+		return r.findServiceAccount(ctx, realm, e)
+	}
 	if k.Endpoints.Find != "" {
 		path, err := r.expand(ctx, realm, e, k.Endpoints.Find)
 		if err != nil {
@@ -140,4 +143,23 @@ func escapePath(key string) string {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// findServiceAccount locates a client's service-account user through its
+// client: user searches leave service accounts out.
+func (r *run) findServiceAccount(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	clientID := strings.TrimPrefix(e.Key, "service-account-")
+	id, err := r.resolve(ctx, realm, stub(model.KindByName(model.KindClient), clientID))
+	if err != nil {
+		return "", fmt.Errorf("client %s: %w", clientID, err)
+	}
+	var user map[string]any
+	path := url.PathEscape(realm) + "/clients/" + url.PathEscape(id) + "/service-account-user"
+	if err := r.api.Get(ctx, path, nil, &user); err != nil {
+		return "", err
+	}
+	if uid, _ := user["id"].(string); uid != "" {
+		return uid, nil
+	}
+	return "", errNotFound
 }

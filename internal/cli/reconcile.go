@@ -187,7 +187,16 @@ func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.
 	created := map[string]bool{}
 	for _, action := range p.Actions {
 		if action.Kind == model.KindRealm && action.Verb == plan.Create {
-			first.Add(action)
+			// The realm alone: its references (default groups, scopes)
+			// need objects created later, and are planned again below.
+			bare := action
+			bare.Changes = nil
+			for _, c := range action.Changes {
+				if !c.IsRelation() {
+					bare.Changes = append(bare.Changes, c)
+				}
+			}
+			first.Add(bare)
 			created[action.Realm] = true
 		}
 	}

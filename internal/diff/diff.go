@@ -60,7 +60,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				// service account): merge into it then.
 				a := action(desired.Name, d, nil, plan.Update, compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}}))
 				a.Note = "built-in: exists once the realm is created"
-				if !realmMissing {
+				if k.Name == model.KindUser {
 					a.Note = "service account: exists once its client has serviceAccountsEnabled"
 				}
 				if len(a.Changes) > 0 {

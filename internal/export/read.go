@@ -253,6 +253,12 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 		byID[id] = u
 		users = append(users, u)
 	}
+	// User searches leave service accounts out: ask their clients.
+	accounts, err := rd.serviceAccounts(ctx, doc)
+	if err != nil {
+		return err
+	}
+	users = append(users, accounts...)
 	doc["users"] = users
 	if len(byID) == 0 {
 		return nil
@@ -336,6 +342,59 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 func appendTo(obj map[string]any, field, value string) {
 	l, _ := obj[field].([]any)
 	obj[field] = append(l, value)
+}
+
+// serviceAccounts reads the service-account user of every client that has
+// one, with its role mappings and groups: two calls per such client.
+func (rd *reader) serviceAccounts(ctx context.Context, doc model.Object) ([]any, error) {
+	var out []any
+	for _, item := range doc["clients"].([]any) {
+		client := item.(map[string]any)
+		if enabled, _ := client["serviceAccountsEnabled"].(bool); !enabled {
+			continue
+		}
+		cpath := rd.realm + "/clients/" + url.PathEscape(fmt.Sprint(client["id"]))
+		var user map[string]any
+		if err := rd.api.Get(ctx, cpath+"/service-account-user", nil, &user); err != nil {
+			return nil, err
+		}
+		upath := rd.realm + "/users/" + url.PathEscape(fmt.Sprint(user["id"]))
+		var mappings struct {
+			Realm  []map[string]any `json:"realmMappings"`
+			Client map[string]struct {
+				Mappings []map[string]any `json:"mappings"`
+			} `json:"clientMappings"`
+		}
+		if err := rd.api.Get(ctx, upath+"/role-mappings", nil, &mappings); err != nil {
+			return nil, err
+		}
+		defaultRole := "default-roles-" + realmName(doc)
+		for _, m := range mappings.Realm {
+			if name := fmt.Sprint(m["name"]); name != defaultRole {
+				appendTo(user, "realmRoles", name)
+			}
+		}
+		clientRoles := map[string]any{}
+		for _, cid := range model.SortedKeys(mappings.Client) {
+			var names []any
+			for _, m := range mappings.Client[cid].Mappings {
+				names = append(names, fmt.Sprint(m["name"]))
+			}
+			clientRoles[cid] = names
+		}
+		if len(clientRoles) > 0 {
+			user["clientRoles"] = clientRoles
+		}
+		groups, err := rd.api.List(ctx, upath+"/groups", url.Values{"briefRepresentation": {"true"}}, PageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			appendTo(user, "groups", fmt.Sprint(g["path"]))
+		}
+		out = append(out, user)
+	}
+	return out, nil
 }
 
 func realmName(doc model.Object) string {
