@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/admin"
+)
+
+var requestReport = regexp.MustCompile(`requests: GET (\d+) POST (\d+) PUT (\d+) DELETE (\d+)`)
+
+// TestReadCostScalesWithGroupsAndRoles: exporting a realm with 1,000 users
+// in 50 groups with 20 roles reads memberships and mappings from the group
+// and role side. The request count is reported, and bounded by the number
+// of groups and roles, not by the number of users.
+func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
+	needServer(t)
+	const users, groups, roles = 1000, 50, 20
+	realm := uniqueRealm(t, "cost")
+	ctx := context.Background()
+	api := adminClient(t)
+	if _, err := api.Post(ctx, "", map[string]any{"realm": realm, "enabled": true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := api.RefreshToken(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The server's partial import loads the fixture in one request.
+	var gs, rs, us []any
+	for i := 0; i < groups; i++ {
+		gs = append(gs, map[string]any{"name": fmt.Sprintf("g%02d", i), "path": fmt.Sprintf("/g%02d", i)})
+	}
+	for i := 0; i < roles; i++ {
+		rs = append(rs, map[string]any{"name": fmt.Sprintf("r%02d", i)})
+	}
+	for i := 0; i < users; i++ {
+		us = append(us, map[string]any{
+			"username": fmt.Sprintf("user%04d", i), "enabled": true,
+			"groups":     []any{fmt.Sprintf("/g%02d", i%groups)},
+			"realmRoles": []any{fmt.Sprintf("r%02d", i%roles)},
+		})
+	}
+	body := map[string]any{"ifResourceExists": "SKIP", "groups": gs, "roles": map[string]any{"realm": rs}, "users": us}
+	if _, err := api.Post(ctx, admin.Seg(realm)+"/partialImport", body); err != nil {
+		t.Fatal(err)
+	}
+
+	r := realmsync(t, nil, "export", "-V", "--realm", realm, t.TempDir())
+	expectCode(t, r, 0, "export")
+	m := requestReport.FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("no request report:\n%s", r)
+	}
+	gets, _ := strconv.Atoi(m[1])
+	// Reading: users by page; one paged list per group and per role
+	// (realm roles, and the built-in clients' roles); a fixed number of
+	// other reads; and the same again, small, for the baseline realm.
+	bound := users/100 + 2*(groups+roles) + 150
+	t.Logf("export of %d users in %d groups with %d roles: %s (bound %d GETs)", users, groups, roles, m[0], bound)
+	if gets > bound {
+		t.Errorf("export made %d GET requests, more than %d: reading grows with users", gets, bound)
+	}
+	if gets >= users {
+		t.Errorf("export made %d GET requests for %d users", gets, users)
+	}
+}
