@@ -147,7 +147,11 @@ func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(con
 	if what == "" {
 		r.succeeded[self] = true
 	}
-	r.report("%s %s %q%s", past(a.Verb), title(a.Kind), a.Key, what)
+	if what != "" {
+		r.report("set references of %s %q", title(a.Kind), a.Key)
+		return
+	}
+	r.report("%s %s %q", past(a.Verb), title(a.Kind), a.Key)
 }
 
 // blockedBy names a failed object this action depends on: its realm or
