@@ -206,6 +206,11 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	if err := r.api.Get(ctx, path, nil, &current); err != nil {
 		return err
 	}
+	for field, key := range d.Kind.KeyedLists {
+		if want, ok := body[field]; ok {
+			body[field] = mergeKeyed(current[field], want, key)
+		}
+	}
 	merged := overlay(current, body).(map[string]any)
 	return r.api.Put(ctx, path, merged)
 }
@@ -375,6 +380,36 @@ func plainFields(e *model.Entity) map[string]any {
 		}
 	}
 	return body
+}
+
+// mergeKeyed merges desired list items into the live list by key: a
+// desired item overlays the live item of the same key, new items are
+// appended in desired order, and live items not listed are kept.
+func mergeKeyed(current, desired any, key string) []any {
+	live, _ := current.([]any)
+	out := make([]any, 0, len(live))
+	wanted := model.KeyedItems(desired, key)
+	seen := map[string]bool{}
+	for _, item := range live {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			out = append(out, item)
+			continue
+		}
+		name := model.ScalarString(obj[key])
+		if w, ok := wanted[name]; ok {
+			item = overlay(obj, model.DeepCopy(w))
+			seen[name] = true
+		}
+		out = append(out, item)
+	}
+	list, _ := desired.([]any)
+	for _, item := range list {
+		if obj, ok := item.(map[string]any); ok && !seen[model.ScalarString(obj[key])] {
+			out = append(out, model.DeepCopy(obj))
+		}
+	}
+	return out
 }
 
 // overlay writes desired over current: objects merge key by key (desired

@@ -52,7 +52,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 		for _, d := range desired.Sorted(k.Name) {
 			l := live.Get(k.Name, d.Key)
 			if k.Name == model.KindUser {
-				d = keptAttributes(d, live.UserProfile)
+				d = keptAttributes(d, profileFor(desired, live))
 			}
 			switch {
 			case l == nil && (realmMissing || k.Name == model.KindUser) && k.BuiltIn(desired.Name, d.Key):
@@ -164,9 +164,35 @@ func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
 			continue
 		}
 		lv, present := l.Fields[f]
+		if key, ok := k.KeyedLists[f]; ok {
+			changes = compareKeyedList(k, f, key, d.Fields[f], lv, changes)
+			continue
+		}
 		changes = compareValue(k, []string{f}, d.Fields[f], lv, present, changes)
 	}
 	return changes
+}
+
+// compareKeyedList compares list items by their key field: each desired
+// item with the live item of the same key, field by field; live items the
+// desired state does not list are kept, so they are no change.
+func compareKeyedList(k *model.Kind, field, key string, want, have any, out []plan.Change) []plan.Change {
+	live := model.KeyedItems(have, key)
+	wantList, _ := want.([]any)
+	for _, item := range wantList {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		name := model.ScalarString(obj[key])
+		path := []string{fmt.Sprintf("%s[%s]", field, name)}
+		if l, ok := live[name]; ok {
+			out = compareValue(k, path, obj, l, true, out)
+		} else {
+			out = append(out, plan.Change{Path: path[0], After: obj})
+		}
+	}
+	return out
 }
 
 func compareValue(k *model.Kind, path []string, want, have any, present bool, out []plan.Change) []plan.Change {
@@ -301,7 +327,7 @@ func Warnings(desired, live *model.Realm) []string {
 	for _, d := range desired.Sorted(model.KindUser) {
 		if attrs, ok := d.Fields["attributes"].(map[string]any); ok && live != nil {
 			for _, k := range model.SortedKeys(attrs) {
-				if !live.UserProfile.Keeps(k) {
+				if !profileFor(desired, live).Keeps(k) {
 					dropped = append(dropped, fmt.Sprintf("%s (user %s)", k, d.Key))
 				}
 			}
@@ -327,4 +353,29 @@ func listSome(items []string) string {
 		return strings.Join(items, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
+}
+
+// profileFor is the user profile users will meet: the live one, with what
+// the desired state declares merged in (it is applied before users).
+func profileFor(desired, live *model.Realm) *model.UserProfile {
+	var p *model.UserProfile
+	if live != nil && live.UserProfile != nil {
+		p = &model.UserProfile{Attributes: map[string]bool{}, UnmanagedPolicy: live.UserProfile.UnmanagedPolicy}
+		for a := range live.UserProfile.Attributes {
+			p.Attributes[a] = true
+		}
+	}
+	if d := desired.Get(model.KindUserProfile, model.KindUserProfile); d != nil {
+		want := model.ProfileOf(d.Fields)
+		if p == nil {
+			p = &model.UserProfile{Attributes: map[string]bool{}}
+		}
+		for a := range want.Attributes {
+			p.Attributes[a] = true
+		}
+		if _, set := d.Fields["unmanagedAttributePolicy"]; set {
+			p.UnmanagedPolicy = want.UnmanagedPolicy
+		}
+	}
+	return p
 }

@@ -36,7 +36,7 @@ var full = url.Values{"briefRepresentation": {"false"}}
 type Steps interface{ Step(n int) }
 
 // ReadStages is how many steps a read reports to Steps.
-const ReadStages = 7
+const ReadStages = 8
 
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
@@ -50,13 +50,13 @@ func ReadRealmReporting(ctx context.Context, api API, realm string, steps Steps)
 	if err != nil || doc == nil {
 		return nil, err
 	}
-	profile, _ := doc[userProfileKey].(*model.UserProfile)
-	delete(doc, userProfileKey)
 	r, errs := model.Decompose(realm, doc, model.NoPos)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
-	r.UserProfile = profile
+	if p := r.Get(model.KindUserProfile, model.KindUserProfile); p != nil {
+		r.UserProfile = model.ProfileOf(p.Fields)
+	}
 	return r, nil
 }
 
@@ -85,6 +85,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps) (mode
 		{"clients", rd.clients},
 		{"roles", rd.roles},
 		{"groups", rd.groups},
+		{"user profile", rd.userProfile},
 		{"users", rd.users},
 	}
 	for _, s := range stages {
@@ -263,9 +264,6 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	if len(byID) == 0 {
 		return nil
 	}
-	if err := rd.userProfile(ctx, doc); err != nil {
-		return err
-	}
 	brief := url.Values{"briefRepresentation": {"true"}}
 	members := func(path string, add func(u map[string]any)) error {
 		found, err := rd.api.List(ctx, rd.realm+"/"+path, brief, PageSize)
@@ -402,30 +400,17 @@ func realmName(doc model.Object) string {
 	return name
 }
 
-// userProfileKey carries the user profile beside the realm document; it is
-// not a realm field.
-const userProfileKey = "\x00userProfile"
-
-// userProfile reads which user attributes Keycloak keeps (Keycloak 24+
-// drops attributes outside the profile unless its policy allows them).
+// userProfile reads the declarative user profile (Keycloak 24+): which
+// attributes users have, and whether others are kept.
 func (rd *reader) userProfile(ctx context.Context, doc model.Object) error {
-	var cfg struct {
-		Attributes []struct {
-			Name string `json:"name"`
-		} `json:"attributes"`
-		UnmanagedAttributePolicy string `json:"unmanagedAttributePolicy"`
-	}
+	var cfg map[string]any
 	if err := rd.api.Get(ctx, rd.realm+"/users/profile", nil, &cfg); err != nil {
 		if NotFound(err) {
-			return nil // before Keycloak 24: every attribute is kept
+			return nil // before Keycloak 24 there is no profile: every attribute is kept
 		}
 		return err
 	}
-	p := &model.UserProfile{Attributes: map[string]bool{}, UnmanagedPolicy: cfg.UnmanagedAttributePolicy}
-	for _, a := range cfg.Attributes {
-		p.Attributes[a.Name] = true
-	}
-	doc[userProfileKey] = p
+	doc["userProfile"] = cfg
 	return nil
 }
 

@@ -32,7 +32,7 @@ func Files(r *model.Realm) ([]File, error) {
 	settings := model.Object{}
 	for k, v := range doc {
 		switch k {
-		case "clients", "clientScopes", "roles", "groups", "users":
+		case "clients", "clientScopes", "roles", "groups", "users", "userProfile":
 		default:
 			settings[k] = v
 		}
@@ -45,6 +45,9 @@ func Files(r *model.Realm) ([]File, error) {
 	}
 	if groups, ok := doc["groups"].([]any); ok && len(groups) > 0 {
 		files = append(files, File{Path: "groups.yaml", Doc: model.Object{"groups": groups}})
+	}
+	if profile, ok := doc["userProfile"].(map[string]any); ok && len(profile) > 0 {
+		files = append(files, File{Path: "user-profile.yaml", Doc: model.Object{"userProfile": profile}})
 	}
 	if users, ok := doc["users"].([]any); ok && len(users) > 0 {
 		files = append(files, File{Path: "users.yaml", Doc: model.Object{"users": users}})
@@ -85,7 +88,7 @@ func Write(dir, realm string, files []File) error {
 			return err
 		}
 	}
-	for _, f := range []string{"realm.yaml", "roles.yaml", "groups.yaml", "users.yaml"} {
+	for _, f := range []string{"realm.yaml", "roles.yaml", "groups.yaml", "users.yaml", "user-profile.yaml"} {
 		if err := os.Remove(filepath.Join(root, f)); err != nil && !os.IsNotExist(err) {
 			return err
 		}

@@ -26,7 +26,13 @@ type Entity struct {
 }
 
 // Name is the object's local key (the value of its key field).
-func (e *Entity) Name() string { s, _ := e.Fields[e.Kind.KeyField].(string); return s }
+func (e *Entity) Name() string {
+	if e.Kind.RealmObject != "" {
+		return e.Kind.RealmObject
+	}
+	s, _ := e.Fields[e.Kind.KeyField].(string)
+	return s
+}
 
 // Scope names one collection: the objects of Kind directly under Parent.
 // A collection the desired state writes down is authoritative for its
@@ -64,6 +70,17 @@ type UserProfile struct {
 	// attributes are dropped without an error), ENABLED, ADMIN_EDIT or
 	// ADMIN_VIEW (kept but read-only for admins).
 	UnmanagedPolicy string
+}
+
+// ProfileOf reads the parts of a user profile configuration realmsync
+// needs.
+func ProfileOf(cfg Object) *UserProfile {
+	p := &UserProfile{Attributes: map[string]bool{}}
+	p.UnmanagedPolicy, _ = cfg["unmanagedAttributePolicy"].(string)
+	for name := range KeyedItems(cfg["attributes"], "name") {
+		p.Attributes[name] = true
+	}
+	return p
 }
 
 // Keeps reports whether Keycloak stores a user attribute an admin writes.
@@ -166,6 +183,14 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		}
 	}
 	for _, k := range kinds {
+		if k.RealmObject == "" {
+			continue
+		}
+		if v, ok := doc[k.RealmObject]; ok {
+			d.object(k, v)
+		}
+	}
+	for _, k := range kinds {
 		if k.ParentMap == "" {
 			continue
 		}
@@ -208,7 +233,7 @@ func (d *decomposer) realmSettings(doc Object) {
 	k := KindByName(KindRealm)
 	collections := map[string]bool{}
 	for _, other := range kinds {
-		for _, p := range []string{other.RealmPath, other.ParentMap} {
+		for _, p := range []string{other.RealmPath, other.ParentMap, other.RealmObject} {
 			if p != "" {
 				collections[strings.SplitN(p, ".", 2)[0]] = true
 			}
@@ -301,6 +326,25 @@ func (d *decomposer) toolSettings(v any) {
 		default:
 			d.fail(p, "deletionPolicy of %s: %q is not owned, full or none", name, policy)
 		}
+	}
+}
+
+// object decomposes the one object of a singleton kind.
+func (d *decomposer) object(k *Kind, v any) {
+	path := []string{k.RealmObject}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "%s must be an object", k.RealmObject)
+		return
+	}
+	e := &Entity{Kind: k, Key: k.RealmObject, Fields: Object{}, Source: d.pos(path), FieldPos: map[string]Pos{}}
+	for _, f := range SortedKeys(obj) {
+		e.Fields[f] = obj[f]
+		e.FieldPos[f] = d.pos(append(append([]string{}, path...), f))
+	}
+	d.normalise(e)
+	if err := d.r.Add(e); err != nil {
+		d.errs = append(d.errs, err)
 	}
 }
 
@@ -513,6 +557,8 @@ func Compose(r *Realm) (Object, error) {
 			obj := DeepCopy(e.Fields).(map[string]any)
 			placed[Scope{k.Name, e.Key}] = obj
 			switch {
+			case k.RealmObject != "":
+				doc[k.RealmObject] = obj
 			case e.Parent == "" && k.RealmPath != "":
 				appendAt(doc, k.RealmPath, obj)
 			case k.ParentField != "":

@@ -36,6 +36,14 @@ type Kind struct {
 	// ParentMap is the dotted path of a realm-document map, keyed by the
 	// parent's key, whose values are arrays of this kind ("roles.client").
 	ParentMap string
+	// RealmObject is the realm-document field holding the one object of a
+	// singleton kind ("userProfile"); its key is the field name.
+	RealmObject string
+	// KeyedLists are list fields whose items are objects identified by a
+	// key field: items merge by key (desired items are compared field by
+	// field with the live item of the same key; live items the desired
+	// state does not list are kept).
+	KeyedLists map[string]string
 
 	// Relations are fields whose values are references to other objects,
 	// managed through their own endpoints once every object exists.
@@ -209,6 +217,7 @@ const (
 	KindClientRole  = "clientRole"
 	KindGroup       = "group"
 	KindUser        = "user"
+	KindUserProfile = "userProfile"
 )
 
 // kinds is the table, in apply order: an object's kind comes after the
@@ -339,6 +348,17 @@ var kinds = []*Kind{
 	},
 }
 
+// userProfileKind is the realm's declarative user profile (Keycloak 24+):
+// which user attributes exist. It comes before users, whose attributes it
+// decides. It always exists, so it is only ever updated.
+var userProfileKind = &Kind{
+	Name: KindUserProfile, Title: "user profile", Plural: "userProfile", Representation: "UPConfig",
+	RealmObject: "userProfile",
+	KeyedLists:  map[string]string{"attributes": "name", "groups": "name"},
+	Endpoints:   Endpoints{Item: "{realm}/users/profile"},
+	builtIn:     func(string, string) bool { return true },
+}
+
 // usersKind is the last row: users refer to groups and roles of every kind.
 var usersKind = &Kind{
 	Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
@@ -383,7 +403,7 @@ func scopeNames(v any) ([]Ref, error) {
 	return refs, nil
 }
 
-func init() { kinds = append(kinds, usersKind) }
+func init() { kinds = append(kinds, userProfileKind, usersKind) }
 
 // groupPaths decodes a list of group paths.
 func groupPaths(v any) ([]Ref, error) {

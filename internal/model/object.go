@@ -146,3 +146,15 @@ func Ensure(obj Object, path string) Object {
 	}
 	return cur
 }
+
+// KeyedItems indexes a list of objects by the value of their key field.
+func KeyedItems(list any, key string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	items, _ := list.([]any)
+	for _, item := range items {
+		if obj, ok := item.(map[string]any); ok {
+			out[ScalarString(obj[key])] = obj
+		}
+	}
+	return out
+}

@@ -73,6 +73,30 @@ var extraFields = map[string][]Field{
 		{Name: "name", Type: "String"},
 		{Name: "verified", Type: "Boolean"},
 	},
+	// The declarative user profile's configuration (Keycloak 24+,
+	// GET/PUT /users/profile), which the reference does not describe.
+	"UPConfig": {
+		{Name: "attributes", Type: "List of UPAttribute"},
+		{Name: "groups", Type: "List of UPGroup"},
+		{Name: "unmanagedAttributePolicy", Type: "String"},
+	},
+	"UPAttribute": {
+		{Name: "annotations", Type: "Map of [object]"},
+		{Name: "displayName", Type: "String"},
+		{Name: "group", Type: "String"},
+		{Name: "multivalued", Type: "Boolean"},
+		{Name: "name", Type: "String"},
+		{Name: "permissions", Type: "Object"},
+		{Name: "required", Type: "Object"},
+		{Name: "selector", Type: "Object"},
+		{Name: "validations", Type: "Map of [object]"},
+	},
+	"UPGroup": {
+		{Name: "annotations", Type: "Map of [object]"},
+		{Name: "displayDescription", Type: "String"},
+		{Name: "displayHeader", Type: "String"},
+		{Name: "name", Type: "String"},
+	},
 	// The reference names these three without listing their fields.
 	"UserProfileMetadata": {
 		{Name: "attributes", Type: "List of UserProfileAttributeMetadata"},

@@ -69,6 +69,14 @@ func Generate() ([]byte, error) {
 	doc.Description = "One part of a realm: Keycloak's realm representation in its JSON field names. " +
 		"Parts merge, so no field is required. Any string may be an ${env:NAME} placeholder."
 	doc.Properties["realmsync"] = toolSettings()
+	// Singleton kinds realmsync manages beside Keycloak's realm fields.
+	for _, k := range model.Kinds() {
+		if k.RealmObject != "" {
+			ref := g.ref(k.Representation)
+			ref.Description = "realmsync: the realm's " + k.Title + ", applied through its own endpoint"
+			doc.Properties[k.RealmObject] = ref
+		}
+	}
 	// Only representations a realm file can reach, however deeply.
 	doc.Defs = map[string]*node{}
 	for len(g.pending) > 0 {
