@@ -72,7 +72,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				if changes := compare(k, d, l); len(changes) > 0 {
 					actions = append(actions, action(desired.Name, d, l, plan.Update, changes))
 				}
-				if k.Name == model.KindRealm || k.BuiltIn(desired.Name, d.Key) || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
+				if k.Name == model.KindRealm || k.BuiltIn(desired.Name, d.Key) || d.Stub() || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
 					continue
 				}
 				a := action(desired.Name, d, l, plan.Adopt, nil)

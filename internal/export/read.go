@@ -36,7 +36,7 @@ var full = url.Values{"briefRepresentation": {"false"}}
 type Steps interface{ Step(n int) }
 
 // ReadStages is how many steps a read reports to Steps.
-const ReadStages = 8
+const ReadStages = 9
 
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
@@ -84,6 +84,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps) (mode
 		{"client scopes", rd.clientScopes},
 		{"clients", rd.clients},
 		{"roles", rd.roles},
+		{"scope mappings", rd.scopeMappings},
 		{"groups", rd.groups},
 		{"user profile", rd.userProfile},
 		{"users", rd.users},
@@ -431,6 +432,53 @@ func (rd *reader) realmDefaults(ctx context.Context, doc model.Object) error {
 			names = append(names, fmt.Sprint(item[d.key]))
 		}
 		doc[d.field] = names
+	}
+	return nil
+}
+
+// scopeMappings reads the scope mappings of every client and client scope
+// (one call each) into the owner's scopeMappings field, shaped like a
+// role's composites.
+func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
+	for _, owner := range []struct{ collection, path string }{{"clients", "clients"}, {"clientScopes", "client-scopes"}} {
+		list, _ := doc[owner.collection].([]any)
+		for _, item := range list {
+			obj := item.(map[string]any)
+			var m struct {
+				Realm  []map[string]any `json:"realmMappings"`
+				Client map[string]struct {
+					Client   string           `json:"client"`
+					Mappings []map[string]any `json:"mappings"`
+				} `json:"clientMappings"`
+			}
+			path := rd.realm + "/" + owner.path + "/" + url.PathEscape(fmt.Sprint(obj["id"])) + "/scope-mappings"
+			if err := rd.api.Get(ctx, path, nil, &m); err != nil {
+				return err
+			}
+			v := model.Object{}
+			for _, r := range m.Realm {
+				appendTo(v, "realm", fmt.Sprint(r["name"]))
+			}
+			clients := model.Object{}
+			for _, key := range model.SortedKeys(m.Client) {
+				cm := m.Client[key]
+				cid := cm.Client
+				if cid == "" {
+					cid = key
+				}
+				var names []any
+				for _, r := range cm.Mappings {
+					names = append(names, fmt.Sprint(r["name"]))
+				}
+				clients[cid] = names
+			}
+			if len(clients) > 0 {
+				v["client"] = clients
+			}
+			if len(v) > 0 {
+				obj[model.ScopeMappingsField] = v
+			}
+		}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func validate(r *model.Realm) []error {
 				if pos.IsZero() {
 					pos = e.Source
 				}
-				if !schema.HasField(k.Representation, f) {
+				if !schema.HasField(k.Representation, f) && k.Relation(f) == nil {
 					fail(pos, "%s: unknown field %q%s", what, f, suggestion(k.Representation, f))
 					continue
 				}

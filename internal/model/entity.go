@@ -23,6 +23,8 @@ type Entity struct {
 	// Source and FieldPos locate a desired object in its file.
 	Source   Pos
 	FieldPos map[string]Pos
+	// stub: the object is written down only for its scope mappings.
+	stub bool
 }
 
 // Name is the object's local key (the value of its key field).
@@ -153,10 +155,38 @@ func (r *Realm) Add(e *Entity) error {
 		r.Entities[e.Kind.Name] = m
 	}
 	if prev, dup := m[e.Key]; dup {
+		if merged, ok := mergeStub(prev, e); ok {
+			m[e.Key] = merged
+			return nil
+		}
 		return fmt.Errorf("%s: %s %q is defined twice (first at %s)", e.Source, e.Kind.Title, e.Key, prev.Source)
 	}
 	m[e.Key] = e
 	return nil
+}
+
+// Stub reports whether the object is written down only for its scope
+// mappings: realmsync manages those, not the object (it is not adopted).
+func (e *Entity) Stub() bool { return e.stub }
+
+// mergeStub joins an owner written down only for its scope mappings with
+// the owner's object from another file.
+func mergeStub(a, b *Entity) (*Entity, bool) {
+	stub, real := a, b
+	if !stub.stub {
+		stub, real = b, a
+	}
+	if !stub.stub {
+		return nil, false
+	}
+	if _, both := real.Fields[ScopeMappingsField]; both {
+		return nil, false
+	}
+	real.Fields[ScopeMappingsField] = stub.Fields[ScopeMappingsField]
+	if real.FieldPos != nil {
+		real.FieldPos[ScopeMappingsField] = stub.FieldPos[ScopeMappingsField]
+	}
+	return real, true
 }
 
 // PosFunc returns where the value at a document path was written. Paths are
@@ -171,6 +201,9 @@ func NoPos([]string) Pos { return Pos{} }
 // so a user sees all mistakes of a file at once.
 func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 	d := decomposer{r: NewRealm(realm), pos: pos}
+	if origin := liftScopeMappings(doc, d.fail); len(origin) > 0 {
+		d.pos = liftedPos(doc, origin, pos)
+	}
 	d.realmSettings(doc)
 	for _, k := range kinds {
 		if k.RealmPath == "" {
@@ -375,6 +408,10 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			Kind: k, Key: k.KeyOf(parentKey, name), Parent: parentKey,
 			Fields: Object{}, Source: d.pos(ipath), FieldPos: map[string]Pos{},
 		}
+		if _, stub := obj[stubMarker]; stub {
+			e.stub = true
+			delete(obj, stubMarker)
+		}
 		childFields := map[string]*Kind{}
 		for _, c := range children(k.Name) {
 			childFields[c.ParentField] = c
@@ -578,6 +615,7 @@ func Compose(r *Realm) (Object, error) {
 			}
 		}
 	}
+	lowerScopeMappings(doc)
 	return doc, nil
 }
 

@@ -110,3 +110,36 @@ func TestDecomposeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestScopeMappingsLiftAndLower: Keycloak's realm-level scope mappings
+// become the owners' reference field and go back to the realm level.
+func TestScopeMappingsLiftAndLower(t *testing.T) {
+	in := doc(t, map[string]any{
+		"realm":   "acme",
+		"clients": []any{map[string]any{"clientId": "api", "fullScopeAllowed": false}},
+		"scopeMappings": []any{
+			map[string]any{"client": "api", "roles": []any{"reader"}},
+			map[string]any{"clientScope": "extra", "roles": []any{"writer"}},
+		},
+		"clientScopeMappings": map[string]any{"api": []any{map[string]any{"client": "api", "roles": []any{"read"}}}},
+	})
+	want := DeepCopy(in)
+	r, errs := Decompose("acme", in, NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	api := r.Get(KindClient, "api")
+	if !cmp.Equal(api.Fields[ScopeMappingsField], map[string]any{"realm": []any{"reader"}, "client": map[string]any{"api": []any{"read"}}}) || api.Stub() {
+		t.Errorf("client api: %v (stub %v)", api.Fields, api.Stub())
+	}
+	if extra := r.Get(KindClientScope, "extra"); extra == nil || !extra.Stub() {
+		t.Errorf("client scope extra should be a stub carrying its scope mappings: %+v", extra)
+	}
+	out, err := Compose(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, out); d != "" {
+		t.Errorf("compose(decompose(doc)) != doc (-want +got):\n%s", d)
+	}
+}

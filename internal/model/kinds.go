@@ -238,7 +238,7 @@ var kinds = []*Kind{
 		NotManaged: []string{
 			"federatedUsers", "identityProviders", "identityProviderMappers",
 			"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
-			"clientScopeMappings", "scopeMappings", "defaultRoles",
+			"defaultRoles",
 			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 			"clientTemplates", "applicationScopeMappings", "socialProviders",
@@ -253,6 +253,7 @@ var kinds = []*Kind{
 		Required:      []string{"protocol"},
 		StringMaps:    []string{"attributes"},
 		ServerManaged: []string{"id"},
+		Relations:     []Relation{scopeMappingsRelation},
 		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
 		builtIn:       func(_, key string) bool { return contains(builtInClientScopes, key) },
 	},
@@ -284,6 +285,7 @@ var kinds = []*Kind{
 			"authorizationSettings", "authenticationFlowBindingOverrides",
 		},
 		Relations: []Relation{
+			scopeMappingsRelation,
 			defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "{owner}/default-client-scopes/{ref}")),
 			defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "{owner}/optional-client-scopes/{ref}")),
 		},
