@@ -164,7 +164,8 @@ func expectCode(t *testing.T, r result, code int, what string) {
 }
 
 // copyRealm copies a realm directory to dstRoot/newName, renaming the
-// realm in its files.
+// realm in its files as an operator would: every occurrence, so that names
+// derived from it (default-roles-<realm>) follow.
 func copyRealm(t *testing.T, srcRealmDir, dstRoot, oldName, newName string) {
 	t.Helper()
 	err := filepath.Walk(srcRealmDir, func(path string, info os.FileInfo, err error) error {
@@ -180,7 +181,7 @@ func copyRealm(t *testing.T, srcRealmDir, dstRoot, oldName, newName string) {
 		if err != nil {
 			return err
 		}
-		data = bytes.ReplaceAll(data, []byte("realm: "+oldName+"\n"), []byte("realm: "+newName+"\n"))
+		data = bytes.ReplaceAll(data, []byte(oldName), []byte(newName))
 		return os.WriteFile(dst, data, 0o644)
 	})
 	if err != nil {

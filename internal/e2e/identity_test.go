@@ -27,9 +27,16 @@ roles:
     - name: editor
       composites:
         realm: [viewer]
+    # Every new user gets viewer too.
+    - name: default-roles-REALM
+      composites:
+        realm: [offline_access, uma_authorization, viewer]
   client:
     worker:
+      # A client role composed of a realm role.
       - name: run
+        composites:
+          realm: [viewer]
 groups:
   - name: people
     realmRoles: [viewer]
@@ -66,7 +73,8 @@ func TestIdentityRoundTrip(t *testing.T) {
 	source := uniqueRealm(t, "identity")
 	dir := t.TempDir()
 	env := map[string]string{"WORKER_SECRET": "worker-e2e-secret-41"}
-	writeFiles(t, dir, map[string]string{filepath.Join(source, "realm.yaml"): identityRealm})
+	realmFile := strings.ReplaceAll(identityRealm, "REALM", source)
+	writeFiles(t, dir, map[string]string{filepath.Join(source, "realm.yaml"): realmFile})
 	r := realmsync(t, env, "plan", dir)
 	expectCode(t, r, 2, "plan")
 	if !strings.Contains(r.stdout, `~ user "service-account-worker"  (service account: exists once its client has serviceAccountsEnabled)`) {
@@ -75,6 +83,11 @@ func TestIdentityRoundTrip(t *testing.T) {
 	expectCode(t, realmsync(t, env, "sync", dir), 0, "sync")
 	expectCode(t, realmsync(t, env, "plan", dir), 0, "plan after sync")
 
+	// New users get the default role's composites; the client role carries
+	// its realm role.
+	if !strings.Contains(r.stdout, `~ realm role "default-roles-`+source+`"`) {
+		t.Errorf("default role not planned as a merge:\n%s", r.stdout)
+	}
 	// The service account really got its roles.
 	ctx := context.Background()
 	api := adminClient(t)
@@ -117,6 +130,9 @@ func TestIdentityRoundTrip(t *testing.T) {
 			t.Errorf("%s differs between the exports:\n--- first (renamed) ---\n%s\n--- second ---\n%s", path, a[path], b[path])
 		}
 	}
+	if !strings.Contains(a["roles.yaml"], "default-roles-"+target) {
+		t.Errorf("export lacks the default role's composites:\n%s", a["roles.yaml"])
+	}
 	if !strings.Contains(a["users.yaml"], "username: service-account-worker") || !strings.Contains(a["realm.yaml"], "defaultGroups") {
 		t.Errorf("export lacks the service account or the default groups:\n%s\n%s", a["users.yaml"], a["realm.yaml"])
 	}
@@ -126,7 +142,7 @@ func TestIdentityRoundTrip(t *testing.T) {
 		"defaultGroups: [/people]", "defaultGroups: [/people/editors]",
 		"[acr, basic, email, profile, reports, roles, service_account, web-origins]", "[acr, basic, email, profile, roles, service_account, web-origins]\n    optionalClientScopes: [reports]",
 		"  - username: service-account-worker\n    realmRoles: [viewer]", "  - username: service-account-worker\n    realmRoles: []",
-	).Replace(identityRealm)
+	).Replace(realmFile)
 	writeFiles(t, dir, map[string]string{filepath.Join(source, "realm.yaml"): changed})
 	r = realmsync(t, env, "plan", dir)
 	expectCode(t, r, 2, "plan of the change")
