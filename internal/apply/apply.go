@@ -195,6 +195,16 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	for _, f := range d.Kind.CreateOnly {
 		delete(body, f) // never again after the create
 	}
+	if d.Kind.Immutable {
+		path, err := r.itemPath(ctx, a.Realm, a.Live)
+		if err != nil {
+			return err
+		}
+		if err := r.api.Delete(ctx, path, nil); err != nil {
+			return err
+		}
+		return r.create(ctx, a.Realm, d, plainFields(d))
+	}
 	if !hasPlainChanges(a) {
 		return nil // only references change: pass 2 does that
 	}

@@ -265,6 +265,9 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	if len(byID) == 0 {
 		return nil
 	}
+	if err := rd.federatedIdentities(ctx, byID); err != nil {
+		return err
+	}
 	brief := url.Values{"briefRepresentation": {"true"}}
 	members := func(path string, add func(u map[string]any)) error {
 		found, err := rd.api.List(ctx, rd.realm+"/"+path, brief, PageSize)
@@ -478,6 +481,40 @@ func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
 			if len(v) > 0 {
 				obj[model.ScopeMappingsField] = v
 			}
+		}
+	}
+	return nil
+}
+
+// federatedIdentities reads users' links to identity providers: one search
+// per provider finds the linked users, then one call per linked user.
+func (rd *reader) federatedIdentities(ctx context.Context, byID map[string]map[string]any) error {
+	var providers []map[string]any
+	if err := rd.api.Get(ctx, rd.realm+"/identity-provider/instances", nil, &providers); err != nil {
+		return err
+	}
+	linked := map[string]bool{}
+	var order []string
+	for _, p := range providers {
+		found, err := rd.api.List(ctx, rd.realm+"/users", url.Values{"idpAlias": {fmt.Sprint(p["alias"])}, "briefRepresentation": {"true"}}, PageSize)
+		if err != nil {
+			return err
+		}
+		for _, u := range found {
+			id := fmt.Sprint(u["id"])
+			if !linked[id] && byID[id] != nil {
+				linked[id] = true
+				order = append(order, id)
+			}
+		}
+	}
+	for _, id := range order {
+		var links []any
+		if err := rd.api.Get(ctx, rd.realm+"/users/"+url.PathEscape(id)+"/federated-identity", nil, &links); err != nil {
+			return err
+		}
+		if len(links) > 0 {
+			byID[id]["federatedIdentities"] = links
 		}
 	}
 	return nil

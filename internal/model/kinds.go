@@ -57,6 +57,9 @@ type Kind struct {
 	// ListMaps are map[string][]string on the wire: a scalar is a
 	// one-element list.
 	ListMaps []string
+	// Immutable objects have no update endpoint: a change deletes and
+	// creates them again.
+	Immutable bool
 	// CreateOnly fields are sent when an object is created and never
 	// compared or sent again: an initial password must not be reset by
 	// every sync.
@@ -218,6 +221,7 @@ const (
 	KindGroup       = "group"
 	KindUser        = "user"
 	KindUserProfile = "userProfile"
+	KindFederatedID = "federatedIdentity"
 )
 
 // kinds is the table, in apply order: an object's kind comes after the
@@ -370,7 +374,7 @@ var usersKind = &Kind{
 	CreateOnly: []string{"credentials"},
 	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
 		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId"},
-	NotManaged: []string{"federatedIdentities", "clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
+	NotManaged: []string{"clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
 	Relations: []Relation{
 		perRef("groups", groupPaths, "{owner}/groups/{ref}"),
 		{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
@@ -405,7 +409,20 @@ func scopeNames(v any) ([]Ref, error) {
 	return refs, nil
 }
 
-func init() { kinds = append(kinds, userProfileKind, usersKind) }
+// federatedIdentityKind links a user to an account at an identity
+// provider (the provider itself must exist). Keycloak cannot change a
+// link: a change removes and adds it again.
+var federatedIdentityKind = &Kind{
+	Name: KindFederatedID, Title: "federated identity", Plural: "federatedIdentities",
+	Representation: "FederatedIdentityRepresentation", KeyField: "identityProvider",
+	Parent: KindUser, ParentField: "federatedIdentities", Immutable: true,
+	Endpoints: Endpoints{
+		Create: "{realm}/users/{parent}/federated-identity/{name}",
+		Item:   "{realm}/users/{parent}/federated-identity/{name}",
+	},
+}
+
+func init() { kinds = append(kinds, userProfileKind, usersKind, federatedIdentityKind) }
 
 // groupPaths decodes a list of group paths.
 func groupPaths(v any) ([]Ref, error) {

@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/admin"
+)
+
+// TestFederatedIdentityLinks: a user's links to an identity provider are
+// created, changed (removed and added again: Keycloak cannot update one)
+// and removed.
+func TestFederatedIdentityLinks(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "links")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	user := `enabled: true
+users:
+  - username: erin
+    enabled: true
+    email: erin@example.com
+    firstName: Erin
+    lastName: Hale
+    federatedIdentities:
+      - identityProvider: corp
+        userId: "1001"
+        userName: LINK
+`
+	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "    federatedIdentities:\n      - identityProvider: corp\n        userId: \"1001\"\n        userName: LINK\n", "", 1)})
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync without links")
+	// Identity providers are not managed yet: the test makes one.
+	ctx := context.Background()
+	if _, err := adminClient(t).Post(ctx, admin.Seg(realm)+"/identity-provider/instances", map[string]any{
+		"alias": "corp", "providerId": "oidc", "enabled": true,
+		"config": map[string]any{"clientId": "kc", "clientSecret": "not-a-real-secret", "clientAuthMethod": "client_secret_post",
+			"authorizationUrl": "https://idp.example/auth", "tokenUrl": "https://idp.example/token"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "LINK", "erin@corp", 1)})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of a link")
+	if !strings.Contains(r.stdout, `+ federated identity "erin/corp"`) {
+		t.Errorf("plan lacks the link:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync of a link")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after the link")
+
+	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "LINK", "erin.hale@corp", 1)})
+	r = realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of a changed link")
+	if !strings.Contains(r.stdout, `userName: "erin@corp" → "erin.hale@corp"`) {
+		t.Errorf("plan lacks the change:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync of a changed link")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after the changed link")
+
+	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "    federatedIdentities:\n      - identityProvider: corp\n        userId: \"1001\"\n        userName: LINK\n", "    federatedIdentities: []\n", 1)})
+	r = realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan without the link")
+	expectDeletions(t, r, `federated identity "erin/corp"`)
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync without the link")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after removing the link")
+}
