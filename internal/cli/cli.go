@@ -108,6 +108,7 @@ func (c *command) flags(a *app) *pflag.FlagSet {
 	case "export":
 		(&connFlags{}).register(fs)
 		fs.String("realm", "", "realm to export (required)")
+		fs.Int("concurrency", 4, "independent reads at once")
 	}
 	return fs
 }

@@ -41,6 +41,7 @@ type runFlags struct {
 	reportFile  string
 	owner       string
 	adopt       bool
+	concurrency int
 	limits      apply.Limits
 }
 
@@ -57,6 +58,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
 	fs.IntVar(&f.limits.MaxDeletes, "max-deletes", 10, "refuse to sync a plan with more deletes than this (-1: no limit)")
 	fs.Float64Var(&f.limits.MaxDeleteRatio, "max-delete-ratio", 0.5, "refuse to delete a larger share of a kind's live objects (1: no limit)")
+	fs.IntVar(&f.concurrency, "concurrency", export.DefaultConcurrency, "independent reads at once")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "write Prometheus text-format metrics here (atomically)")
 	fs.StringVar(&f.reportFile, "report-file", "", "write the JSON plan here too (atomically)")
 }
@@ -121,7 +123,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	p := &plan.Plan{Warnings: desired.Warnings}
 	live := map[string]*model.Realm{}
 	for _, name := range realms {
-		lr, err := export.ReadRealm(ctx, api, name)
+		lr, err := export.ReadRealmWith(ctx, api, name, export.ReadOptions{Concurrency: f.concurrency})
 		if err != nil {
 			a.writeReports(f, p, realms, false, started)
 			return a.fail("%v", err)
@@ -214,7 +216,7 @@ func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.
 		}
 	}
 	for _, name := range model.SortedKeys(created) {
-		lr, err := export.ReadRealm(ctx, api, name)
+		lr, err := export.ReadRealmWith(ctx, api, name, export.ReadOptions{Concurrency: f.concurrency})
 		if err != nil {
 			return nil, res, err
 		}
@@ -323,6 +325,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	var conn connFlags
 	conn.register(fs)
 	realm := fs.String("realm", "", "realm to export (required)")
+	concurrency := fs.Int("concurrency", export.DefaultConcurrency, "independent reads at once")
 	rest, code, ok := a.parse(c, fs, args, 1)
 	if !ok {
 		return code
@@ -337,7 +340,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	}
 	defer conn.reportRequests(a.stderr, api)
 	bar := progress.New(a.stderr, isTerminal(a.stderr) && !conn.noProgress(a.env), "reading realm "+*realm, export.ReadStages)
-	live, err := export.ReadRealmReporting(ctx, api, *realm, bar)
+	live, err := export.ReadRealmWith(ctx, api, *realm, export.ReadOptions{Steps: bar, Concurrency: *concurrency})
 	bar.Finish()
 	if err != nil {
 		return a.fail("%v", err)

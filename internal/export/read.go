@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 
 	"github.com/realmsync/realmsync/internal/model"
 )
@@ -38,15 +39,28 @@ type Steps interface{ Step(n int) }
 // ReadStages is how many steps a read reports to Steps.
 const ReadStages = 9
 
+// ReadOptions steer a read.
+type ReadOptions struct {
+	// Steps hears of progress (nil: nobody).
+	Steps Steps
+	// Concurrency is how many independent reads run at once
+	// (0: DefaultConcurrency).
+	Concurrency int
+}
+
 // ReadRealm reads a realm's live state. It returns nil, nil when the realm
 // does not exist.
 func ReadRealm(ctx context.Context, api API, realm string) (*model.Realm, error) {
-	return ReadRealmReporting(ctx, api, realm, nil)
+	return ReadRealmWith(ctx, api, realm, ReadOptions{})
 }
 
-// ReadRealmReporting is ReadRealm telling steps of its progress.
-func ReadRealmReporting(ctx context.Context, api API, realm string, steps Steps) (*model.Realm, error) {
-	doc, err := readDocument(ctx, api, realm, steps)
+// ReadRealmWith is ReadRealm with options.
+func ReadRealmWith(ctx context.Context, api API, realm string, opts ReadOptions) (*model.Realm, error) {
+	workers := opts.Concurrency
+	if workers <= 0 {
+		workers = DefaultConcurrency
+	}
+	doc, err := readDocument(ctx, api, realm, opts.Steps, workers)
 	if err != nil || doc == nil {
 		return nil, err
 	}
@@ -60,7 +74,7 @@ func ReadRealmReporting(ctx context.Context, api API, realm string, steps Steps)
 	return r, nil
 }
 
-func readDocument(ctx context.Context, api API, realm string, steps Steps) (model.Object, error) {
+func readDocument(ctx context.Context, api API, realm string, steps Steps, workers int) (model.Object, error) {
 	step := func() {
 		if steps != nil {
 			steps.Step(1)
@@ -75,7 +89,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps) (mode
 		return nil, fmt.Errorf("reading realm %s: %w", realm, err)
 	}
 	step()
-	rd := &reader{api: api, realm: rp}
+	rd := &reader{api: api, realm: rp, workers: workers}
 	stages := []struct {
 		what string
 		fn   func(context.Context, model.Object) error
@@ -102,6 +116,8 @@ type reader struct {
 	api      API
 	realm    string            // escaped realm name
 	clientID map[string]string // client uuid → clientId
+	workers  int               // independent reads at once
+	mu       sync.Mutex        // guards objects that concurrent reads add to
 }
 
 func (rd *reader) clientScopes(ctx context.Context, doc model.Object) error {
@@ -140,21 +156,26 @@ func (rd *reader) roles(ctx context.Context, doc model.Object) error {
 	if err := rd.composites(ctx, realmRoles); err != nil {
 		return err
 	}
-	clientRoles := model.Object{}
-	for _, c := range doc["clients"].([]any) {
-		client := c.(map[string]any)
-		id, _ := client["id"].(string)
+	clients := doc["clients"].([]any)
+	perClient := make([][]map[string]any, len(clients))
+	err = forEach(ctx, rd.workers, len(clients), func(ctx context.Context, i int) error {
+		id, _ := clients[i].(map[string]any)["id"].(string)
 		roles, err := rd.api.List(ctx, rd.realm+"/clients/"+url.PathEscape(id)+"/roles", full, PageSize)
-		if err != nil {
-			return err
-		}
+		perClient[i] = roles
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	clientRoles := model.Object{}
+	for i, roles := range perClient {
 		if len(roles) == 0 {
 			continue
 		}
 		if err := rd.composites(ctx, roles); err != nil {
 			return err
 		}
-		clientRoles[client["clientId"].(string)] = toAny(roles)
+		clientRoles[clients[i].(map[string]any)["clientId"].(string)] = toAny(roles)
 	}
 	doc["roles"] = model.Object{"realm": toAny(realmRoles), "client": clientRoles}
 	return nil
@@ -163,10 +184,19 @@ func (rd *reader) roles(ctx context.Context, doc model.Object) error {
 // composites fills "composites" of every composite role, naming members
 // the way realm files do: {realm: [names], client: {clientId: [names]}}.
 func (rd *reader) composites(ctx context.Context, roles []map[string]any) error {
+	var composite []map[string]any
 	for _, role := range roles {
-		if composite, _ := role["composite"].(bool); !composite {
-			continue
+		if c, _ := role["composite"].(bool); c {
+			composite = append(composite, role)
 		}
+	}
+	return forEach(ctx, rd.workers, len(composite), func(ctx context.Context, i int) error {
+		return rd.compositesOf(ctx, composite[i])
+	})
+}
+
+func (rd *reader) compositesOf(ctx context.Context, role map[string]any) error {
+	{
 		id, _ := role["id"].(string)
 		members, err := rd.api.List(ctx, rd.realm+"/roles-by-id/"+url.PathEscape(id)+"/composites", nil, PageSize)
 		if err != nil {
@@ -213,21 +243,31 @@ func (rd *reader) groups(ctx context.Context, doc model.Object) error {
 	return nil
 }
 
-func (rd *reader) subGroups(ctx context.Context, groups []map[string]any) error {
-	for _, g := range groups {
-		delete(g, "subGroups")
-		if n, _ := g["subGroupCount"].(float64); n == 0 {
-			continue
+// subGroups reads the tree level by level, each level's parents at once.
+func (rd *reader) subGroups(ctx context.Context, level []map[string]any) error {
+	for len(level) > 0 {
+		var parents []map[string]any
+		for _, g := range level {
+			delete(g, "subGroups")
+			if n, _ := g["subGroupCount"].(float64); n > 0 {
+				parents = append(parents, g)
+			}
 		}
-		id, _ := g["id"].(string)
-		children, err := rd.api.List(ctx, rd.realm+"/groups/"+url.PathEscape(id)+"/children", full, PageSize)
+		children := make([][]map[string]any, len(parents))
+		err := forEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
+			id, _ := parents[i]["id"].(string)
+			list, err := rd.api.List(ctx, rd.realm+"/groups/"+url.PathEscape(id)+"/children", full, PageSize)
+			children[i] = list
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		if err := rd.subGroups(ctx, children); err != nil {
-			return err
+		level = nil
+		for i, g := range parents {
+			g["subGroups"] = toAny(children[i])
+			level = append(level, children[i]...)
 		}
-		g["subGroups"] = toAny(children)
 	}
 	return nil
 }
@@ -268,41 +308,27 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	if err := rd.federatedIdentities(ctx, byID); err != nil {
 		return err
 	}
-	brief := url.Values{"briefRepresentation": {"true"}}
-	members := func(path string, add func(u map[string]any)) error {
-		found, err := rd.api.List(ctx, rd.realm+"/"+path, brief, PageSize)
-		if err != nil {
-			return err
-		}
-		for _, m := range found {
-			if u := byID[fmt.Sprint(m["id"])]; u != nil {
-				add(u)
-			}
-		}
-		return nil
+	// One task per group and per role: who is in it. Tasks run at once;
+	// adding to a user is serialised.
+	type task struct {
+		path string
+		add  func(u map[string]any)
 	}
-	var walk func(groups []any) error
-	walk = func(groups []any) error {
+	var tasks []task
+	var walk func(groups []any)
+	walk = func(groups []any) {
 		for _, item := range groups {
 			g := item.(map[string]any)
 			path, _ := g["path"].(string)
-			if err := members("groups/"+url.PathEscape(fmt.Sprint(g["id"]))+"/members", func(u map[string]any) {
-				appendTo(u, "groups", path)
-			}); err != nil {
-				return err
-			}
+			tasks = append(tasks, task{"groups/" + url.PathEscape(fmt.Sprint(g["id"])) + "/members",
+				func(u map[string]any) { appendTo(u, "groups", path) }})
 			if sub, ok := g["subGroups"].([]any); ok {
-				if err := walk(sub); err != nil {
-					return err
-				}
+				walk(sub)
 			}
 		}
-		return nil
 	}
 	if groups, ok := doc["groups"].([]any); ok {
-		if err := walk(groups); err != nil {
-			return err
-		}
+		walk(groups)
 	}
 	roles, _ := doc["roles"].(model.Object)
 	realmRoles, _ := roles["realm"].([]any)
@@ -312,11 +338,8 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 		if name == defaultRole {
 			continue // every user has it: Keycloak's, not realmsync's to manage per user
 		}
-		if err := members("roles/"+url.PathEscape(name)+"/users", func(u map[string]any) {
-			appendTo(u, "realmRoles", name)
-		}); err != nil {
-			return err
-		}
+		tasks = append(tasks, task{"roles/" + url.PathEscape(name) + "/users",
+			func(u map[string]any) { appendTo(u, "realmRoles", name) }})
 	}
 	clientRoles, _ := roles["client"].(model.Object)
 	for _, item := range doc["clients"].([]any) {
@@ -325,20 +348,33 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 		list, _ := clientRoles[cid].([]any)
 		for _, r := range list {
 			name := fmt.Sprint(r.(map[string]any)["name"])
-			if err := members("clients/"+url.PathEscape(fmt.Sprint(client["id"]))+"/roles/"+url.PathEscape(name)+"/users", func(u map[string]any) {
-				m, _ := u["clientRoles"].(map[string]any)
-				if m == nil {
-					m = map[string]any{}
-					u["clientRoles"] = m
-				}
-				l, _ := m[cid].([]any)
-				m[cid] = append(l, name)
-			}); err != nil {
-				return err
-			}
+			tasks = append(tasks, task{"clients/" + url.PathEscape(fmt.Sprint(client["id"])) + "/roles/" + url.PathEscape(name) + "/users",
+				func(u map[string]any) {
+					m, _ := u["clientRoles"].(map[string]any)
+					if m == nil {
+						m = map[string]any{}
+						u["clientRoles"] = m
+					}
+					l, _ := m[cid].([]any)
+					m[cid] = append(l, name)
+				}})
 		}
 	}
-	return nil
+	brief := url.Values{"briefRepresentation": {"true"}}
+	return forEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
+		found, err := rd.api.List(ctx, rd.realm+"/"+tasks[i].path, brief, PageSize)
+		if err != nil {
+			return err
+		}
+		rd.mu.Lock()
+		defer rd.mu.Unlock()
+		for _, m := range found {
+			if u := byID[fmt.Sprint(m["id"])]; u != nil {
+				tasks[i].add(u)
+			}
+		}
+		return nil
+	})
 }
 
 func appendTo(obj map[string]any, field, value string) {
@@ -443,10 +479,20 @@ func (rd *reader) realmDefaults(ctx context.Context, doc model.Object) error {
 // (one call each) into the owner's scopeMappings field, shaped like a
 // role's composites.
 func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
-	for _, owner := range []struct{ collection, path string }{{"clients", "clients"}, {"clientScopes", "client-scopes"}} {
-		list, _ := doc[owner.collection].([]any)
+	type owner struct {
+		obj  map[string]any
+		path string
+	}
+	var owners []owner
+	for _, o := range []struct{ collection, path string }{{"clients", "clients"}, {"clientScopes", "client-scopes"}} {
+		list, _ := doc[o.collection].([]any)
 		for _, item := range list {
-			obj := item.(map[string]any)
+			owners = append(owners, owner{item.(map[string]any), o.path})
+		}
+	}
+	return forEach(ctx, rd.workers, len(owners), func(ctx context.Context, i int) error {
+		obj := owners[i].obj
+		{
 			var m struct {
 				Realm  []map[string]any `json:"realmMappings"`
 				Client map[string]struct {
@@ -454,7 +500,7 @@ func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
 					Mappings []map[string]any `json:"mappings"`
 				} `json:"clientMappings"`
 			}
-			path := rd.realm + "/" + owner.path + "/" + url.PathEscape(fmt.Sprint(obj["id"])) + "/scope-mappings"
+			path := rd.realm + "/" + owners[i].path + "/" + url.PathEscape(fmt.Sprint(obj["id"])) + "/scope-mappings"
 			if err := rd.api.Get(ctx, path, nil, &m); err != nil {
 				return err
 			}
@@ -482,8 +528,8 @@ func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
 				obj[model.ScopeMappingsField] = v
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // federatedIdentities reads users' links to identity providers: one search
