@@ -5,7 +5,7 @@
 GO ?= go
 BIN := bin/realmsync
 
-.PHONY: build demo test unit lint keycloak-up keycloak-down clean
+.PHONY: build demo test unit lint bench keycloak-up keycloak-down clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -18,6 +18,10 @@ demo: build
 # against a real Keycloak started once for the run.
 test:
 	scripts/test.sh
+
+# Benchmarks against a real Keycloak; writes BENCHMARKS.md.
+bench:
+	scripts/bench.sh
 
 # Unit tests only (no server).
 unit:

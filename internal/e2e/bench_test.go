@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/realmsync/realmsync/internal/admin"
+	"github.com/realmsync/realmsync/internal/export"
+	"github.com/realmsync/realmsync/internal/gen"
+)
+
+// TestBenchmarks measures realmsync against the real server at the scale
+// of the generator's presets: cold apply, no-op plan (at several
+// concurrencies), a 1% change, the cheapest full read the server offers
+// (the floor) and the server's own partial import (the peer). It runs only
+// with REALMSYNC_BENCH set (make bench), prints a table and writes it to
+// the file REALMSYNC_BENCH names.
+func TestBenchmarks(t *testing.T) {
+	out := os.Getenv("REALMSYNC_BENCH")
+	if out == "" {
+		t.Skip("benchmarks run with REALMSYNC_BENCH=<output file> (make bench)")
+	}
+	needServer(t)
+	presets := strings.Split(envOr("REALMSYNC_BENCH_PRESETS", "small,medium"), ",")
+	bin := buildBinary(t)
+	var report strings.Builder
+	fmt.Fprintf(&report, "# realmsync benchmarks\n\nMeasured by `make bench` on %s: %d cores, Keycloak %s (start-dev, H2), Go %s.\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), envOr("KEYCLOAK_VERSION", "26.7.3"), runtime.Version())
+	fmt.Fprintf(&report, "| preset | measurement | wall time | requests (GET/POST/PUT/DELETE) | peak RSS | notes |\n|---|---|--:|---|--:|---|\n")
+	for _, name := range presets {
+		p, ok := gen.PresetByName(strings.TrimSpace(name))
+		if !ok {
+			t.Fatalf("no preset %q", name)
+		}
+		benchPreset(t, bin, p, &report)
+	}
+	fmt.Println(report.String())
+	if err := os.WriteFile(out, []byte(report.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run is one timed realmsync process.
+type run struct {
+	wall     time.Duration
+	requests [4]int
+	rssKB    int64
+	code     int
+	output   string
+}
+
+func (r run) writes() int { return r.requests[1] + r.requests[2] + r.requests[3] }
+
+func timed(t *testing.T, bin string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "KEYCLOAK_URL="+server.url, "KEYCLOAK_USER="+server.user, "KEYCLOAK_PASSWORD="+server.password, "NO_COLOR=1")
+	start := time.Now()
+	outBytes, err := cmd.CombinedOutput()
+	r := run{wall: time.Since(start), output: string(outBytes)}
+	if exit, ok := err.(*exec.ExitError); ok {
+		r.code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.rssKB = ru.Maxrss
+	}
+	if m := requestReport.FindStringSubmatch(r.output); m != nil {
+		for i := range r.requests {
+			r.requests[i], _ = strconv.Atoi(m[i+1])
+		}
+	}
+	return r
+}
+
+func row(b *strings.Builder, preset, what string, r run, notes string) {
+	fmt.Fprintf(b, "| %s | %s | %.1f s | %d/%d/%d/%d | %d MiB | %s |\n", preset, what, r.wall.Seconds(),
+		r.requests[0], r.requests[1], r.requests[2], r.requests[3], r.rssKB/1024, notes)
+}
+
+func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder) {
+	realm := uniqueRealm(t, "bench-"+p.Name)
+	dir := t.TempDir()
+	if err := gen.WriteDir(dir, p, realm, 1); err != nil {
+		t.Fatal(err)
+	}
+	limits := []string{"--max-deletes", "-1", "--max-delete-ratio", "1"}
+
+	cold := timed(t, bin, append([]string{"sync", "-V"}, append(limits, dir)...)...)
+	if cold.code != 0 {
+		t.Fatalf("cold apply of %s failed:\n%s", p.Name, tail(cold.output))
+	}
+	row(report, p.Name, "cold apply (sync into an empty realm)", cold, "")
+
+	var noop run
+	for _, c := range []string{"1", "4", "8"} {
+		r := timed(t, bin, "plan", "-V", "--concurrency", c, dir)
+		if r.code != 0 {
+			t.Fatalf("no-op plan of %s is not empty:\n%s", p.Name, tail(r.output))
+		}
+		if r.writes() != 0 {
+			t.Errorf("no-op plan of %s wrote %d times", p.Name, r.writes())
+		}
+		row(report, p.Name, "no-op plan, --concurrency "+c, r, "")
+		if c == "4" {
+			noop = r
+		}
+	}
+
+	floor := readFloor(t, realm)
+	row(report, p.Name, "floor: paged list calls only", run{wall: floor.wall, requests: floor.requests}, "in process")
+	fmt.Fprintf(report, "| %s | no-op plan / floor | %.2f× | | | |\n", p.Name, noop.wall.Seconds()/floor.wall.Seconds())
+
+	changes := changeOnePercent(t, dir, p, realm)
+	plan1 := timed(t, bin, "plan", "-V", dir)
+	sync1 := timed(t, bin, append([]string{"sync", "-V"}, append(limits, dir)...)...)
+	if sync1.code != 0 {
+		t.Fatalf("1%% change of %s failed:\n%s", p.Name, tail(sync1.output))
+	}
+	row(report, p.Name, fmt.Sprintf("1%% change: plan (%d objects)", changes), plan1, "")
+	row(report, p.Name, "1% change: sync", sync1, fmt.Sprintf("%d writes for %d changes", sync1.writes(), changes))
+	if sync1.writes() != changes {
+		t.Errorf("%s: a 1%% change of %d objects made %d writes", p.Name, changes, sync1.writes())
+	}
+
+	peer := partialImport(t, p)
+	row(report, p.Name, "peer: the server's partial import", run{wall: peer, requests: [4]int{0, 1, 0, 0}}, "one request")
+	fmt.Fprintf(report, "| %s | cold apply / partial import | %.1f× | | | |\n", p.Name, cold.wall.Seconds()/peer.Seconds())
+}
+
+// readFloor reads the realm's objects by the cheapest means: paged lists
+// and one list per client and group parent, no memberships.
+func readFloor(t *testing.T, realm string) run {
+	t.Helper()
+	ctx := context.Background()
+	api := adminClient(t)
+	api.ResetCounts()
+	start := time.Now()
+	r := admin.Seg(realm)
+	full := map[string][]string{"briefRepresentation": {"false"}}
+	clients, err := api.List(ctx, r+"/clients", nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clients {
+		if _, err := api.List(ctx, r+"/clients/"+admin.Seg(c["id"].(string))+"/roles", full, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{"/roles", "/users"} {
+		if _, err := api.List(ctx, r+path, full, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	level, err := api.List(ctx, r+"/groups", full, 100)
+	for err == nil && len(level) > 0 {
+		var next []admin.Object
+		for _, g := range level {
+			if n, _ := g["subGroupCount"].(float64); n > 0 {
+				children, cerr := api.List(ctx, r+"/groups/"+admin.Seg(g["id"].(string))+"/children", full, 100)
+				if cerr != nil {
+					t.Fatal(cerr)
+				}
+				next = append(next, children...)
+			}
+		}
+		level = next
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := api.Counts()
+	return run{wall: time.Since(start), requests: [4]int{int(counts["GET"]), 0, 0, 0}}
+}
+
+// changeOnePercent rewrites the desired state with every hundredth client
+// and user changed, and returns how many objects it changed.
+func changeOnePercent(t *testing.T, dir string, p gen.Preset, realm string) int {
+	t.Helper()
+	doc := gen.Realm(p, realm, 1)
+	changed := 0
+	for _, c := range []struct{ collection, field string }{{"clients", "description"}, {"users", "firstName"}} {
+		list, _ := doc[c.collection].([]any)
+		for i, item := range list {
+			if i%100 == 0 {
+				item.(map[string]any)[c.field] = "changed by the benchmark"
+				changed++
+			}
+		}
+	}
+	data, err := export.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, realm)
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): string(data)})
+	return changed
+}
+
+// partialImport times the server importing the same realm into a fresh one.
+func partialImport(t *testing.T, p gen.Preset) time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	api := adminClient(t)
+	realm := uniqueRealm(t, "peer-"+p.Name)
+	if _, err := api.Post(ctx, "", map[string]any{"realm": realm, "enabled": true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := api.RefreshToken(ctx); err != nil {
+		t.Fatal(err)
+	}
+	doc := gen.Realm(p, realm, 1)
+	addGroupPaths(doc["groups"], "")
+	body := map[string]any{"ifResourceExists": "SKIP"}
+	for _, k := range []string{"clients", "roles", "groups", "users"} {
+		body[k] = doc[k]
+	}
+	start := time.Now()
+	if _, err := api.Post(ctx, admin.Seg(realm)+"/partialImport", body); err != nil {
+		t.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// addGroupPaths fills the path partial import needs (it fails without).
+func addGroupPaths(v any, parent string) {
+	list, _ := v.([]any)
+	for _, item := range list {
+		g := item.(map[string]any)
+		g["path"] = parent + "/" + fmt.Sprint(g["name"])
+		addGroupPaths(g["subGroups"], g["path"].(string))
+	}
+}
+
+func tail(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 30 {
+		lines = lines[len(lines)-30:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmarks against a real Keycloak (started here unless KEYCLOAK_URL is
+# set): cold apply, no-op plan, a 1% change, the read floor and the
+# server's partial import, for the presets in REALMSYNC_BENCH_PRESETS
+# (default: small,medium). Writes BENCHMARKS.md. Then the engine's own
+# benchmarks (diff and plan in memory, no server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${KEYCLOAK_URL:-}" ]; then
+  scripts/keycloak.sh up >/dev/null
+  trap 'scripts/keycloak.sh down >&2 || true' EXIT
+  eval "$(scripts/keycloak.sh env)"
+  export KEYCLOAK_URL KEYCLOAK_USER KEYCLOAK_PASSWORD KEYCLOAK_LOG
+fi
+REALMSYNC_BENCH="$PWD/BENCHMARKS.md" go test -count=1 -timeout 80m -run 'TestBenchmarks$' -v ./internal/e2e/
+go test -run '^$' -bench . -benchmem ./internal/diff/
