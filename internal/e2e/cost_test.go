@@ -22,12 +22,7 @@ func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 	realm := uniqueRealm(t, "cost")
 	ctx := context.Background()
 	api := adminClient(t)
-	if _, err := api.Post(ctx, "", map[string]any{"realm": realm, "enabled": true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := api.RefreshToken(ctx); err != nil {
-		t.Fatal(err)
-	}
+	createRealm(t, api, realm)
 	// The server's partial import loads the fixture in one request.
 	var gs, rs, us []any
 	for i := 0; i < groups; i++ {

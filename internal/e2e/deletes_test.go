@@ -230,12 +230,7 @@ func TestExportAdoptsEverything(t *testing.T) {
 	realm := uniqueRealm(t, "adopt")
 	ctx := context.Background()
 	api := adminClient(t)
-	if _, err := api.Post(ctx, "", map[string]any{"realm": realm, "enabled": true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := api.RefreshToken(ctx); err != nil {
-		t.Fatal(err)
-	}
+	createRealm(t, api, realm)
 	handMade(t, realm)
 	if _, err := api.Post(ctx, admin.Seg(realm)+"/client-scopes", map[string]any{"name": "hand-scope", "protocol": "openid-connect"}); err != nil {
 		t.Fatal(err)
