@@ -480,14 +480,23 @@ func KindByPlural(name string) *Kind {
 	return nil
 }
 
-// KindIndex is the kind's position in apply order.
+// KindIndex is the kind's position in apply order. Plans sort by it on
+// every comparison, so it is a map lookup.
 func KindIndex(name string) int {
-	for i, k := range kinds {
-		if k.Name == name {
-			return i
-		}
+	if i, ok := kindIndex[name]; ok {
+		return i
 	}
 	return len(kinds)
+}
+
+var kindIndex = map[string]int{}
+
+// The index is built after every row is in the table: the init that
+// appends the last rows comes earlier in this file, so it runs first.
+func init() {
+	for i, k := range kinds {
+		kindIndex[k.Name] = i
+	}
 }
 
 // children returns the kinds stored inside objects of kind parent.
