@@ -14,10 +14,12 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 	"github.com/realmsync/realmsync/internal/plan"
 )
 
@@ -43,6 +45,9 @@ type Options struct {
 	Owner string
 	// Steps is told of every finished action (progress reporting).
 	Steps interface{ Step(n int) }
+	// Concurrency is how many independent actions run at once: those of
+	// one kind at one depth, never a child with its parent (0: 1).
+	Concurrency int
 }
 
 // Result tells what a run did.
@@ -64,37 +69,24 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	}
 	// Pass 1: objects, parents before children. Adopting changes nothing
 	// on the object: the ownership record says it.
-	for i := range p.Actions {
-		a := &p.Actions[i]
-		switch a.Verb {
-		case plan.Delete:
-			continue
-		case plan.Adopt:
-			r.do(ctx, a, "", func(context.Context, *plan.Action) error { return nil })
-			continue
+	r.inWaves(ctx, p, func(a *plan.Action) bool { return a.Verb != plan.Delete }, "", func(ctx context.Context, a *plan.Action) error {
+		if a.Verb == plan.Adopt {
+			return nil
 		}
-		r.do(ctx, a, "", r.upsert)
-	}
+		return r.upsert(ctx, a)
+	})
 	// Pass 2: references between objects, once every object exists.
-	for i := range p.Actions {
-		a := &p.Actions[i]
-		if a.Verb == plan.Delete || !hasRelations(a) {
-			continue
-		}
-		r.do(ctx, a, " (references)", r.relations)
-	}
+	r.inWaves(ctx, p, func(a *plan.Action) bool { return a.Verb != plan.Delete && hasRelations(a) }, " (references)", r.relations)
 	// Pass 3: deletes, children before parents; none after any failure.
-	for i := range p.Actions {
-		a := &p.Actions[i]
-		if a.Verb != plan.Delete {
-			continue
+	if r.errs != nil {
+		for i := range p.Actions {
+			if a := &p.Actions[i]; a.Verb == plan.Delete {
+				r.result.Skipped++
+				r.report("skipped %s %s %q: no deletes after a failure", a.Verb, title(a.Kind), a.Key)
+			}
 		}
-		if r.errs != nil {
-			r.result.Skipped++
-			r.report("skipped %s %s %q: no deletes after a failure", a.Verb, title(a.Kind), a.Key)
-			continue
-		}
-		r.do(ctx, a, "", r.remove)
+	} else {
+		r.inWaves(ctx, p, func(a *plan.Action) bool { return a.Verb == plan.Delete }, "", r.remove)
 	}
 	for _, realm := range realmsOf(p) {
 		if err := r.recordOwnership(ctx, realm, p); err != nil {
@@ -115,6 +107,7 @@ func realmsOf(p *plan.Plan) []string {
 type ref struct{ realm, kind, key string }
 
 type run struct {
+	mu        sync.Mutex // guards ids while a wave runs
 	api       API
 	live      map[string]*model.Realm
 	opts      Options
@@ -125,18 +118,67 @@ type run struct {
 	result    Result
 }
 
-func (r *run) do(ctx context.Context, a *plan.Action, what string, step func(context.Context, *plan.Action) error) {
+// inWaves runs the selected actions wave by wave: a wave is a run of
+// actions of one realm, kind and depth in plan order, which depend on
+// earlier waves only, so its actions run at once. Outcomes are recorded
+// and reported in plan order, so output stays deterministic.
+func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Action) bool, what string, step func(context.Context, *plan.Action) error) {
+	var wave []*plan.Action
+	flush := func() {
+		blocked := make([]string, len(wave))
+		errs := make([]error, len(wave))
+		for i, a := range wave {
+			blocked[i] = r.blockedBy(a)
+		}
+		_ = parallel.ForEach(ctx, r.opts.Concurrency, len(wave), func(ctx context.Context, i int) error {
+			if blocked[i] == "" {
+				errs[i] = step(ctx, wave[i])
+			}
+			return nil
+		})
+		for i, a := range wave {
+			r.finish(a, what, blocked[i], errs[i])
+		}
+		wave = nil
+	}
+	waveOf := func(a *plan.Action) [3]string {
+		depth := ""
+		if model.KindByName(a.Kind).Recursive() {
+			depth = fmt.Sprint(strings.Count(a.Key, "/"))
+		}
+		if a.Kind == model.KindRealm {
+			depth = a.Key // realms one at a time: a token refresh follows each create
+		}
+		return [3]string{a.Realm, a.Kind, depth}
+	}
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		if !selected(a) {
+			continue
+		}
+		if len(wave) > 0 && waveOf(wave[0]) != waveOf(a) {
+			flush()
+		}
+		wave = append(wave, a)
+	}
+	if len(wave) > 0 {
+		flush()
+	}
+}
+
+// finish records and reports one action's outcome.
+func (r *run) finish(a *plan.Action, what, blocker string, err error) {
 	if r.opts.Steps != nil && what == "" {
 		defer r.opts.Steps.Step(1)
 	}
 	self := ref{a.Realm, a.Kind, a.Key}
-	if blocker := r.blockedBy(a); blocker != "" {
+	if blocker != "" {
 		r.result.Skipped++
 		r.failed[self] = true
 		r.report("skipped %s %s %q%s: %s failed", a.Verb, title(a.Kind), a.Key, what, blocker)
 		return
 	}
-	if err := step(ctx, a); err != nil {
+	if err != nil {
 		r.result.Failed++
 		r.failed[self] = true
 		r.errs = multierror.Append(r.errs, fmt.Errorf("%s %s %q%s in realm %s: %w", a.Verb, title(a.Kind), a.Key, what, a.Realm, err))
@@ -250,7 +292,9 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 	// Roles answer with their name in Location, not their id: look those
 	// up when needed instead.
 	if id != "" && id != d.Name() {
+		r.mu.Lock()
 		r.ids[ref{realm, k.Name, d.Key}] = id
+		r.mu.Unlock()
 	}
 	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,6 +21,7 @@ import (
 // enough to check what apply sends, in which order; the end-to-end tests
 // check that Keycloak accepts it.
 type fakeAPI struct {
+	mu      sync.Mutex // apply may call from several goroutines
 	calls   []string
 	objects map[string]map[string]any // path → object for GET
 	fail    map[string]bool           // "METHOD path" → answer with an error
@@ -30,6 +33,8 @@ func newFake() *fakeAPI {
 }
 
 func (f *fakeAPI) record(method, path string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls = append(f.calls, method+" "+path)
 	if f.fail[method+" "+path] {
 		return errors.New("server said no")
@@ -41,6 +46,8 @@ func (f *fakeAPI) Get(_ context.Context, path string, _ url.Values, out any) err
 	if err := f.record("GET", path); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	obj, ok := f.objects[path]
 	if !ok {
 		return fmt.Errorf("GET %s: 404", path)
@@ -61,6 +68,8 @@ func (f *fakeAPI) Post(_ context.Context, path string, body any) (string, error)
 		// As Keycloak: a new role's Location ends in its name.
 		return body.(map[string]any)["name"].(string), nil
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.nextID++
 	return fmt.Sprintf("id%d", f.nextID), nil
 }
@@ -69,6 +78,8 @@ func (f *fakeAPI) Put(_ context.Context, path string, body any) error {
 	if err := f.record("PUT", path); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.objects[path] = body.(map[string]any)
 	return nil
 }
@@ -204,5 +215,36 @@ func TestNoDeletesAfterAFailure(t *testing.T) {
 	// Independent work went on: web and the realm role were still done.
 	if res.Failed != 1 || res.Done < 3 || res.Skipped < 2 {
 		t.Errorf("result %+v: want 1 failed, the independent actions done, the client role and the delete skipped", res)
+	}
+}
+
+// TestApplyConcurrently: with several actions at once, the same calls are
+// made (in an order that only varies inside a wave), and the report comes
+// out in plan order.
+func TestApplyConcurrently(t *testing.T) {
+	var wantCalls, wantReport []string
+	for _, workers := range []int{1, 4} {
+		f := newFake()
+		f.objects["acme"] = map[string]any{"realm": "acme"}
+		f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "web"}
+		f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
+		live := realm(t, liveDoc)
+		p := planFor(t, realm(t, desiredDoc), live)
+		var report strings.Builder
+		if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{Concurrency: workers, Progress: &report}); err != nil {
+			t.Fatal(err)
+		}
+		calls := append([]string(nil), f.calls...)
+		sort.Strings(calls)
+		if workers == 1 {
+			wantCalls, wantReport = calls, strings.Split(report.String(), "\n")
+			continue
+		}
+		if d := cmp.Diff(wantCalls, calls); d != "" {
+			t.Errorf("calls with %d workers (-one +many):\n%s", workers, d)
+		}
+		if d := cmp.Diff(wantReport, strings.Split(report.String(), "\n")); d != "" {
+			t.Errorf("report with %d workers (-one +many):\n%s", workers, d)
+		}
 	}
 }

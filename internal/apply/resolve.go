@@ -40,7 +40,10 @@ func (r *run) expand(ctx context.Context, realm string, e *model.Entity, tmpl st
 // run's creates, or by asking the server.
 func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (string, error) {
 	key := ref{realm, e.Kind.Name, e.Key}
-	if id := r.ids[key]; id != "" {
+	r.mu.Lock()
+	id := r.ids[key]
+	r.mu.Unlock()
+	if id != "" {
 		return id, nil
 	}
 	if lr := r.live[realm]; lr != nil {
@@ -52,7 +55,9 @@ func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (strin
 	if err != nil {
 		return "", fmt.Errorf("looking up %s %q: %w", e.Kind.Title, e.Key, err)
 	}
+	r.mu.Lock()
 	r.ids[key] = id
+	r.mu.Unlock()
 	return id, nil
 }
 

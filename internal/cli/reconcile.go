@@ -58,7 +58,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
 	fs.IntVar(&f.limits.MaxDeletes, "max-deletes", 10, "refuse to sync a plan with more deletes than this (-1: no limit)")
 	fs.Float64Var(&f.limits.MaxDeleteRatio, "max-delete-ratio", 0.5, "refuse to delete a larger share of a kind's live objects (1: no limit)")
-	fs.IntVar(&f.concurrency, "concurrency", export.DefaultConcurrency, "independent reads at once")
+	fs.IntVar(&f.concurrency, "concurrency", export.DefaultConcurrency, "independent requests at once (reads, and writes of one kind at one depth)")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "write Prometheus text-format metrics here (atomically)")
 	fs.StringVar(&f.reportFile, "report-file", "", "write the JSON plan here too (atomically)")
 }
@@ -165,7 +165,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	fmt.Fprintf(a.stdout, "\nApplying:\n")
 	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
 	defer bar.Finish()
-	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar}
+	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency}
 	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
 	if err != nil {
 		return a.fail("%v", err)

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 )
 
 // API is the read side of the admin client. Paths are relative to
@@ -44,7 +45,7 @@ type ReadOptions struct {
 	// Steps hears of progress (nil: nobody).
 	Steps Steps
 	// Concurrency is how many independent reads run at once
-	// (0: DefaultConcurrency).
+	// (0: parallel.Default).
 	Concurrency int
 }
 
@@ -58,7 +59,7 @@ func ReadRealm(ctx context.Context, api API, realm string) (*model.Realm, error)
 func ReadRealmWith(ctx context.Context, api API, realm string, opts ReadOptions) (*model.Realm, error) {
 	workers := opts.Concurrency
 	if workers <= 0 {
-		workers = DefaultConcurrency
+		workers = parallel.Default
 	}
 	doc, err := readDocument(ctx, api, realm, opts.Steps, workers)
 	if err != nil || doc == nil {
@@ -158,7 +159,7 @@ func (rd *reader) roles(ctx context.Context, doc model.Object) error {
 	}
 	clients := doc["clients"].([]any)
 	perClient := make([][]map[string]any, len(clients))
-	err = forEach(ctx, rd.workers, len(clients), func(ctx context.Context, i int) error {
+	err = parallel.ForEach(ctx, rd.workers, len(clients), func(ctx context.Context, i int) error {
 		id, _ := clients[i].(map[string]any)["id"].(string)
 		roles, err := rd.api.List(ctx, rd.realm+"/clients/"+url.PathEscape(id)+"/roles", full, PageSize)
 		perClient[i] = roles
@@ -190,7 +191,7 @@ func (rd *reader) composites(ctx context.Context, roles []map[string]any) error 
 			composite = append(composite, role)
 		}
 	}
-	return forEach(ctx, rd.workers, len(composite), func(ctx context.Context, i int) error {
+	return parallel.ForEach(ctx, rd.workers, len(composite), func(ctx context.Context, i int) error {
 		return rd.compositesOf(ctx, composite[i])
 	})
 }
@@ -254,7 +255,7 @@ func (rd *reader) subGroups(ctx context.Context, level []map[string]any) error {
 			}
 		}
 		children := make([][]map[string]any, len(parents))
-		err := forEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
+		err := parallel.ForEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
 			id, _ := parents[i]["id"].(string)
 			list, err := rd.api.List(ctx, rd.realm+"/groups/"+url.PathEscape(id)+"/children", full, PageSize)
 			children[i] = list
@@ -361,7 +362,7 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 		}
 	}
 	brief := url.Values{"briefRepresentation": {"true"}}
-	return forEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
+	return parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
 		found, err := rd.api.List(ctx, rd.realm+"/"+tasks[i].path, brief, PageSize)
 		if err != nil {
 			return err
@@ -490,7 +491,7 @@ func (rd *reader) scopeMappings(ctx context.Context, doc model.Object) error {
 			owners = append(owners, owner{item.(map[string]any), o.path})
 		}
 	}
-	return forEach(ctx, rd.workers, len(owners), func(ctx context.Context, i int) error {
+	return parallel.ForEach(ctx, rd.workers, len(owners), func(ctx context.Context, i int) error {
 		obj := owners[i].obj
 		{
 			var m struct {
@@ -565,3 +566,6 @@ func (rd *reader) federatedIdentities(ctx context.Context, byID map[string]map[s
 	}
 	return nil
 }
+
+// DefaultConcurrency is how many independent reads run at once.
+const DefaultConcurrency = parallel.Default

@@ -45,8 +45,8 @@ func (r *Reporter) Step(n int) {
 	defer r.mu.Unlock()
 	r.done += n
 	now := r.now()
-	if r.last.IsZero() {
-		r.last = now // the first report comes after one interval
+	if r.last.IsZero() && !r.terminal {
+		r.last = now // in logs, the first line comes after one interval
 		return
 	}
 	if now.Sub(r.last) < r.every {

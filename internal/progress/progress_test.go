@@ -15,7 +15,7 @@ func TestReporter(t *testing.T) {
 		notWant  []string
 	}{
 		{"log", false, []string{"applying: 2/4\n", "applying: 4/4\n"}, []string{"\r", "\x1b["}},
-		{"terminal", true, []string{"\r\x1b[Kapplying [===============               ] 2/4", "\r\x1b[K"}, []string{"\n"}},
+		{"terminal", true, []string{"\r\x1b[Kapplying [=======                       ] 1/4", "\r\x1b[Kapplying [===============               ] 2/4", "\r\x1b[K"}, []string{"\n"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

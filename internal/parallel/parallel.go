@@ -1,19 +1,20 @@
-package export
+// Package parallel runs independent requests a bounded number at a time:
+// enough to hide a server's latency, few enough not to load it.
+package parallel
 
 import (
 	"context"
 	"sync"
 )
 
-// DefaultConcurrency is how many independent reads run at once unless told
-// otherwise: enough to hide request latency, few enough not to load the
-// server (measured in BENCHMARKS.md).
-const DefaultConcurrency = 4
+// Default is how many independent requests run at once unless told
+// otherwise (measured in BENCHMARKS.md: 4 gains most of what 8 does).
+const Default = 4
 
-// forEach calls fn for 0..n-1 with at most workers calls at once, and
+// ForEach calls fn for 0..n-1 with at most workers calls at once, and
 // returns the first error (the others' context is cancelled). Callers
 // must not nest it: nested calls could wait on each other's workers.
-func forEach(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
+func ForEach(ctx context.Context, workers, n int, fn func(ctx context.Context, i int) error) error {
 	if workers < 1 {
 		workers = 1
 	}

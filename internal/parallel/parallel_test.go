@@ -1,4 +1,4 @@
-package export
+package parallel
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 func TestForEach(t *testing.T) {
 	var running, most, done atomic.Int32
-	err := forEach(context.Background(), 3, 20, func(context.Context, int) error {
+	err := ForEach(context.Background(), 3, 20, func(context.Context, int) error {
 		n := running.Add(1)
 		for {
 			m := most.Load()
@@ -28,7 +28,7 @@ func TestForEach(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	var calls atomic.Int32
-	err = forEach(context.Background(), 2, 100, func(ctx context.Context, i int) error {
+	err = ForEach(context.Background(), 2, 100, func(ctx context.Context, i int) error {
 		calls.Add(1)
 		if i == 1 {
 			return boom
