@@ -215,7 +215,7 @@ func (r *run) blockedBy(a *plan.Action) string {
 		if !pk.Recursive() {
 			break
 		}
-		parentKey = parentOf(parentKey)
+		parentKey = model.ParentKey(parentKey)
 	}
 	return ""
 }

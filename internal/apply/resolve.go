@@ -131,14 +131,7 @@ func parentIfChild(k *model.Kind, key string) string {
 	if k.Parent == "" {
 		return ""
 	}
-	return parentOf(key)
-}
-
-func parentOf(key string) string {
-	if i := strings.LastIndex(key, "/"); i >= 0 {
-		return key[:i]
-	}
-	return ""
+	return model.ParentKey(key)
 }
 
 // escapePath escapes each segment of a slash-separated key (group paths).

@@ -58,7 +58,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			case l == nil && (realmMissing || k.Name == model.KindUser) && k.BuiltIn(desired.Name, d.Key):
 				// Keycloak creates it with the realm (or the client, for a
 				// service account): merge into it then.
-				a := action(desired.Name, d, nil, plan.Update, compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}}))
+				a := action(desired.Name, d, nil, plan.Update, creation(k, d))
 				a.Note = "built-in: exists once the realm is created"
 				if k.Name == model.KindUser {
 					a.Note = "service account: exists once its client has serviceAccountsEnabled"
@@ -154,7 +154,7 @@ func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
 	var changes []plan.Change
 	creating := len(l.Fields) == 0
 	for _, f := range model.SortedKeys(d.Fields) {
-		if f == k.KeyField || (!creating && contains(k.CreateOnly, f)) {
+		if f == k.KeyField || (!creating && k.IsCreateOnly(f)) {
 			continue
 		}
 		if rel := k.Relation(f); rel != nil {
@@ -283,15 +283,6 @@ func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
 	sort.Strings(c.Added)
 	sort.Strings(c.Removed)
 	return c, c.IsRelation()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // keptAttributes leaves out of a desired user the attributes Keycloak would

@@ -119,7 +119,7 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 				}
 				if v, ok := delta(e.Fields[f], baseValue); ok {
 					kept.Fields[f] = v
-				} else if !builtIn && contains(k.Required, f) {
+				} else if !builtIn && k.IsRequired(f) {
 					kept.Fields[f] = model.DeepCopy(e.Fields[f])
 				}
 			}
@@ -276,13 +276,4 @@ func replaceStrings(v any, old, repl string) any {
 		}
 	}
 	return v
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -209,6 +209,12 @@ func (k *Kind) Relation(field string) *Relation {
 // IsSecret reports whether field must never be shown.
 func (k *Kind) IsSecret(field string) bool { return contains(k.Secrets, field) }
 
+// IsCreateOnly reports whether field is sent on create only.
+func (k *Kind) IsCreateOnly(field string) bool { return contains(k.CreateOnly, field) }
+
+// IsRequired reports whether a create needs field even at its default.
+func (k *Kind) IsRequired(field string) bool { return contains(k.Required, field) }
+
 // Kind names, used across packages.
 const (
 	KindRealm       = "realm"
@@ -271,7 +277,7 @@ var kinds = []*Kind{
 			Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
 			Item:   "{realm}/client-scopes/{parent}/protocol-mappers/models/{id}",
 		},
-		builtIn: func(_, key string) bool { return contains(builtInClientScopes, parentPart(key)) },
+		builtIn: func(_, key string) bool { return contains(builtInClientScopes, ParentKey(key)) },
 	},
 	{
 		Name: KindClient, Title: "client", Plural: "clients", Representation: "ClientRepresentation", KeyField: "clientId",
@@ -309,7 +315,7 @@ var kinds = []*Kind{
 			Create: "{realm}/clients/{parent}/protocol-mappers/models",
 			Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
 		},
-		builtIn: func(realm, key string) bool { return builtInClient(realm, parentPart(key)) },
+		builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
 	},
 	{
 		Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
@@ -335,7 +341,7 @@ var kinds = []*Kind{
 		},
 		builtIn: func(realm, key string) bool {
 			return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
-				(realm == "master" && strings.HasSuffix(parentPart(key), "-realm"))
+				(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
 		},
 	},
 	{
@@ -561,10 +567,10 @@ func KnownBuiltInRole(realm string, ref Ref) bool {
 	return false
 }
 
-// parentPart returns the parent key of a child key "parent/name". Parent
+// ParentKey returns the parent key of a child key "parent/name". Parent
 // keys may themselves contain slashes (SAML client ids are URLs), so the
 // name is what follows the last slash.
-func parentPart(key string) string {
+func ParentKey(key string) string {
 	if i := strings.LastIndex(key, "/"); i >= 0 {
 		return key[:i]
 	}
@@ -591,7 +597,7 @@ func contains(list []string, s string) bool {
 func RefScope(r Ref) string {
 	switch r.Kind {
 	case KindClientRole:
-		return "client:" + parentPart(r.Key)
+		return "client:" + ParentKey(r.Key)
 	case KindRealmRole:
 		return "realm"
 	}

@@ -1,0 +1,64 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Compose builds the realm document from entities: the inverse of
+// Decompose, used to write exports. Every non-realm entity's parent must be
+// present.
+func Compose(r *Realm) (Object, error) {
+	doc := Object{}
+	if s := r.Settings(); s != nil {
+		for f, v := range s.Fields {
+			doc[f] = DeepCopy(v)
+		}
+	}
+	doc["realm"] = r.Name
+	placed := map[Scope]Object{} // (kind, key) → the object in doc
+	for _, k := range kinds {
+		if k.Name == KindRealm {
+			continue
+		}
+		for _, e := range r.Sorted(k.Name) {
+			obj := DeepCopy(e.Fields).(map[string]any)
+			placed[Scope{k.Name, e.Key}] = obj
+			switch {
+			case k.RealmObject != "":
+				doc[k.RealmObject] = obj
+			case e.Parent == "" && k.RealmPath != "":
+				appendAt(doc, k.RealmPath, obj)
+			case k.ParentField != "":
+				parent := placed[Scope{k.Parent, e.Parent}]
+				if parent == nil {
+					return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+				}
+				list, _ := parent[k.ParentField].([]any)
+				parent[k.ParentField] = append(list, obj)
+			case k.ParentMap != "":
+				if placed[Scope{k.Parent, e.Parent}] == nil {
+					return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+				}
+				m := Ensure(doc, k.ParentMap)
+				list, _ := m[e.Parent].([]any)
+				m[e.Parent] = append(list, obj)
+			}
+		}
+	}
+	lowerScopeMappings(doc)
+	return doc, nil
+}
+
+func appendAt(doc Object, path string, obj Object) {
+	parentPath, last := "", path
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		parentPath, last = path[:i], path[i+1:]
+	}
+	container := doc
+	if parentPath != "" {
+		container = Ensure(doc, parentPath)
+	}
+	list, _ := container[last].([]any)
+	container[last] = append(list, obj)
+}
