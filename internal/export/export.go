@@ -245,12 +245,15 @@ func addMissingParents(out, live *model.Realm) {
 // compare with the live realm's.
 func (b *Baseline) renamed(name string) *model.Realm {
 	out := model.NewRealm(name)
+	// The default role's name is lower-cased; it goes first so that the
+	// realm's own name does not replace its part of it.
+	rename := strings.NewReplacer(model.DefaultRoleName(b.name), model.DefaultRoleName(name), b.name, name)
 	for _, k := range model.Kinds() {
 		for _, e := range b.realm.Sorted(k.Name) {
 			c := &model.Entity{
-				Kind: k, Key: strings.ReplaceAll(e.Key, b.name, name),
-				Parent: strings.ReplaceAll(e.Parent, b.name, name),
-				Fields: replaceStrings(model.DeepCopy(e.Fields), b.name, name).(map[string]any),
+				Kind: k, Key: rename.Replace(e.Key),
+				Parent: rename.Replace(e.Parent),
+				Fields: replaceStrings(model.DeepCopy(e.Fields), rename).(map[string]any),
 			}
 			_ = out.Add(c)
 		}
@@ -258,21 +261,21 @@ func (b *Baseline) renamed(name string) *model.Realm {
 	return out
 }
 
-func replaceStrings(v any, old, repl string) any {
+func replaceStrings(v any, rename *strings.Replacer) any {
 	switch t := v.(type) {
 	case string:
-		return strings.ReplaceAll(t, old, repl)
+		return rename.Replace(t)
 	case []any:
 		for i := range t {
-			t[i] = replaceStrings(t[i], old, repl)
+			t[i] = replaceStrings(t[i], rename)
 		}
 	case map[string]any:
 		for k, x := range t {
-			nk := strings.ReplaceAll(k, old, repl)
+			nk := rename.Replace(k)
 			if nk != k {
 				delete(t, k)
 			}
-			t[nk] = replaceStrings(x, old, repl)
+			t[nk] = replaceStrings(x, rename)
 		}
 	}
 	return v

@@ -65,7 +65,7 @@ func (rd *reader) users(ctx context.Context, doc model.Object) error {
 	}
 	roles, _ := doc["roles"].(model.Object)
 	realmRoles, _ := roles["realm"].([]any)
-	defaultRole := "default-roles-" + realmName(doc)
+	defaultRole := defaultRoleOf(doc)
 	for _, item := range realmRoles {
 		name := fmt.Sprint(item.(map[string]any)["name"])
 		if name == defaultRole {
@@ -139,7 +139,7 @@ func (rd *reader) serviceAccounts(ctx context.Context, doc model.Object) ([]any,
 		if err := rd.api.Get(ctx, upath+"/role-mappings", nil, &mappings); err != nil {
 			return nil, err
 		}
-		defaultRole := "default-roles-" + realmName(doc)
+		defaultRole := defaultRoleOf(doc)
 		for _, m := range mappings.Realm {
 			if name := fmt.Sprint(m["name"]); name != defaultRole {
 				appendTo(user, "realmRoles", name)
@@ -168,9 +168,15 @@ func (rd *reader) serviceAccounts(ctx context.Context, doc model.Object) ([]any,
 	return out, nil
 }
 
-func realmName(doc model.Object) string {
+// defaultRoleOf names the realm's default role as the server reports it.
+func defaultRoleOf(doc model.Object) string {
+	if role, ok := doc["defaultRole"].(map[string]any); ok {
+		if name, _ := role["name"].(string); name != "" {
+			return name
+		}
+	}
 	name, _ := doc["realm"].(string)
-	return name
+	return model.DefaultRoleName(name)
 }
 
 // federatedIdentities reads users' links to identity providers: one search

@@ -38,7 +38,11 @@ func validate(r *model.Realm) []error {
 						continue
 					}
 					for _, ref := range refs {
-						if k.Name == model.KindUser && ref == (model.Ref{Kind: model.KindRealmRole, Key: "default-roles-" + r.Name}) {
+						if ref.Kind == model.KindRealmRole && model.MisspeltDefaultRole(r.Name, ref.Key) {
+							fail(pos, "%s: %s: realm %s's default role is %q (Keycloak lower-cases the realm name in it)", what, f, r.Name, model.DefaultRoleName(r.Name))
+							continue
+						}
+						if k.Name == model.KindUser && ref == (model.Ref{Kind: model.KindRealmRole, Key: model.DefaultRoleName(r.Name)}) {
 							fail(pos, "%s: %s: every user has the realm's default role; manage what it grants through the composites of %s", what, f, ref.Key)
 							continue
 						}
@@ -51,6 +55,10 @@ func validate(r *model.Realm) []error {
 				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
 					fail(pos, "%s: field %q %s", what, f, msg)
 				}
+			}
+			if k.Name == model.KindRealmRole && model.MisspeltDefaultRole(r.Name, e.Key) {
+				fail(e.Source, "%s: realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
+					what, r.Name, model.DefaultRoleName(r.Name), e.Key)
 			}
 			if e.Parent != "" && k.ParentMap != "" {
 				pk := model.KindByName(k.Parent)

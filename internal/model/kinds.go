@@ -544,9 +544,20 @@ func builtInClient(realm, clientID string) bool {
 	return realm == "master" && strings.HasSuffix(clientID, "-realm")
 }
 
+// DefaultRoleName is the name of the role every user of a realm has.
+// Keycloak lower-cases the realm's name in it.
+func DefaultRoleName(realm string) string { return "default-roles-" + strings.ToLower(realm) }
+
+// MisspeltDefaultRole reports a role name that looks like the realm's
+// default role but is not it (files written for a mixed-case realm name
+// say default-roles-MyRealm; Keycloak's role is default-roles-myrealm).
+func MisspeltDefaultRole(realm, name string) bool {
+	return name != DefaultRoleName(realm) && strings.EqualFold(name, DefaultRoleName(realm))
+}
+
 func builtInRealmRole(realm, name string) bool {
 	switch name {
-	case "offline_access", "uma_authorization", "default-roles-" + realm:
+	case "offline_access", "uma_authorization", DefaultRoleName(realm):
 		return true
 	case "admin", "create-realm":
 		return realm == "master"
@@ -559,7 +570,7 @@ func builtInRealmRole(realm, name string) bool {
 func KnownBuiltInRole(realm string, ref Ref) bool {
 	switch ref.Kind {
 	case KindRealmRole:
-		return builtInRealmRole(realm, ref.Key) || ref.Key == "default-roles-"+realm
+		return builtInRealmRole(realm, ref.Key)
 	case KindClientRole:
 		client, role, _ := strings.Cut(ref.Key, "/")
 		return contains(builtInClientRoles[client], role)

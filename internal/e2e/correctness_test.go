@@ -1,0 +1,412 @@
+package e2e
+
+// Regression tests for defects found by replaying realm files written by
+// other tools (issue "Correct on real-world realms", C1–C11). Each syncs,
+// plans again and checks the server behind realmsync's back.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/admin"
+)
+
+// serverNames lists the "name" (or other field) of every item a GET returns.
+func serverNames(t *testing.T, path, field string) []string {
+	t.Helper()
+	var list []map[string]any
+	if err := adminClient(t).Get(context.Background(), path, nil, &list); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	var out []string
+	for _, item := range list {
+		out = append(out, fmt.Sprint(item[field]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// serverID finds the id of the object a query returns first.
+func serverID(t *testing.T, path, key, value string) string {
+	t.Helper()
+	list, err := adminClient(t).List(context.Background(), path, query(key, value), 0)
+	if err != nil {
+		t.Fatalf("GET %s?%s=%s: %v", path, key, value, err)
+	}
+	for _, item := range list {
+		if strings.EqualFold(fmt.Sprint(item[key]), value) {
+			return fmt.Sprint(item["id"])
+		}
+	}
+	t.Fatalf("GET %s?%s=%s: no such object", path, key, value)
+	return ""
+}
+
+// syncConverges syncs dir and checks that the next plan is empty.
+func syncConverges(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	r := realmsync(t, nil, append([]string{"sync", dir}, args...)...)
+	expectCode(t, r, 0, "sync")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after sync")
+	return r
+}
+
+// realmExists asks the server whether a realm exists.
+func realmExists(t *testing.T, realm string) bool {
+	t.Helper()
+	var obj map[string]any
+	err := adminClient(t).Get(context.Background(), admin.Seg(realm), nil, &obj)
+	if err != nil && !admin.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// C1: Keycloak lower-cases the default role's name.
+func TestDefaultRoleOfMixedCaseRealm(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "hoRsCase")
+	defaultRole := "default-roles-" + strings.ToLower(realm)
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	base := `enabled: true
+roles:
+  realm:
+    - name: app-user
+users:
+  - username: alice
+    enabled: true
+    realmRoles: [app-user]
+`
+	writeFiles(t, dir, map[string]string{file: base})
+	syncConverges(t, dir)
+	syncConverges(t, dir) // a second sync must leave the default role alone
+	uid := serverID(t, admin.Seg(realm)+"/users", "username", "alice")
+	got := serverNames(t, admin.Seg(realm)+"/users/"+uid+"/role-mappings/realm", "name")
+	if !slices.Contains(got, defaultRole) || !slices.Contains(got, "app-user") {
+		t.Fatalf("alice's realm roles on the server are %v, want %s and app-user", got, defaultRole)
+	}
+
+	// Under the full policy the default role is still a built-in.
+	writeFiles(t, dir, map[string]string{file: "realmsync:\n  deletionPolicy:\n    realmRoles: full\n" + base})
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan with realmRoles: full")
+
+	// Declaring the default role in the realm's own case is a mistake
+	// that names the real role.
+	writeFiles(t, dir, map[string]string{file: strings.Replace(base, "    - name: app-user\n", "    - name: app-user\n    - name: default-roles-"+realm+"\n", 1)})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 1, "plan declaring default-roles in mixed case")
+	if !strings.Contains(r.stderr, "realm.yaml:5") || !strings.Contains(r.stderr, defaultRole) {
+		t.Errorf("the error does not name the line and the real default role:\n%s", r)
+	}
+}
+
+// C2: Keycloak leaves authorizationServicesEnabled out when it is false.
+func TestAuthorizationServicesDisabledConverges(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "authzoff")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+clients:
+  - clientId: app
+    publicClient: false
+    authorizationServicesEnabled: false
+`})
+	syncConverges(t, dir)
+}
+
+// C3: moving scopes between the default and optional lists, on a client
+// and on the realm, in one sync.
+func TestScopeMovesBetweenDefaultAndOptional(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "scopemove")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	doc := func(clientDefault, clientOptional, realmDefault, realmOptional string) string {
+		return fmt.Sprintf(`enabled: true
+defaultDefaultClientScopes: [%s]
+defaultOptionalClientScopes: [%s]
+clients:
+  - clientId: app
+    defaultClientScopes: [%s]
+    optionalClientScopes: [%s]
+`, realmDefault, realmOptional, clientDefault, clientOptional)
+	}
+	writeFiles(t, dir, map[string]string{file: doc("basic, email", "address, phone", "basic, email, profile, roles", "address, phone")})
+	syncConverges(t, dir)
+	writeFiles(t, dir, map[string]string{file: doc("basic, address", "email, phone", "basic, address, profile, roles", "email, phone")})
+	syncConverges(t, dir)
+	cid := serverID(t, admin.Seg(realm)+"/clients", "clientId", "app")
+	rp := admin.Seg(realm)
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{rp + "/clients/" + cid + "/default-client-scopes", []string{"address", "basic"}},
+		{rp + "/clients/" + cid + "/optional-client-scopes", []string{"email", "phone"}},
+		{rp + "/default-default-client-scopes", []string{"address", "basic", "profile", "roles"}},
+		{rp + "/default-optional-client-scopes", []string{"email", "phone"}},
+	} {
+		if got := serverNames(t, c.path, "name"); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.path, got, c.want)
+		}
+	}
+}
+
+// C4: clients whose scope mappings name each other's roles are deleted
+// one after the other (Keycloak answers 500 when they go at once).
+func TestDeleteClientsThatReferenceEachOther(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "entangled")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	var clients, roles, mappings strings.Builder
+	const pairs = 8
+	for i := range pairs {
+		a, b := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+		fmt.Fprintf(&clients, "  - clientId: %s\n  - clientId: %s\n", a, b)
+		fmt.Fprintf(&roles, "    %s: [{name: ra}]\n    %s: [{name: rb}]\n", a, b)
+		fmt.Fprintf(&mappings, "  %s:\n    - client: %s\n      roles: [ra]\n  %s:\n    - client: %s\n      roles: [rb]\n", a, b, b, a)
+	}
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nclients:\n" + clients.String() +
+		"roles:\n  client:\n" + roles.String() + "clientScopeMappings:\n" + mappings.String()})
+	syncConverges(t, dir)
+	writeFiles(t, dir, map[string]string{file: "enabled: true\n"})
+	syncConverges(t, dir, "--max-delete-ratio", "1", "--max-deletes", "-1")
+	for i := range pairs {
+		list, err := adminClient(t).List(context.Background(), admin.Seg(realm)+"/clients", query("clientId", fmt.Sprintf("a%d", i)), 0)
+		if err != nil || len(list) != 0 {
+			t.Errorf("client a%d still exists (%v)", i, err)
+		}
+	}
+}
+
+// C5: fields Keycloak ignores are reported, never planned.
+func TestIgnoredFieldsAreNotPlanned(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "ignored")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+clients:
+  - clientId: spa
+    publicClient: true
+    secret: not-used-by-a-public-client
+    defaultRoles: [reader]
+roles:
+  realm:
+    - name: reader
+`})
+	r := syncConverges(t, dir)
+	for _, want := range []string{`client "spa": field "defaultRoles" is ignored by Keycloak`, `client "spa": field "secret" is ignored by Keycloak`} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("sync does not warn %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "not-used-by-a-public-client") {
+		t.Errorf("the ignored secret was printed:\n%s", r)
+	}
+}
+
+// C6: a client's scope lists name scopes of its own protocol, and an
+// empty list on a new client converges in one sync.
+func TestClientScopeListsOfNewClients(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "scopelist")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	writeFiles(t, dir, map[string]string{file: `enabled: true
+clients:
+  - clientId: app
+    defaultClientScopes: [basic, role_list]
+`})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 1, "plan with a SAML scope on an OIDC client")
+	if !strings.Contains(r.stderr, "realm.yaml:4") || !strings.Contains(r.stderr, `"role_list"`) || !strings.Contains(r.stderr, "saml") {
+		t.Errorf("the error does not explain the protocol mismatch:\n%s", r)
+	}
+	if realmExists(t, realm) {
+		t.Fatal("the realm was created although validation failed")
+	}
+
+	writeFiles(t, dir, map[string]string{file: `enabled: true
+clients:
+  - clientId: app
+    defaultClientScopes: [basic, profile]
+    optionalClientScopes: []
+`})
+	r = realmsync(t, nil, "sync", dir)
+	expectCode(t, r, 0, "sync")
+	cid := serverID(t, admin.Seg(realm)+"/clients", "clientId", "app")
+	if got := serverNames(t, admin.Seg(realm)+"/clients/"+cid+"/optional-client-scopes", "name"); len(got) != 0 {
+		t.Errorf("after one sync the new client has optional scopes %v, want none", got)
+	}
+	if got := serverNames(t, admin.Seg(realm)+"/clients/"+cid+"/default-client-scopes", "name"); !slices.Equal(got, []string{"basic", "profile"}) {
+		t.Errorf("after one sync the new client has default scopes %v, want [basic profile]", got)
+	}
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after one sync")
+}
+
+// C7: with registrationEmailAsUsername, a user's username is the email.
+func TestEmailAsUsername(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "emailname")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+registrationEmailAsUsername: true
+users:
+  - username: bob
+    email: Bob@example.com
+    enabled: true
+    firstName: Bob
+`})
+	syncConverges(t, dir)
+	syncConverges(t, dir)
+	list, err := adminClient(t).List(context.Background(), admin.Seg(realm)+"/users", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0]["username"] != "bob@example.com" {
+		t.Fatalf("users on the server: %v, want one, bob@example.com", list)
+	}
+	// Changing a field of the user updates the one user.
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+registrationEmailAsUsername: true
+users:
+  - username: bob
+    email: Bob@example.com
+    enabled: true
+    firstName: Robert
+`})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of a change")
+	if !strings.Contains(r.stdout, `~ user "bob@example.com"`) {
+		t.Errorf("plan does not update the user keyed by email:\n%s", r.stdout)
+	}
+	syncConverges(t, dir)
+}
+
+// C8: realm localization texts are reported as not managed, never as
+// applied.
+func TestLocalizationTextsNotManaged(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "l10n")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+localizationTexts:
+  en:
+    greeting: Hello
+`})
+	r := syncConverges(t, dir)
+	if !strings.Contains(r.stdout+r.stderr, `field "localizationTexts" is not managed`) {
+		t.Errorf("sync does not report localizationTexts as not managed:\n%s", r)
+	}
+	r = realmsync(t, nil, "plan", dir)
+	if strings.Contains(r.stdout, "localizationTexts:") {
+		t.Errorf("the plan still shows localizationTexts as a change:\n%s", r.stdout)
+	}
+}
+
+// C9: with internationalization on, Keycloak keeps a user's locale.
+func TestUserLocaleKept(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "locale")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	doc := func(locale string) string {
+		return `enabled: true
+internationalizationEnabled: true
+supportedLocales: [en, de]
+defaultLocale: en
+users:
+  - username: alice
+    enabled: true
+    attributes:
+      locale: ` + locale + "\n"
+	}
+	writeFiles(t, dir, map[string]string{file: doc("de")})
+	r := syncConverges(t, dir)
+	if strings.Contains(r.stdout, "Keycloak drops them") {
+		t.Errorf("locale is called dropped:\n%s", r.stdout)
+	}
+	locale := func() string {
+		uid := serverID(t, admin.Seg(realm)+"/users", "username", "alice")
+		var u map[string]any
+		if err := adminClient(t).Get(context.Background(), admin.Seg(realm)+"/users/"+uid, nil, &u); err != nil {
+			t.Fatal(err)
+		}
+		attrs, _ := u["attributes"].(map[string]any)
+		return fmt.Sprint(attrs["locale"])
+	}
+	if got := locale(); got != "[de]" {
+		t.Errorf("alice's locale on the server is %s, want [de]", got)
+	}
+	writeFiles(t, dir, map[string]string{file: doc("en")})
+	r = realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of a locale change")
+	syncConverges(t, dir)
+	if got := locale(); got != "[en]" {
+		t.Errorf("alice's locale on the server is %s, want [en]", got)
+	}
+}
+
+// C10: Keycloak refuses every change to realm-management; realmsync says
+// so before writing anything.
+func TestRealmManagementCannotChange(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "frozen")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	writeFiles(t, dir, map[string]string{file: `enabled: true
+clients:
+  - clientId: realm-management
+    description: changed by a realm file
+`})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 1, "plan changing realm-management")
+	if !strings.Contains(r.stderr, "realm.yaml:4") || !strings.Contains(r.stderr, "realm-management") {
+		t.Errorf("the error does not name the field's line and the client:\n%s", r)
+	}
+	expectCode(t, realmsync(t, nil, "sync", dir), 1, "sync changing realm-management")
+	if realmExists(t, realm) {
+		t.Fatal("the realm was created although validation failed")
+	}
+	// Naming it without changes (as an export converted to YAML does) is fine.
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nclients:\n  - clientId: realm-management\n    bearerOnly: true\n"})
+	syncConverges(t, dir)
+}
+
+// C11: realm flow bindings name flows that exist.
+func TestFlowBindingsValidated(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "flowbind")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browser\n"})
+	r := realmsync(t, nil, "sync", dir)
+	expectCode(t, r, 1, "sync with an unknown browser flow")
+	if !strings.Contains(r.stderr, "realm.yaml:2") || !strings.Contains(r.stderr, `"my browser"`) {
+		t.Errorf("the error does not name the binding's line and flow:\n%s", r)
+	}
+	if realmExists(t, realm) {
+		t.Fatal("the realm was created although validation failed")
+	}
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: browser\ndirectGrantFlow: direct grant\n"})
+	syncConverges(t, dir)
+	// On an existing realm, a flow made by hand counts too.
+	ctx := context.Background()
+	if _, err := adminClient(t).Post(ctx, admin.Seg(realm)+"/authentication/flows/browser/copy", map[string]any{"newName": "my browser"}); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browser\n"})
+	syncConverges(t, dir)
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browsr\n"})
+	r = realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 1, "plan with a misspelt flow")
+	if !strings.Contains(r.stderr, `did you mean "my browser"`) {
+		t.Errorf("no suggestion for the misspelt flow:\n%s", r)
+	}
+}
