@@ -164,6 +164,9 @@ func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
 			continue
 		}
 		lv, present := l.Fields[f]
+		if implied, ok := k.AbsentMeans[f]; ok && !present && !creating {
+			lv, present = implied, true
+		}
 		if key, ok := k.KeyedLists[f]; ok {
 			changes = compareKeyedList(k, f, key, d.Fields[f], lv, changes)
 			continue

@@ -108,7 +108,6 @@ users:
 // C2: Keycloak leaves authorizationServicesEnabled out when it is false.
 func TestAuthorizationServicesDisabledConverges(t *testing.T) {
 	needServer(t)
-	t.Skip("C2: fix in progress") // PENDING
 	realm := uniqueRealm(t, "authzoff")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true

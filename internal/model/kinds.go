@@ -71,6 +71,10 @@ type Kind struct {
 	// converted to YAML carries ids everywhere). "field.key" names one key
 	// of a map field.
 	ServerManaged []string
+	// AbsentMeans are fields the server leaves out of its answers when
+	// they hold the given value (a client without authorization services
+	// has no authorizationServicesEnabled): absent compares equal to it.
+	AbsentMeans map[string]any
 	// Required are fields a create needs even where they equal a default:
 	// exports always keep them.
 	Required []string
@@ -285,7 +289,8 @@ var kinds = []*Kind{
 		Secrets: []string{"secret", "registrationAccessToken",
 			// SAML clients keep private keys in attributes.
 			"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
-		StringMaps: []string{"attributes"},
+		StringMaps:  []string{"attributes"},
+		AbsentMeans: map[string]any{"authorizationServicesEnabled": false},
 		ServerManaged: []string{
 			"id", "access", "registeredNodes",
 			"attributes.client.secret.creation.time",
