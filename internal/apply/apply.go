@@ -308,7 +308,10 @@ func (r *run) remove(ctx context.Context, a *plan.Action) error {
 }
 
 // relations adds and removes the references an action changes, one call
-// per endpoint and direction.
+// per endpoint and direction. Every removal of the action goes before any
+// addition: a scope moving from a client's optional list to its default
+// list must leave the one before it joins the other (Keycloak answers 409,
+// or drops it from both).
 func (r *run) relations(ctx context.Context, a *plan.Action) error {
 	owner, err := r.itemPath(ctx, a.Realm, a.Desired)
 	if err != nil {
@@ -316,11 +319,9 @@ func (r *run) relations(ctx context.Context, a *plan.Action) error {
 	}
 	var errs *multierror.Error
 	var created map[string]any // read back once, for defaulted relations
-	for _, c := range a.Changes {
+	var changes []plan.Change
+	for _, c := range relationChanges(a) {
 		rel := a.Desired.Kind.Relation(c.Path)
-		if rel == nil {
-			continue
-		}
 		if rel.DefaultedOnCreate && a.Verb == plan.Create {
 			// The plan compared with nothing; Keycloak has since filled in
 			// its defaults. Reconcile with what it made.
@@ -332,52 +333,82 @@ func (r *run) relations(ctx context.Context, a *plan.Action) error {
 			}
 			c.AddRefs, c.RemoveRefs = rel.Delta(a.Desired.Fields[rel.Field], created[rel.Field])
 		}
-		if rel.PerRef {
-			errs = multierror.Append(errs, r.perRef(ctx, a.Realm, owner, rel, c))
-			continue
-		}
-		for _, step := range []struct {
-			refs []model.Ref
-			call func(context.Context, string, any) error
-		}{
-			{c.RemoveRefs, r.api.Delete},
-			{c.AddRefs, func(ctx context.Context, p string, body any) error { _, err := r.api.Post(ctx, p, body); return err }},
-		} {
-			batches, err := r.batch(ctx, a.Realm, owner, rel, step.refs)
-			if err != nil {
-				errs = multierror.Append(errs, err)
-				continue
+		changes = append(changes, c)
+	}
+	for _, adding := range []bool{false, true} {
+		for _, c := range changes {
+			rel := a.Desired.Kind.Relation(c.Path)
+			refs := c.RemoveRefs
+			if adding {
+				refs = c.AddRefs
 			}
-			for _, path := range model.SortedKeys(batches) {
-				if err := step.call(ctx, path, batches[path]); err != nil {
-					errs = multierror.Append(errs, err)
-				}
-			}
+			errs = multierror.Append(errs, r.setRefs(ctx, a.Realm, owner, rel, refs, adding))
 		}
 	}
 	return errs.ErrorOrNil()
 }
 
-// perRef adds and removes references one call each (group memberships).
-func (r *run) perRef(ctx context.Context, realm, owner string, rel *model.Relation, c plan.Change) error {
+// relationChanges are the reference changes pass 2 makes for an action:
+// the plan's, and on a create an empty change for every relation the
+// server fills in that the desired state declares, so that a declared
+// empty list (optionalClientScopes: []) removes what Keycloak added.
+func relationChanges(a *plan.Action) []plan.Change {
+	var out []plan.Change
+	planned := map[string]bool{}
+	for _, c := range a.Changes {
+		if a.Desired.Kind.Relation(c.Path) != nil {
+			out = append(out, c)
+			planned[c.Path] = true
+		}
+	}
+	if a.Verb != plan.Create {
+		return out
+	}
+	for _, rel := range a.Desired.Kind.Relations {
+		if _, declared := a.Desired.Fields[rel.Field]; declared && rel.DefaultedOnCreate && !planned[rel.Field] {
+			out = append(out, plan.Change{Path: rel.Field})
+		}
+	}
+	return out
+}
+
+// setRefs adds or removes references: one call per reference for PerRef
+// relations (PUT or DELETE, no body), otherwise one call per endpoint
+// with the role representations as the body (POST or DELETE).
+func (r *run) setRefs(ctx context.Context, realm, owner string, rel *model.Relation, refs []model.Ref, adding bool) error {
+	if len(refs) == 0 {
+		return nil
+	}
 	var errs *multierror.Error
-	for _, step := range []struct {
-		refs []model.Ref
-		call func(context.Context, string, any) error
-	}{
-		{c.RemoveRefs, r.api.Delete},
-		{c.AddRefs, r.api.Put},
-	} {
-		for _, target := range step.refs {
+	if rel.PerRef {
+		call := r.api.Delete
+		if adding {
+			call = r.api.Put
+		}
+		for _, target := range refs {
 			id, err := r.resolve(ctx, realm, stub(model.KindByName(target.Kind), target.Key))
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("%s: %w", target, err))
 				continue
 			}
 			path := strings.NewReplacer("{owner}", owner, "{ref}", url.PathEscape(id)).Replace(rel.Path(target))
-			if err := step.call(ctx, path, nil); err != nil {
+			if err := call(ctx, path, nil); err != nil {
 				errs = multierror.Append(errs, err)
 			}
+		}
+		return errs.ErrorOrNil()
+	}
+	call := r.api.Delete
+	if adding {
+		call = func(ctx context.Context, p string, body any) error { _, err := r.api.Post(ctx, p, body); return err }
+	}
+	batches, err := r.batch(ctx, realm, owner, rel, refs)
+	if err != nil {
+		return err
+	}
+	for _, path := range model.SortedKeys(batches) {
+		if err := call(ctx, path, batches[path]); err != nil {
+			errs = multierror.Append(errs, err)
 		}
 	}
 	return errs.ErrorOrNil()
@@ -415,14 +446,7 @@ func hasPlainChanges(a *plan.Action) bool {
 	return false
 }
 
-func hasRelations(a *plan.Action) bool {
-	for _, c := range a.Changes {
-		if c.IsRelation() {
-			return true
-		}
-	}
-	return false
-}
+func hasRelations(a *plan.Action) bool { return len(relationChanges(a)) > 0 }
 
 // plainFields are the fields an object's own POST or PUT carries:
 // everything but references.

@@ -80,7 +80,9 @@ func (f *fakeAPI) Put(_ context.Context, path string, body any) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.objects[path] = body.(map[string]any)
+	if obj, ok := body.(map[string]any); ok { // per-reference PUTs have no body
+		f.objects[path] = obj
+	}
 	return nil
 }
 
@@ -246,5 +248,52 @@ func TestApplyConcurrently(t *testing.T) {
 		if d := cmp.Diff(wantReport, strings.Split(report.String(), "\n")); d != "" {
 			t.Errorf("report with %d workers (-one +many):\n%s", workers, d)
 		}
+	}
+}
+
+// TestReferenceRemovalsBeforeAdditions: a scope moving between a client's
+// lists leaves the one before it joins the other, and a declared empty
+// list on a new client removes what Keycloak filled in.
+func TestReferenceRemovalsBeforeAdditions(t *testing.T) {
+	f := newFake()
+	f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "web"}
+	f.objects["acme/clients/id1"] = map[string]any{"id": "id1", "clientId": "spa", "optionalClientScopes": []any{"phone"}}
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	scopes := []any{
+		map[string]any{"id": "s-address", "name": "address"},
+		map[string]any{"id": "s-email", "name": "email"},
+		map[string]any{"id": "s-phone", "name": "phone"},
+	}
+	live := realm(t, map[string]any{"realm": "acme", "clientScopes": scopes, "clients": []any{
+		map[string]any{"id": "c1", "clientId": "web", "defaultClientScopes": []any{"email"}, "optionalClientScopes": []any{"address"}},
+	}})
+	desired := realm(t, map[string]any{"realm": "acme", "clients": []any{
+		map[string]any{"clientId": "web", "defaultClientScopes": []any{"email", "address"}, "optionalClientScopes": []any{}},
+		map[string]any{"clientId": "spa", "optionalClientScopes": []any{}},
+	}})
+	actions, err := diff.Realm(desired, live, diff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &plan.Plan{}
+	p.Add(actions...)
+	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var refCalls []string
+	for _, c := range f.calls {
+		if strings.Contains(c, "-client-scopes/") {
+			refCalls = append(refCalls, c)
+		}
+	}
+	want := []string{
+		"DELETE acme/clients/id1/optional-client-scopes/s-phone", // spa: what Keycloak filled in
+		"DELETE acme/clients/c1/optional-client-scopes/s-address",
+		"PUT acme/clients/c1/default-client-scopes/s-address",
+	}
+	sort.Strings(refCalls[:2]) // the two clients' waves may run in either order
+	sort.Strings(want[:2])
+	if d := cmp.Diff(want, refCalls); d != "" {
+		t.Errorf("reference calls (-want +got):\n%s", d)
 	}
 }

@@ -123,7 +123,6 @@ clients:
 // and on the realm, in one sync.
 func TestScopeMovesBetweenDefaultAndOptional(t *testing.T) {
 	needServer(t)
-	t.Skip("C3: fix in progress") // PENDING
 	realm := uniqueRealm(t, "scopemove")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
