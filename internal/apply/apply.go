@@ -130,12 +130,24 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		for i, a := range wave {
 			blocked[i] = r.blockedBy(a)
 		}
+		// Objects that refer to each other go one at a time, after the
+		// rest: Keycloak answers 500 to concurrent deletes of clients
+		// whose scope mappings name each other's roles.
+		serial := make([]bool, len(wave))
+		if wave[0].Verb == plan.Delete {
+			serial = entangled(wave)
+		}
 		_ = parallel.ForEach(ctx, r.opts.Concurrency, len(wave), func(ctx context.Context, i int) error {
-			if blocked[i] == "" {
+			if blocked[i] == "" && !serial[i] {
 				errs[i] = step(ctx, wave[i])
 			}
 			return nil
 		})
+		for i := range wave {
+			if blocked[i] == "" && serial[i] {
+				errs[i] = step(ctx, wave[i])
+			}
+		}
 		for i, a := range wave {
 			r.finish(a, what, blocked[i], errs[i])
 		}
@@ -164,6 +176,49 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 	if len(wave) > 0 {
 		flush()
 	}
+}
+
+// entangled marks the actions of a wave whose objects refer to another
+// object of the same wave (or to an object inside it: a client role names
+// its client), or are referred to by one.
+func entangled(wave []*plan.Action) []bool {
+	index := map[model.Ref]int{}
+	for i, a := range wave {
+		e := a.Entity()
+		index[model.Ref{Kind: e.Kind.Name, Key: e.Key}] = i
+	}
+	out := make([]bool, len(wave))
+	for i, a := range wave {
+		for _, ref := range referenced(a.Entity()) {
+			if j, ok := index[ref]; ok && j != i {
+				out[i], out[j] = true, true
+			}
+		}
+	}
+	return out
+}
+
+// referenced lists the objects an entity's references name, and the
+// parents of those objects.
+func referenced(e *model.Entity) []model.Ref {
+	var out []model.Ref
+	for _, rel := range e.Kind.Relations {
+		v, ok := e.Fields[rel.Field]
+		if !ok {
+			continue
+		}
+		refs, err := rel.Refs(v)
+		if err != nil {
+			continue
+		}
+		for _, ref := range refs {
+			out = append(out, ref)
+			if k := model.KindByName(ref.Kind); k != nil && k.Parent != "" && !k.Recursive() {
+				out = append(out, model.Ref{Kind: k.Parent, Key: model.ParentKey(ref.Key)})
+			}
+		}
+	}
+	return out
 }
 
 // finish records and reports one action's outcome.
@@ -299,12 +354,32 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 	return nil
 }
 
+// remove deletes an object. The goal is that the object is gone: a DELETE
+// answered 404 (a retry after the first attempt worked) has reached it,
+// and so has one that failed (a 500 while another delete held a lock, a
+// lost response) when the object is gone afterwards.
 func (r *run) remove(ctx context.Context, a *plan.Action) error {
 	path, err := r.itemPath(ctx, a.Realm, a.Live)
 	if err != nil {
 		return err
 	}
-	return r.api.Delete(ctx, path, nil)
+	err = r.api.Delete(ctx, path, nil)
+	if err == nil || notFound(err) {
+		return nil
+	}
+	var still map[string]any
+	if gerr := r.api.Get(ctx, path, nil, &still); notFound(gerr) {
+		return nil
+	}
+	return err
+}
+
+// notFound reports whether err means the server has no such object. The
+// admin client's errors implement it; the interface keeps this package
+// free of the client.
+func notFound(err error) bool {
+	var nf interface{ NotFound() bool }
+	return errors.As(err, &nf) && nf.NotFound()
 }
 
 // relations adds and removes the references an action changes, one call

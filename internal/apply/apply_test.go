@@ -25,11 +25,13 @@ type fakeAPI struct {
 	calls   []string
 	objects map[string]map[string]any // path → object for GET
 	fail    map[string]bool           // "METHOD path" → answer with an error
+	// failDone: "METHOD path" → act, then answer with an error
+	failDone map[string]bool
 	nextID  int
 }
 
 func newFake() *fakeAPI {
-	return &fakeAPI{objects: map[string]map[string]any{}, fail: map[string]bool{}}
+	return &fakeAPI{objects: map[string]map[string]any{}, fail: map[string]bool{}, failDone: map[string]bool{}}
 }
 
 func (f *fakeAPI) record(method, path string) error {
@@ -50,7 +52,7 @@ func (f *fakeAPI) Get(_ context.Context, path string, _ url.Values, out any) err
 	defer f.mu.Unlock()
 	obj, ok := f.objects[path]
 	if !ok {
-		return fmt.Errorf("GET %s: 404", path)
+		return notFoundError(path)
 	}
 	*(out.(*map[string]any)) = model.DeepCopy(obj).(map[string]any)
 	return nil
@@ -87,8 +89,25 @@ func (f *fakeAPI) Put(_ context.Context, path string, body any) error {
 }
 
 func (f *fakeAPI) Delete(_ context.Context, path string, _ any) error {
-	return f.record("DELETE", path)
+	err := f.record("DELETE", path)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failDone["DELETE "+path] {
+		// The server acted, then answered with an error.
+		delete(f.objects, path)
+		return errors.New("500 Internal Server Error")
+	}
+	if err == nil {
+		delete(f.objects, path)
+	}
+	return err
 }
+
+// notFoundError is what the admin client returns for a 404.
+type notFoundError string
+
+func (e notFoundError) Error() string  { return "GET " + string(e) + ": 404" }
+func (e notFoundError) NotFound() bool { return true }
 func (f *fakeAPI) RefreshToken(context.Context) error { return f.record("TOKEN", "") }
 
 func realm(t *testing.T, doc map[string]any) *model.Realm {
@@ -295,5 +314,42 @@ func TestReferenceRemovalsBeforeAdditions(t *testing.T) {
 	sort.Strings(want[:2])
 	if d := cmp.Diff(want, refCalls); d != "" {
 		t.Errorf("reference calls (-want +got):\n%s", d)
+	}
+}
+
+// TestEntangledDeletesOneAtATime: clients whose scope mappings name each
+// other's roles are not deleted at once; the others are.
+func TestEntangledDeletesOneAtATime(t *testing.T) {
+	live := realm(t, map[string]any{"realm": "acme", "clients": []any{
+		map[string]any{"id": "ca", "clientId": "a", "scopeMappings": map[string]any{"client": map[string]any{"b": []any{"rb"}}}},
+		map[string]any{"id": "cb", "clientId": "b"},
+		map[string]any{"id": "cc", "clientId": "c"},
+	}, "roles": map[string]any{"client": map[string]any{"b": []any{map[string]any{"id": "rb", "name": "rb"}}}}})
+	var wave []*plan.Action
+	for _, key := range []string{"a", "b", "c"} {
+		wave = append(wave, &plan.Action{Realm: "acme", Kind: model.KindClient, Key: key, Verb: plan.Delete, Live: live.Get(model.KindClient, key)})
+	}
+	if got := entangled(wave); !cmp.Equal(got, []bool{true, true, false}) {
+		t.Errorf("entangled = %v, want a and b, not c", got)
+	}
+}
+
+// TestDeleteThatFailedButActed: a DELETE answered with an error whose
+// object is gone afterwards succeeded; one whose object is still there
+// failed.
+func TestDeleteThatFailedButActed(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.objects["acme/clients/c1"] = map[string]any{"id": "c1", "clientId": "gone"}
+	f.objects["acme/clients/c2"] = map[string]any{"id": "c2", "clientId": "stays"}
+	f.failDone["DELETE acme/clients/c1"] = true
+	f.fail["DELETE acme/clients/c2"] = true
+	live := realm(t, map[string]any{"realm": "acme", "clients": []any{
+		map[string]any{"id": "c1", "clientId": "gone"}, map[string]any{"id": "c2", "clientId": "stays"},
+	}})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": []any{}}), live)
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
+	if res.Done != 1 || res.Failed != 1 || err == nil || !strings.Contains(err.Error(), `delete client "stays"`) {
+		t.Errorf("result %+v, error %v: want the delete of gone done and that of stays failed", res, err)
 	}
 }
