@@ -27,7 +27,7 @@ type fakeAPI struct {
 	fail    map[string]bool           // "METHOD path" → answer with an error
 	// failDone: "METHOD path" → act, then answer with an error
 	failDone map[string]bool
-	nextID  int
+	nextID   int
 }
 
 func newFake() *fakeAPI {
@@ -106,8 +106,8 @@ func (f *fakeAPI) Delete(_ context.Context, path string, _ any) error {
 // notFoundError is what the admin client returns for a 404.
 type notFoundError string
 
-func (e notFoundError) Error() string  { return "GET " + string(e) + ": 404" }
-func (e notFoundError) NotFound() bool { return true }
+func (e notFoundError) Error() string                 { return "GET " + string(e) + ": 404" }
+func (e notFoundError) NotFound() bool                { return true }
 func (f *fakeAPI) RefreshToken(context.Context) error { return f.record("TOKEN", "") }
 
 func realm(t *testing.T, doc map[string]any) *model.Realm {
