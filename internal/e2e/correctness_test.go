@@ -188,7 +188,6 @@ func TestDeleteClientsThatReferenceEachOther(t *testing.T) {
 // C5: fields Keycloak ignores are reported, never planned.
 func TestIgnoredFieldsAreNotPlanned(t *testing.T) {
 	needServer(t)
-	t.Skip("C5: fix in progress") // PENDING
 	realm := uniqueRealm(t, "ignored")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true

@@ -75,6 +75,11 @@ func Dir(dir string, opts Options) (*Desired, error) {
 			}
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, field))
 		}
+		for _, f := range model.SortedKeys(r.Ignored) {
+			what, field, _ := strings.Cut(f, ": ")
+			ig := r.Ignored[f]
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s: field %q is ignored by Keycloak, so realmsync leaves it out of the plan: %s", ig.Pos, name, what, field, ig.Why))
+		}
 	}
 	return d, nil
 }

@@ -52,6 +52,8 @@ type Realm struct {
 	Declared map[Scope]Pos
 	// Unmanaged lists document fields left alone by this version, with where.
 	Unmanaged map[string]Pos
+	// Ignored lists document fields the server ignores, with where and why.
+	Ignored map[string]IgnoredAt
 	// Policies are the deletion policies the desired state sets, by kind.
 	Policies map[string]Policy
 	// PolicyPos says where each policy was set.
@@ -61,6 +63,12 @@ type Realm struct {
 	// UserProfile is a live realm's declarative user profile (Keycloak
 	// 24+), nil when unknown.
 	UserProfile *UserProfile
+}
+
+// IgnoredAt is where a field the server ignores was written, and why.
+type IgnoredAt struct {
+	Pos Pos
+	Why string
 }
 
 // UserProfile is what realmsync needs to know of the user profile: which
@@ -124,6 +132,7 @@ func NewRealm(name string) *Realm {
 		Entities:  map[string]map[string]*Entity{},
 		Declared:  map[Scope]Pos{},
 		Unmanaged: map[string]Pos{},
+		Ignored:   map[string]IgnoredAt{},
 		Policies:  map[string]Policy{},
 		PolicyPos: map[string]Pos{},
 		Owners:    map[string]Owned{},
@@ -424,6 +433,10 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 				d.r.Unmanaged[k.Title+" "+strconv.Quote(e.Key)+": "+f] = d.pos(append(append([]string{}, ipath...), f))
 				continue
 			}
+			if why := k.ignored(obj, f); why != "" {
+				d.r.Ignored[k.Title+" "+strconv.Quote(e.Key)+": "+f] = IgnoredAt{d.pos(append(append([]string{}, ipath...), f)), why}
+				continue
+			}
 			e.Fields[f] = obj[f]
 			e.FieldPos[f] = d.pos(append(append([]string{}, ipath...), f))
 		}
@@ -541,6 +554,9 @@ func (r *Realm) Merge(part *Realm) []error {
 	}
 	for f, p := range part.Unmanaged {
 		r.Unmanaged[f] = p
+	}
+	for f, ig := range part.Ignored {
+		r.Ignored[f] = ig
 	}
 	for _, k := range SortedKeys(part.Policies) {
 		if _, dup := r.Policies[k]; dup {

@@ -81,12 +81,35 @@ type Kind struct {
 	// NotManaged are document fields this version of realmsync does not
 	// manage yet; they are reported and left alone.
 	NotManaged []string
+	// Ignored are fields Keycloak accepts and then ignores, always or in
+	// some objects: planning them would show a change on every run, so
+	// they are reported with the reason and left out.
+	Ignored []IgnoredField
 
 	Endpoints Endpoints
 
 	// builtIn reports objects every new realm has. They are never created
 	// or deleted, only merged into.
 	builtIn func(realm, key string) bool
+}
+
+// IgnoredField is a field the server ignores.
+type IgnoredField struct {
+	Field string
+	// When says whether the server ignores it in this object (nil: always).
+	When func(obj Object) bool
+	// Why tells the user what to do instead.
+	Why string
+}
+
+// ignored returns why the server ignores field f of obj, or "".
+func (k *Kind) ignored(obj Object, f string) string {
+	for _, ig := range k.Ignored {
+		if ig.Field == f && (ig.When == nil || ig.When(obj)) {
+			return ig.Why
+		}
+	}
+	return ""
 }
 
 // Endpoints are Admin API path templates relative to /admin/realms/.
@@ -298,6 +321,11 @@ var kinds = []*Kind{
 		NotManaged: []string{
 			// Holding flow ids, or a world of their own: later issues.
 			"authorizationSettings", "authenticationFlowBindingOverrides",
+		},
+		Ignored: []IgnoredField{
+			{Field: "defaultRoles", Why: "clients have had no default roles since Keycloak 13; add the roles to the composites of the realm's default role (default-roles-<realm>)"},
+			{Field: "secret", When: func(c Object) bool { return c["publicClient"] == true },
+				Why: "a public client has no secret"},
 		},
 		Relations: []Relation{
 			scopeMappingsRelation,
