@@ -215,7 +215,6 @@ roles:
 // empty list on a new client converges in one sync.
 func TestClientScopeListsOfNewClients(t *testing.T) {
 	needServer(t)
-	t.Skip("C6: fix in progress") // PENDING
 	realm := uniqueRealm(t, "scopelist")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

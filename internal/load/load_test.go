@@ -56,6 +56,12 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`acme/c\.yaml:2:1: field "enabled" appears twice \(first at line 1\)`}},
 		{"missing env", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    secret: ${env:NOPE}\n"},
 			[]string{`acme/c\.yaml:3:13: environment variable NOPE is not set`}},
+		{"scope of another protocol", map[string]string{"acme/c.yaml": "clientScopes:\n  - name: saml-extra\n    protocol: saml\nclients:\n  - clientId: web\n    defaultClientScopes: [role_list]\n    optionalClientScopes: [saml-extra]\n"},
+			[]string{`acme/c\.yaml:6:5: client "web": defaultClientScopes: client scope "role_list" is a saml scope and the client's protocol is openid-connect`,
+				`acme/c\.yaml:7:5: client "web": optionalClientScopes: client scope "saml-extra" is a saml scope`}},
+		{"default role in the realm's case", map[string]string{"MyRealm/r.yaml": "roles:\n  realm:\n    - name: default-roles-MyRealm\ngroups:\n  - name: g\n    realmRoles: [default-roles-MyRealm]\n"},
+			[]string{`MyRealm/r\.yaml:3:7: realm role "default-roles-MyRealm": realm MyRealm's default role is "default-roles-myrealm"`,
+				`MyRealm/r\.yaml:6:5: group "/g": realmRoles: realm MyRealm's default role is "default-roles-myrealm"`}},
 		{"file outside a realm", map[string]string{"stray.yaml": "enabled: true\n", "acme/r.yaml": "enabled: true\n"},
 			[]string{`stray\.yaml: realm files belong in a directory named after the realm`}},
 	}

@@ -48,6 +48,12 @@ func validate(r *model.Realm) []error {
 						}
 						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
 							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
+							continue
+						}
+						if k.Name == model.KindClient && ref.Kind == model.KindClientScope {
+							if want, got := model.ClientProtocol(e), model.ScopeProtocol(r, ref.Key); got != "" && got != want {
+								fail(pos, "%s: %s: client scope %q is a %s scope and the client's protocol is %s; Keycloak would drop it silently", what, f, ref.Key, got, want)
+							}
 						}
 					}
 					continue

@@ -569,6 +569,34 @@ var (
 	}
 )
 
+// ScopeProtocol is the protocol of a client scope the desired state
+// declares or every realm has ("" when unknown). Keycloak silently drops
+// a scope of another protocol from a client's scope lists.
+func ScopeProtocol(r *Realm, scope string) string {
+	if e := r.Get(KindClientScope, scope); e != nil {
+		if p, ok := e.Fields["protocol"].(string); ok {
+			return p
+		}
+		return ""
+	}
+	switch scope {
+	case "role_list", "saml_organization", "AuthnContextClassRef":
+		return "saml"
+	}
+	if contains(builtInClientScopes, scope) {
+		return "openid-connect"
+	}
+	return ""
+}
+
+// ClientProtocol is a client's protocol (Keycloak's default: openid-connect).
+func ClientProtocol(c *Entity) string {
+	if p, ok := c.Fields["protocol"].(string); ok && p != "" {
+		return p
+	}
+	return "openid-connect"
+}
+
 func builtInClient(realm, clientID string) bool {
 	if contains(builtInClientNames, clientID) {
 		return true
