@@ -42,6 +42,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	}
 	var actions []plan.Action
 	var conflicts []string
+	usernamesFromEmail(desired, live)
 	realmMissing := live == nil
 	if live == nil {
 		live = model.NewRealm(desired.Name)
@@ -314,9 +315,28 @@ func keptAttributes(d *model.Entity, profile *model.UserProfile) *model.Entity {
 	return &c
 }
 
+// usernamesFromEmail keys the desired users by email when the realm's
+// settings (desired, else live) make the email the username: Keycloak
+// stores them so, and keying them by the written username would plan
+// them again on every run. It returns the users whose key changed.
+func usernamesFromEmail(desired, live *model.Realm) []string {
+	on, set := desired.EmailAsUsername()
+	if !set && live != nil {
+		on, _ = live.EmailAsUsername()
+	}
+	if !on {
+		return nil
+	}
+	return desired.KeyUsersByEmail()
+}
+
 // Warnings explains what a plan cannot do for the desired state.
 func Warnings(desired, live *model.Realm) []string {
 	var out []string
+	if renamed := usernamesFromEmail(desired, live); len(renamed) > 0 {
+		out = append(out, fmt.Sprintf("realm %s: registrationEmailAsUsername is on, so Keycloak makes each user's email the username: users %s are keyed by their email.",
+			desired.Name, listSome(renamed)))
+	}
 	var dropped, passwords []string
 	for _, d := range desired.Sorted(model.KindUser) {
 		if attrs, ok := d.Fields["attributes"].(map[string]any); ok && live != nil {

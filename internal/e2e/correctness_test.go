@@ -253,7 +253,6 @@ clients:
 // C7: with registrationEmailAsUsername, a user's username is the email.
 func TestEmailAsUsername(t *testing.T) {
 	needServer(t)
-	t.Skip("C7: fix in progress") // PENDING
 	realm := uniqueRealm(t, "emailname")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true

@@ -62,6 +62,8 @@ func TestLoadErrors(t *testing.T) {
 		{"default role in the realm's case", map[string]string{"MyRealm/r.yaml": "roles:\n  realm:\n    - name: default-roles-MyRealm\ngroups:\n  - name: g\n    realmRoles: [default-roles-MyRealm]\n"},
 			[]string{`MyRealm/r\.yaml:3:7: realm role "default-roles-MyRealm": realm MyRealm's default role is "default-roles-myrealm"`,
 				`MyRealm/r\.yaml:6:5: group "/g": realmRoles: realm MyRealm's default role is "default-roles-myrealm"`}},
+		{"email as username without an email", map[string]string{"acme/r.yaml": "registrationEmailAsUsername: true\nusers:\n  - username: bob\n"},
+			[]string{`acme/r\.yaml:3:5: user "bob" has no email: the realm sets registrationEmailAsUsername`}},
 		{"file outside a realm", map[string]string{"stray.yaml": "enabled: true\n", "acme/r.yaml": "enabled: true\n"},
 			[]string{`stray\.yaml: realm files belong in a directory named after the realm`}},
 	}

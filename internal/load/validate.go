@@ -16,9 +16,13 @@ func validate(r *model.Realm) []error {
 	fail := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
 	}
+	emailAsUsername, _ := r.EmailAsUsername()
 	for _, k := range model.Kinds() {
 		for _, e := range r.Sorted(k.Name) {
 			what := fmt.Sprintf("%s %q", k.Title, e.Key)
+			if _, hasEmail := e.Fields["email"]; k.Name == model.KindUser && emailAsUsername && !hasEmail && !k.BuiltIn(r.Name, e.Key) {
+				fail(e.Source, "%s has no email: the realm sets registrationEmailAsUsername, so Keycloak makes the email the username", what)
+			}
 			if k.Name == model.KindRealm {
 				what = "realm " + r.Name
 			}

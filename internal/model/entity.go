@@ -174,6 +174,50 @@ func (r *Realm) Add(e *Entity) error {
 	return nil
 }
 
+// EmailAsUsername reports whether the realm's settings make a user's
+// email its username (registrationEmailAsUsername), and whether they say
+// so at all.
+func (r *Realm) EmailAsUsername() (on, set bool) {
+	s := r.Settings()
+	if s == nil {
+		return false, false
+	}
+	v, set := s.Fields["registrationEmailAsUsername"]
+	return v == true, set
+}
+
+// KeyUsersByEmail re-keys users (and what they hold) by their email, as
+// Keycloak stores them when the email is the username. Service accounts
+// keep their names. It returns the old keys of the users it re-keyed.
+func (r *Realm) KeyUsersByEmail() []string {
+	var renamed []string
+	users := r.Entities[KindUser]
+	for _, key := range SortedKeys(users) {
+		u := users[key]
+		email, _ := u.Fields["email"].(string)
+		email = strings.ToLower(email)
+		if email == "" || email == key || u.Kind.BuiltIn(r.Name, key) {
+			continue
+		}
+		delete(users, key)
+		u.Key = email
+		u.Fields[u.Kind.KeyField] = email
+		users[email] = u
+		renamed = append(renamed, key)
+		for _, c := range children(KindUser) {
+			for ckey, child := range r.Entities[c.Name] {
+				if child.Parent == key {
+					delete(r.Entities[c.Name], ckey)
+					child.Parent = email
+					child.Key = c.KeyOf(email, child.Name())
+					r.Entities[c.Name][child.Key] = child
+				}
+			}
+		}
+	}
+	return renamed
+}
+
 // Stub reports whether the object is written down only for its scope
 // mappings: realmsync manages those, not the object (it is not adopted).
 func (e *Entity) Stub() bool { return e.stub }
@@ -473,6 +517,11 @@ func (d *decomposer) normalise(e *Entity) {
 		}
 		delete(e.Fields, f)
 		delete(e.FieldPos, f)
+	}
+	for _, f := range e.Kind.LowerFields {
+		if s, ok := e.Fields[f].(string); ok {
+			e.Fields[f] = strings.ToLower(s)
+		}
 	}
 	for _, f := range e.Kind.StringMaps {
 		if m, ok := e.Fields[f].(map[string]any); ok {

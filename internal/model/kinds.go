@@ -66,6 +66,8 @@ type Kind struct {
 	CreateOnly []string
 	// LowerKey: the server stores the key lower-cased (usernames).
 	LowerKey bool
+	// LowerFields are string fields the server stores lower-cased (emails).
+	LowerFields []string
 	// ServerManaged are fields the server generates or derives. They are
 	// dropped on read and ignored in desired state (a Keycloak export
 	// converted to YAML carries ids everywhere). "field.key" names one key
@@ -407,7 +409,7 @@ var userProfileKind = &Kind{
 // usersKind is the last row: users refer to groups and roles of every kind.
 var usersKind = &Kind{
 	Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
-	RealmPath: "users", LowerKey: true,
+	RealmPath: "users", LowerKey: true, LowerFields: []string{"email"},
 	ListMaps:   []string{"attributes"},
 	Secrets:    []string{"credentials"},
 	CreateOnly: []string{"credentials"},

@@ -21,3 +21,38 @@ func TestDefaultRoleName(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyUsersByEmail(t *testing.T) {
+	doc, err := Canonical(map[string]any{
+		"realm": "acme", "registrationEmailAsUsername": true,
+		"users": []any{
+			map[string]any{"username": "bob", "email": "Bob@Example.com", "federatedIdentities": []any{map[string]any{"identityProvider": "gh", "userId": "1", "userName": "bob"}}},
+			map[string]any{"username": "carol@example.com", "email": "carol@example.com"},
+			map[string]any{"username": "service-account-api", "email": "api@example.com"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, errs := Decompose("acme", doc.(map[string]any), NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if on, set := r.EmailAsUsername(); !on || !set {
+		t.Fatalf("EmailAsUsername = %v, %v", on, set)
+	}
+	if got := r.KeyUsersByEmail(); len(got) != 1 || got[0] != "bob" {
+		t.Errorf("re-keyed %v, want [bob]", got)
+	}
+	for _, key := range []string{"bob@example.com", "carol@example.com", "service-account-api"} {
+		if r.Get(KindUser, key) == nil {
+			t.Errorf("no user %q after re-keying: %v", key, SortedKeys(r.Entities[KindUser]))
+		}
+	}
+	if r.Get(KindFederatedID, "bob@example.com/gh") == nil || r.Get(KindUser, "bob@example.com").Fields["username"] != "bob@example.com" {
+		t.Errorf("bob's link or username did not follow: %v", SortedKeys(r.Entities[KindFederatedID]))
+	}
+	if again := r.KeyUsersByEmail(); len(again) != 0 {
+		t.Errorf("re-keying twice renamed %v", again)
+	}
+}
