@@ -293,7 +293,6 @@ users:
 // applied.
 func TestLocalizationTextsNotManaged(t *testing.T) {
 	needServer(t)
-	t.Skip("C8: fix in progress") // PENDING
 	realm := uniqueRealm(t, "l10n")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true

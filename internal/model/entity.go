@@ -334,6 +334,8 @@ func (d *decomposer) realmSettings(doc Object) {
 		case collections[f]:
 		case contains(k.NotManaged, f):
 			d.r.Unmanaged[f] = d.pos([]string{f})
+		case k.ignored(doc, f) != "":
+			d.r.Ignored["realm settings: "+f] = IgnoredAt{d.pos([]string{f}), k.ignored(doc, f)}
 		default:
 			fields[f] = doc[f]
 			fieldPos[f] = d.pos([]string{f})
