@@ -320,14 +320,24 @@ func keptAttributes(d *model.Entity, profile *model.UserProfile) *model.Entity {
 // stores them so, and keying them by the written username would plan
 // them again on every run. It returns the users whose key changed.
 func usernamesFromEmail(desired, live *model.Realm) []string {
-	on, set := desired.EmailAsUsername()
-	if !set && live != nil {
-		on, _ = live.EmailAsUsername()
-	}
-	if !on {
+	if realmSetting(desired, live, "registrationEmailAsUsername") != true {
 		return nil
 	}
 	return desired.KeyUsersByEmail()
+}
+
+// realmSetting is a realm field as the sync will leave it: desired if the
+// desired state sets it, else live.
+func realmSetting(desired, live *model.Realm, field string) any {
+	if s := desired.Settings(); s != nil {
+		if v, ok := s.Fields[field]; ok {
+			return v
+		}
+	}
+	if live != nil && live.Settings() != nil {
+		return live.Settings().Fields[field]
+	}
+	return nil
 }
 
 // Warnings explains what a plan cannot do for the desired state.
@@ -390,6 +400,9 @@ func profileFor(desired, live *model.Realm) *model.UserProfile {
 		if _, set := d.Fields["unmanagedAttributePolicy"]; set {
 			p.UnmanagedPolicy = want.UnmanagedPolicy
 		}
+	}
+	if p != nil {
+		p.Locale = realmSetting(desired, live, "internationalizationEnabled") == true
 	}
 	return p
 }

@@ -313,7 +313,6 @@ localizationTexts:
 // C9: with internationalization on, Keycloak keeps a user's locale.
 func TestUserLocaleKept(t *testing.T) {
 	needServer(t)
-	t.Skip("C9: fix in progress") // PENDING
 	realm := uniqueRealm(t, "locale")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -69,9 +69,6 @@ func ReadRealmWith(ctx context.Context, api API, realm string, opts ReadOptions)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
-	if p := r.Get(model.KindUserProfile, model.KindUserProfile); p != nil {
-		r.UserProfile = model.ProfileOf(p.Fields)
-	}
 	return r, nil
 }
 

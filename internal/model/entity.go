@@ -60,8 +60,8 @@ type Realm struct {
 	PolicyPos map[string]Pos
 	// Owners are the ownership records of a live realm, by owner.
 	Owners map[string]Owned
-	// UserProfile is a live realm's declarative user profile (Keycloak
-	// 24+), nil when unknown.
+	// UserProfile is the document's declarative user profile (Keycloak
+	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile
 }
 
@@ -80,6 +80,9 @@ type UserProfile struct {
 	// attributes are dropped without an error), ENABLED, ADMIN_EDIT or
 	// ADMIN_VIEW (kept but read-only for admins).
 	UnmanagedPolicy string
+	// Locale: the realm has internationalization on, and Keycloak then
+	// keeps a user's locale attribute whatever the profile says.
+	Locale bool
 }
 
 // ProfileOf reads the parts of a user profile configuration realmsync
@@ -93,9 +96,12 @@ func ProfileOf(cfg Object) *UserProfile {
 	return p
 }
 
+// LocaleAttribute is the user attribute holding the user's chosen locale.
+const LocaleAttribute = "locale"
+
 // Keeps reports whether Keycloak stores a user attribute an admin writes.
 func (p *UserProfile) Keeps(attribute string) bool {
-	if p == nil || p.Attributes[attribute] {
+	if p == nil || p.Attributes[attribute] || (attribute == LocaleAttribute && p.Locale) {
 		return true
 	}
 	return p.UnmanagedPolicy == "ENABLED" || p.UnmanagedPolicy == "ADMIN_EDIT"
@@ -295,6 +301,9 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 			d.r.Declared[Scope{k.Name, parent}] = pos(p)
 			d.list(k, m[parent], parent, p)
 		}
+	}
+	if p := d.r.Get(KindUserProfile, KindUserProfile); p != nil {
+		d.r.UserProfile = ProfileOf(p.Fields)
 	}
 	return d.r, d.errs
 }
