@@ -64,6 +64,11 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				if k.Name == model.KindUser {
 					a.Note = "service account: exists once its client has serviceAccountsEnabled"
 				}
+				if k.Frozen(desired.Name, d.Key) {
+					// Nothing to compare with until Keycloak has made it:
+					// the plan made once the realm exists checks it.
+					continue
+				}
 				if len(a.Changes) > 0 {
 					actions = append(actions, a)
 				}
@@ -106,10 +111,57 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			actions = append(actions, action(desired.Name, nil, l, plan.Delete, nil))
 		}
 	}
+	for _, a := range actions {
+		if k := model.KindByName(a.Kind); a.Verb != plan.Adopt && k.Frozen(desired.Name, a.Key) {
+			conflicts = append(conflicts, frozenChange(a))
+		}
+	}
 	if len(conflicts) > 0 {
 		return nil, fmt.Errorf("realm %s: %s", desired.Name, strings.Join(conflicts, "; "))
 	}
 	return actions, nil
+}
+
+// frozenChange explains a planned change of an object Keycloak refuses
+// to change, naming where each changed field is written.
+func frozenChange(a plan.Action) string {
+	k := model.KindByName(a.Kind)
+	d := a.Desired
+	where := d.Source.String()
+	var fields []string
+	for _, c := range a.Changes {
+		f, _, _ := strings.Cut(c.Path, ".")
+		f, _, _ = strings.Cut(f, "[")
+		if p := d.FieldPos[f]; !p.IsZero() && len(fields) == 0 {
+			where = p.String()
+		}
+		if !slicesContains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	what := "it"
+	if a.Verb == plan.Update {
+		what = strings.Join(fields, ", ") + " or set the server's values"
+	}
+	return fmt.Sprintf("%s: %s %q cannot be changed: Keycloak refuses every change to the admin client %s, its roles and mappers (403); remove %s",
+		where, k.Title, a.Key, clientOf(a), what)
+}
+
+// clientOf names the client an object of a client or client child is in.
+func clientOf(a plan.Action) string {
+	if a.Kind == model.KindClient {
+		return a.Key
+	}
+	return model.ParentKey(a.Key)
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // deletable applies the kind's deletion policy to a live object absent
@@ -343,6 +395,20 @@ func realmSetting(desired, live *model.Realm, field string) any {
 // Warnings explains what a plan cannot do for the desired state.
 func Warnings(desired, live *model.Realm) []string {
 	var out []string
+	if live == nil {
+		var frozen []string
+		for _, k := range model.Kinds() {
+			for _, d := range desired.Sorted(k.Name) {
+				if k.Frozen(desired.Name, d.Key) && len(d.Fields) > 1 {
+					frozen = append(frozen, fmt.Sprintf("%s %q", k.Title, d.Key))
+				}
+			}
+		}
+		if len(frozen) > 0 {
+			out = append(out, fmt.Sprintf("realm %s: Keycloak refuses every change to %s: the fields written down for them are checked against what Keycloak makes once the realm exists, and a difference then stops the sync.",
+				desired.Name, listSome(frozen)))
+		}
+	}
 	if renamed := usernamesFromEmail(desired, live); len(renamed) > 0 {
 		out = append(out, fmt.Sprintf("realm %s: registrationEmailAsUsername is on, so Keycloak makes each user's email the username: users %s are keyed by their email.",
 			desired.Name, listSome(renamed)))

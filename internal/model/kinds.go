@@ -93,6 +93,9 @@ type Kind struct {
 	// builtIn reports objects every new realm has. They are never created
 	// or deleted, only merged into.
 	builtIn func(realm, key string) bool
+	// frozen reports built-in objects Keycloak refuses to change at all
+	// (403 to every write): a plan that changes one is an error.
+	frozen func(realm, key string) bool
 }
 
 // IgnoredField is a field the server ignores.
@@ -220,6 +223,11 @@ func (k *Kind) BuiltIn(realm, key string) bool {
 	return k.builtIn != nil && k.builtIn(realm, key)
 }
 
+// Frozen reports whether key names an object Keycloak refuses to change.
+func (k *Kind) Frozen(realm, key string) bool {
+	return k.frozen != nil && k.frozen(realm, key)
+}
+
 // IsRelation reports whether field is managed as a relation.
 func (k *Kind) IsRelation(field string) bool {
 	return k.Relation(field) != nil
@@ -345,6 +353,7 @@ var kinds = []*Kind{
 			FindQuery: "clientId",
 		},
 		builtIn: builtInClient,
+		frozen:  AdminClient,
 	},
 	{
 		Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
@@ -357,6 +366,7 @@ var kinds = []*Kind{
 			Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
 		},
 		builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
+		frozen:  func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 	},
 	{
 		Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
@@ -384,6 +394,7 @@ var kinds = []*Kind{
 			return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
 				(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
 		},
+		frozen: func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 	},
 	{
 		Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
@@ -603,6 +614,14 @@ func ClientProtocol(c *Entity) string {
 		return p
 	}
 	return "openid-connect"
+}
+
+// AdminClient reports the clients that hold a realm's admin roles:
+// realm-management, and in master one <realm>-realm client per realm.
+// Keycloak answers 403 to every change of them, their roles and mappers,
+// even one that sends what they already hold.
+func AdminClient(realm, clientID string) bool {
+	return clientID == "realm-management" || (realm == "master" && strings.HasSuffix(clientID, "-realm"))
 }
 
 func builtInClient(realm, clientID string) bool {
