@@ -19,6 +19,7 @@ import (
 
 	"github.com/realmsync/realmsync/internal/model"
 	"github.com/realmsync/realmsync/internal/plan"
+	"github.com/realmsync/realmsync/internal/schema"
 )
 
 // MaskedSecret is what Keycloak returns in place of a stored secret.
@@ -111,6 +112,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			actions = append(actions, action(desired.Name, nil, l, plan.Delete, nil))
 		}
 	}
+	conflicts = append(conflicts, unknownFlows(desired, live, realmMissing)...)
 	for _, a := range actions {
 		if k := model.KindByName(a.Kind); a.Verb != plan.Adopt && k.Frozen(desired.Name, a.Key) {
 			conflicts = append(conflicts, frozenChange(a))
@@ -120,6 +122,34 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 		return nil, fmt.Errorf("realm %s: %s", desired.Name, strings.Join(conflicts, "; "))
 	}
 	return actions, nil
+}
+
+// unknownFlows checks the realm's flow bindings against the flows the
+// server has (a new realm: those Keycloak makes), so that a misspelt
+// alias stops the plan instead of failing with a 500 halfway through.
+func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
+	s := desired.Settings()
+	if s == nil {
+		return nil
+	}
+	flows := live.Flows
+	if realmMissing {
+		flows = model.BuiltInFlows
+	}
+	var out []string
+	for _, f := range model.FlowBindings {
+		alias, ok := s.Fields[f].(string)
+		if !ok || slicesContains(flows, alias) {
+			continue
+		}
+		hint := ""
+		if sug := schema.Suggest(alias, flows); sug != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", sug)
+		}
+		out = append(out, fmt.Sprintf("%s: %s refers to flow %q, which the realm does not have%s; its flows: %s",
+			s.FieldPos[f], f, alias, hint, strings.Join(flows, ", ")))
+	}
+	return out
 }
 
 // frozenChange explains a planned change of an object Keycloak refuses

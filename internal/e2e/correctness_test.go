@@ -391,7 +391,6 @@ clients:
 // C11: realm flow bindings name flows that exist.
 func TestFlowBindingsValidated(t *testing.T) {
 	needServer(t)
-	t.Skip("C11: fix in progress") // PENDING
 	realm := uniqueRealm(t, "flowbind")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

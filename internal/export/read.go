@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"sync"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -38,7 +39,7 @@ var full = url.Values{"briefRepresentation": {"false"}}
 type Steps interface{ Step(n int) }
 
 // ReadStages is how many steps a read reports to Steps.
-const ReadStages = 9
+const ReadStages = 10
 
 // ReadOptions steer a read.
 type ReadOptions struct {
@@ -61,7 +62,7 @@ func ReadRealmWith(ctx context.Context, api API, realm string, opts ReadOptions)
 	if workers <= 0 {
 		workers = parallel.Default
 	}
-	doc, err := readDocument(ctx, api, realm, opts.Steps, workers)
+	doc, flows, err := readDocument(ctx, api, realm, opts.Steps, workers)
 	if err != nil || doc == nil {
 		return nil, err
 	}
@@ -69,10 +70,11 @@ func ReadRealmWith(ctx context.Context, api API, realm string, opts ReadOptions)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
+	r.Flows = flows
 	return r, nil
 }
 
-func readDocument(ctx context.Context, api API, realm string, steps Steps, workers int) (model.Object, error) {
+func readDocument(ctx context.Context, api API, realm string, steps Steps, workers int) (model.Object, []string, error) {
 	step := func() {
 		if steps != nil {
 			steps.Step(1)
@@ -82,9 +84,9 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps, worke
 	var doc map[string]any
 	if err := api.Get(ctx, rp, nil, &doc); err != nil {
 		if NotFound(err) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, fmt.Errorf("reading realm %s: %w", realm, err)
+		return nil, nil, fmt.Errorf("reading realm %s: %w", realm, err)
 	}
 	step()
 	rd := &reader{api: api, realm: rp, workers: workers}
@@ -100,14 +102,32 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps, worke
 		{"groups", rd.groups},
 		{"user profile", rd.userProfile},
 		{"users", rd.users},
+		{"authentication flows", rd.flowAliases},
 	}
 	for _, s := range stages {
 		if err := s.fn(ctx, doc); err != nil {
-			return nil, fmt.Errorf("reading %s of realm %s: %w", s.what, realm, err)
+			return nil, nil, fmt.Errorf("reading %s of realm %s: %w", s.what, realm, err)
 		}
 		step()
 	}
-	return doc, nil
+	return doc, rd.flows, nil
+}
+
+// flowAliases reads the aliases of the realm's top-level flows, which the
+// realm's flow bindings name. Flows are not a kind yet: only the names
+// are read, for validation.
+func (rd *reader) flowAliases(ctx context.Context, _ model.Object) error {
+	var flows []map[string]any
+	if err := rd.api.Get(ctx, rd.realm+"/authentication/flows", nil, &flows); err != nil {
+		return err
+	}
+	for _, f := range flows {
+		if alias, _ := f["alias"].(string); alias != "" {
+			rd.flows = append(rd.flows, alias)
+		}
+	}
+	sort.Strings(rd.flows)
+	return nil
 }
 
 type reader struct {
@@ -115,6 +135,7 @@ type reader struct {
 	realm    string            // escaped realm name
 	clientID map[string]string // client uuid → clientId
 	workers  int               // independent reads at once
+	flows    []string          // aliases of top-level flows
 	mu       sync.Mutex        // guards objects that concurrent reads add to
 }
 

@@ -60,6 +60,9 @@ type Realm struct {
 	PolicyPos map[string]Pos
 	// Owners are the ownership records of a live realm, by owner.
 	Owners map[string]Owned
+	// Flows are the aliases of a live realm's top-level authentication
+	// flows, which its flow bindings name (flows are not a kind yet).
+	Flows []string
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile

@@ -616,6 +616,14 @@ func ClientProtocol(c *Entity) string {
 	return "openid-connect"
 }
 
+// FlowBindings are the realm fields that name an authentication flow by
+// alias.
+var FlowBindings = []string{"browserFlow", "registrationFlow", "directGrantFlow", "resetCredentialsFlow",
+	"clientAuthenticationFlow", "dockerAuthenticationFlow", "firstBrokerLoginFlow"}
+
+// BuiltInFlows are the top-level flows Keycloak 24–26 make in a new realm.
+var BuiltInFlows = []string{"browser", "clients", "direct grant", "docker auth", "first broker login", "registration", "reset credentials"}
+
 // AdminClient reports the clients that hold a realm's admin roles:
 // realm-management, and in master one <realm>-realm client per realm.
 // Keycloak answers 403 to every change of them, their roles and mappers,

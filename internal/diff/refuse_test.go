@@ -1,0 +1,60 @@
+package diff_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+func decompose(t *testing.T, doc map[string]any) *model.Realm {
+	t.Helper()
+	c, err := model.Canonical(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, errs := model.Decompose("acme", c.(map[string]any), model.NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return r
+}
+
+// TestPlansRefusedBeforeAnyWrite: plans Keycloak would reject halfway
+// are errors of the diff, before apply sends anything.
+func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
+	live := decompose(t, map[string]any{"realm": "acme", "clients": []any{
+		map[string]any{"id": "rm", "clientId": "realm-management", "bearerOnly": true},
+	}})
+	live.Flows = []string{"browser", "clients", "my browser"}
+	for _, c := range []struct {
+		name    string
+		desired map[string]any
+		live    *model.Realm
+		want    string // "" : no error
+	}{
+		{"known flow", map[string]any{"realm": "acme", "browserFlow": "my browser"}, live, ""},
+		{"misspelt flow", map[string]any{"realm": "acme", "browserFlow": "my browsr"}, live,
+			`browserFlow refers to flow "my browsr", which the realm does not have (did you mean "my browser"?)`},
+		{"custom flow on a new realm", map[string]any{"realm": "acme", "directGrantFlow": "my browser"}, nil,
+			`directGrantFlow refers to flow "my browser"`},
+		{"built-in flow on a new realm", map[string]any{"realm": "acme", "directGrantFlow": "direct grant"}, nil, ""},
+		{"admin client unchanged", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "bearerOnly": true}}}, live, ""},
+		{"admin client changed", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "description": "x"}}}, live,
+			`client "realm-management" cannot be changed`},
+		{"admin client's new role", map[string]any{"realm": "acme", "roles": map[string]any{"client": map[string]any{"realm-management": []any{map[string]any{"name": "extra"}}}}}, live,
+			`client role "realm-management/extra" cannot be changed`},
+		{"admin client on a new realm", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "description": "x"}}}, nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := diff.Realm(decompose(t, c.desired), c.live, diff.Options{})
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
