@@ -257,6 +257,9 @@ func (r *run) blockedBy(a *plan.Action) string {
 	if r.failed[ref{a.Realm, a.Kind, a.Key}] {
 		return "its own create or update" // references of an object that failed
 	}
+	if a.Verb == plan.Replace && r.errs != nil {
+		return "an earlier action (a replace deletes, and no delete runs after a failure)"
+	}
 	if a.Kind != model.KindRealm && r.failed[ref{a.Realm, model.KindRealm, a.Realm}] {
 		return "realm " + a.Realm
 	}
@@ -292,7 +295,7 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	for _, f := range d.Kind.CreateOnly {
 		delete(body, f) // never again after the create
 	}
-	if d.Kind.Immutable {
+	if a.Verb == plan.Replace {
 		path, err := r.itemPath(ctx, a.Realm, a.Live)
 		if err != nil {
 			return err
@@ -587,6 +590,8 @@ func past(v plan.Verb) string {
 		return "updated"
 	case plan.Delete:
 		return "deleted"
+	case plan.Replace:
+		return "replaced"
 	case plan.Adopt:
 		return "adopted"
 	}

@@ -353,3 +353,38 @@ func TestDeleteThatFailedButActed(t *testing.T) {
 		t.Errorf("result %+v, error %v: want the delete of gone done and that of stays failed", res, err)
 	}
 }
+
+// TestReplaceNotAfterAFailure: a replace deletes, so it does not run once
+// something failed; it is counted as a delete by the limits.
+func TestReplaceNotAfterAFailure(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.fail["POST acme/clients"] = true
+	live := realm(t, map[string]any{"realm": "acme", "users": []any{map[string]any{"id": "u1", "username": "alice",
+		"federatedIdentities": []any{map[string]any{"identityProvider": "corp", "userId": "1", "userName": "a"}}}}})
+	desired := realm(t, map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "new"}},
+		"users": []any{map[string]any{"username": "alice",
+			"federatedIdentities": []any{map[string]any{"identityProvider": "corp", "userId": "2", "userName": "a"}}}}})
+	p := planFor(t, desired, live)
+	var replaces int
+	for _, a := range p.Actions {
+		if a.Verb == plan.Replace {
+			replaces++
+		}
+	}
+	if replaces != 1 {
+		t.Fatalf("plan has %d replaces, want 1: %+v", replaces, p.Actions)
+	}
+	if err := CheckLimits(p, map[string]*model.Realm{"acme": live}, Limits{MaxDeletes: 0, MaxDeleteRatio: 1}); err == nil {
+		t.Error("a replace passed --max-deletes 0")
+	}
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
+	if err == nil || res.Skipped == 0 {
+		t.Errorf("result %+v, error %v: want the failed create and the replace skipped", res, err)
+	}
+	for _, c := range f.calls {
+		if strings.Contains(c, "federated-identity") {
+			t.Errorf("the replace ran after a failure: %v", f.calls)
+		}
+	}
+}

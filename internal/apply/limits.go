@@ -29,7 +29,7 @@ func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
 	total := 0
 	perKind := map[[2]string]int{}
 	for _, a := range p.Actions {
-		if a.Verb == plan.Delete {
+		if a.Verb.Removes() {
 			total++
 			perKind[[2]string{a.Realm, a.Kind}]++
 		}

@@ -77,7 +77,11 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
 			default:
 				if changes := compare(k, d, l); len(changes) > 0 {
-					actions = append(actions, action(desired.Name, d, l, plan.Update, changes))
+					verb := plan.Update
+					if k.Immutable {
+						verb = plan.Replace // no update endpoint
+					}
+					actions = append(actions, action(desired.Name, d, l, verb, changes))
 				}
 				if k.Name == model.KindRealm || k.BuiltIn(desired.Name, d.Key) || d.Stub() || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
 					continue

@@ -53,8 +53,14 @@ users:
 	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "LINK", "erin.hale@corp", 1)})
 	r = realmsync(t, nil, "plan", dir)
 	expectCode(t, r, 2, "plan of a changed link")
-	if !strings.Contains(r.stdout, `userName: "erin@corp" → "erin.hale@corp"`) {
-		t.Errorf("plan lacks the change:\n%s", r.stdout)
+	if !strings.Contains(r.stdout, `userName: "erin@corp" → "erin.hale@corp"`) || !strings.Contains(r.stdout, `-/+ federated identity "erin/corp"`) {
+		t.Errorf("plan lacks the change as a replace:\n%s", r.stdout)
+	}
+	// A replace deletes: the delete limit guards it.
+	r = realmsync(t, nil, "sync", "--max-deletes", "0", dir)
+	expectCode(t, r, 1, "sync of a replace with --max-deletes 0")
+	if !strings.Contains(r.stderr, "more than --max-deletes=0 allows") {
+		t.Errorf("the refusal does not name the limit:\n%s", r)
 	}
 	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync of a changed link")
 	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after the changed link")

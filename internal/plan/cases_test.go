@@ -30,6 +30,7 @@ var renderCases = []renderCase{
 	{name: "delete", plan: deletePlan},
 	{name: "mixed", plan: mixedPlan},
 	{name: "escaping", plan: escapingPlan},
+	{name: "replace", plan: replacePlan},
 	{name: "huge", plan: hugePlan, views: []string{"small.md"}},
 }
 
@@ -199,5 +200,17 @@ func hugePlan() *plan.Plan {
 			p.Add(remove(realm, model.KindRealmRole, fmt.Sprintf("role-%02d", i), nil))
 		}
 	}
+	return p
+}
+
+// replacePlan changes an object whose kind has no update: it is deleted
+// and created again, and called out with the deletions.
+func replacePlan() *plan.Plan {
+	p := &plan.Plan{}
+	a := modify("acme", model.KindFederatedID, "alice/corp", model.Object{"identityProvider": "corp", "userId": "1002"},
+		model.Object{"identityProvider": "corp", "userId": "1001"},
+		plan.Change{Path: "userId", Before: "1001", After: "1002"})
+	a.Verb = plan.Replace
+	p.Add(a, remove("acme", model.KindRealmRole, "temporary", nil))
 	return p
 }

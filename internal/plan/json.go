@@ -10,7 +10,7 @@ import (
 // number grows when optional fields are added; its major number when a
 // field changes meaning or goes away, so a consumer checks the major
 // number and ignores fields it does not know.
-const JSONFormatVersion = "1.0"
+const JSONFormatVersion = "1.1"
 
 // JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
 // the format's documentation: CI pipelines can validate against it, and
@@ -30,10 +30,11 @@ type jsonPlan struct {
 }
 
 type jsonSummary struct {
-	Create int `json:"create"`
-	Update int `json:"update"`
-	Delete int `json:"delete"`
-	Adopt  int `json:"adopt"`
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Replace int `json:"replace"`
+	Delete  int `json:"delete"`
+	Adopt   int `json:"adopt"`
 }
 
 type jsonAction struct {
@@ -66,6 +67,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	}
 	out.Summary.Create, out.Summary.Update, out.Summary.Delete = p.Counts()
 	out.Summary.Adopt = p.Adoptions()
+	out.Summary.Replace = p.Replacements()
 	for _, a := range p.Actions {
 		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note,
 			Changes: make([]jsonChange, 0, len(a.Changes))}

@@ -132,6 +132,9 @@ func (m *mdDoc) deletions(dels []*Action) {
 	m.line("")
 	for i, a := range dels {
 		item := fmt.Sprintf("- %s %s in realm %s", title(a.Kind), mdCode(a.Key), mdCode(a.Realm))
+		if a.Verb == Replace {
+			item += " (replaced: deleted and created again)"
+		}
 		if !m.fits(len(item) + 1) {
 			m.cut = true
 			m.line(fmt.Sprintf("- … and %d more deletions", len(dels)-i))
@@ -147,7 +150,7 @@ func (m *mdDoc) deletions(dels []*Action) {
 func countTable(p *Plan) string {
 	type row struct {
 		realm, kind                   string
-		create, update, delete, adopt int
+		create, update, replace, delete, adopt int
 	}
 	var rows []*row
 	index := map[[2]string]*row{} // lookup only; output follows rows
@@ -168,6 +171,8 @@ func countTable(p *Plan) string {
 			r.delete++
 		case Adopt:
 			r.adopt++
+		case Replace:
+			r.replace++
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -181,10 +186,10 @@ func countTable(p *Plan) string {
 		return a.kind < b.kind
 	})
 	var b strings.Builder
-	b.WriteString("| realm | kind | create | update | delete | adopt |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|\n")
+	b.WriteString("| realm | kind | create | update | replace | delete | adopt |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d |\n", mdText(r.realm), mdText(title(r.kind)), r.create, r.update, r.delete, r.adopt)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d |\n", mdText(r.realm), mdText(title(r.kind)), r.create, r.update, r.replace, r.delete, r.adopt)
 	}
 	b.WriteString("\n")
 	return b.String()

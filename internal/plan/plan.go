@@ -20,7 +20,14 @@ const (
 	// Adopt records an existing object as managed by this owner, without
 	// changing it.
 	Adopt Verb = "adopt"
+	// Replace deletes an object and creates it again: its kind has no
+	// update. It is guarded as a delete everywhere (limits, no deletes
+	// after a failure, the deletions callout).
+	Replace Verb = "replace"
 )
+
+// Removes reports whether the verb deletes an object on the server.
+func (v Verb) Removes() bool { return v == Delete || v == Replace }
 
 // Symbol is the verb's mark in text plans.
 func (v Verb) Symbol() string {
@@ -33,6 +40,8 @@ func (v Verb) Symbol() string {
 		return "-"
 	case Adopt:
 		return "="
+	case Replace:
+		return "-/+"
 	}
 	return "?"
 }
@@ -135,10 +144,15 @@ func (p *Plan) Counts() (create, update, remove int) {
 }
 
 // Adoptions counts the objects the plan adopts.
-func (p *Plan) Adoptions() int {
+func (p *Plan) Adoptions() int { return p.count(Adopt) }
+
+// Replacements counts the objects the plan deletes and creates again.
+func (p *Plan) Replacements() int { return p.count(Replace) }
+
+func (p *Plan) count(v Verb) int {
 	n := 0
 	for _, a := range p.Actions {
-		if a.Verb == Adopt {
+		if a.Verb == v {
 			n++
 		}
 	}

@@ -87,11 +87,11 @@ func actionLabel(symbol string, a *Action) string {
 	return symbol + " " + title(a.Kind) + " " + quote(a.Key)
 }
 
-// deletions returns the plan's deletes, in plan order.
+// deletions returns the plan's deletes and replaces, in plan order.
 func deletions(p *Plan) []*Action {
 	var out []*Action
 	for i := range p.Actions {
-		if p.Actions[i].Verb == Delete {
+		if p.Actions[i].Verb.Removes() {
 			out = append(out, &p.Actions[i])
 		}
 	}
@@ -101,7 +101,11 @@ func deletions(p *Plan) []*Action {
 // deletionLine names a deleted object with its realm, since the callout
 // stands apart from the realm grouping.
 func deletionLine(a *Action) string {
-	return "- " + title(a.Kind) + " " + quote(a.Key) + " in realm " + a.Realm
+	line := a.Verb.Symbol() + " " + title(a.Kind) + " " + quote(a.Key) + " in realm " + a.Realm
+	if a.Verb == Replace {
+		line += " (deleted and created again)"
+	}
+	return line
 }
 
 // summaryLine is the closing count; drift words it as drift.
@@ -111,10 +115,15 @@ func summaryLine(p *Plan, drift bool) string {
 	if drift {
 		word = "Drift"
 	}
-	if n := p.Adoptions(); n > 0 {
-		return fmt.Sprintf("%s: %d to create, %d to update, %d to delete, %d to adopt.", word, c, u, d, n)
+	line := fmt.Sprintf("%s: %d to create, %d to update", word, c, u)
+	if n := p.Replacements(); n > 0 {
+		line += fmt.Sprintf(", %d to replace", n)
 	}
-	return fmt.Sprintf("%s: %d to create, %d to update, %d to delete.", word, c, u, d)
+	line += fmt.Sprintf(", %d to delete", d)
+	if n := p.Adoptions(); n > 0 {
+		line += fmt.Sprintf(", %d to adopt", n)
+	}
+	return line + "."
 }
 
 func driftHeading(n int) string {

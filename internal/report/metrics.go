@@ -26,7 +26,7 @@ type Run struct {
 	Duration time.Duration
 }
 
-var verbs = []plan.Verb{plan.Create, plan.Update, plan.Delete}
+var verbs = []plan.Verb{plan.Create, plan.Update, plan.Replace, plan.Delete}
 
 // Metrics renders the Prometheus text format. Every realm × kind × verb
 // series is present, zero included, so that alerts on a value work from
