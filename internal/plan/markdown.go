@@ -149,7 +149,7 @@ func (m *mdDoc) deletions(dels []*Action) {
 // order: the size of the change at a glance, however long the plan.
 func countTable(p *Plan) string {
 	type row struct {
-		realm, kind                   string
+		realm, kind                            string
 		create, update, replace, delete, adopt int
 	}
 	var rows []*row
