@@ -214,6 +214,8 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 			`realm\.yaml: line \d+: `},
 		{"wrong type", map[string]string{"realm.yaml": "enabled: yes please\n"},
 			`realm\.yaml:1:1: realm .*: field "enabled" must be a boolean`},
+		{"composite cycle", map[string]string{"roles.yaml": "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [b]\n    - name: b\n      composites:\n        realm: [a]\n"},
+			`roles\.yaml:4:7: realm role "a": composites form a cycle: realm role "a" → realm role "b" → realm role "a"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

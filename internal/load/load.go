@@ -136,7 +136,7 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 	if len(errs) == 0 {
 		// Validating a realm with unreadable parts would report their
 		// objects as missing: one cause, many messages.
-		errs = validate(realm)
+		errs = append(validate(realm), cycles(realm)...)
 	}
 	return realm, errs
 }

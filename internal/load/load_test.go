@@ -64,6 +64,10 @@ func TestLoadErrors(t *testing.T) {
 				`MyRealm/r\.yaml:6:5: group "/g": realmRoles: realm MyRealm's default role is "default-roles-myrealm"`}},
 		{"email as username without an email", map[string]string{"acme/r.yaml": "registrationEmailAsUsername: true\nusers:\n  - username: bob\n"},
 			[]string{`acme/r\.yaml:3:5: user "bob" has no email: the realm sets registrationEmailAsUsername`}},
+		{"self-composite", map[string]string{"acme/r.yaml": "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [a]\n"},
+			[]string{`acme/r\.yaml:4:7: realm role "a": composites form a cycle: realm role "a" → realm role "a"`}},
+		{"composite cycle through a client role", map[string]string{"acme/r.yaml": "clients:\n  - clientId: web\nroles:\n  realm:\n    - name: a\n      composites:\n        client:\n          web: [b]\n  client:\n    web:\n      - name: b\n        composites:\n          realm: [a]\n"},
+			[]string{`acme/r\.yaml:6:7: realm role "a": composites form a cycle: realm role "a" → client role "web/b" → realm role "a"`}},
 		{"file outside a realm", map[string]string{"stray.yaml": "enabled: true\n", "acme/r.yaml": "enabled: true\n"},
 			[]string{`stray\.yaml: realm files belong in a directory named after the realm`}},
 	}
