@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"sort"
 	"strings"
@@ -386,5 +387,24 @@ func TestReplaceNotAfterAFailure(t *testing.T) {
 		if strings.Contains(c, "federated-identity") {
 			t.Errorf("the replace ran after a failure: %v", f.calls)
 		}
+	}
+}
+
+// TestDeleteRatioLeavesBuiltInsOut: deleting every client a team made is
+// refused even when the realm's built-in clients would halve the ratio.
+func TestDeleteRatioLeavesBuiltInsOut(t *testing.T) {
+	var clients []any
+	for _, id := range []string{"account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console",
+		"a1", "a2", "a3", "a4", "a5", "a6"} {
+		clients = append(clients, map[string]any{"id": id, "clientId": id})
+	}
+	live := realm(t, map[string]any{"realm": "acme", "clients": clients})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": []any{}}), live)
+	err := CheckLimits(p, map[string]*model.Realm{"acme": live}, Limits{MaxDeletes: -1, MaxDeleteRatio: 0.5})
+	if err == nil || !strings.Contains(err.Error(), "the plan deletes 6 of 6 clients") {
+		t.Errorf("error %v: want the 6 of 6 custom clients named", err)
+	}
+	if err := (Limits{MaxDeleteRatio: math.NaN()}).Validate(); err == nil {
+		t.Error("a NaN ratio passed")
 	}
 }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -22,6 +23,14 @@ type Limits struct {
 
 // RatioMinimumObjects is the size below which a kind is not ratio-guarded.
 const RatioMinimumObjects = 5
+
+// Validate rejects limits that would switch the guard off by accident.
+func (l Limits) Validate() error {
+	if math.IsNaN(l.MaxDeleteRatio) || l.MaxDeleteRatio < 0 {
+		return fmt.Errorf("--max-delete-ratio %v: want a number from 0 to 1 (1: no limit)", l.MaxDeleteRatio)
+	}
+	return nil
+}
 
 // CheckLimits returns an error naming the count and the override flag
 // when the plan deletes more than the limits allow.
@@ -46,7 +55,14 @@ func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
 			}
 			for _, k := range model.Kinds() {
 				n := perKind[[2]string{realm, k.Name}]
-				have := len(lr.Entities[k.Name])
+				// Built-ins are never deleted: counting them would let a
+				// run delete every object a team made in a small realm.
+				have := 0
+				for _, e := range lr.Entities[k.Name] {
+					if !k.BuiltIn(realm, e.Key) {
+						have++
+					}
+				}
 				if n == 0 || have < RatioMinimumObjects {
 					continue
 				}
@@ -58,7 +74,19 @@ func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("refusing to sync, nothing was changed: %s. If these deletes are intended, raise the limit", strings.Join(problems, "; "))
+		return &LimitError{Problems: problems}
 	}
 	return nil
+}
+
+// LimitError says which limits a plan exceeds.
+type LimitError struct{ Problems []string }
+
+func (e *LimitError) Error() string {
+	return "refusing to sync, nothing was changed: " + e.Reason()
+}
+
+// Reason is the error without the refusal, for a plan that only warns.
+func (e *LimitError) Reason() string {
+	return strings.Join(e.Problems, "; ") + ". If these deletes are intended, raise the limit"
 }

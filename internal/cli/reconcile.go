@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -106,6 +107,9 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if !model.ValidOwner(f.owner) {
 		return a.fail("--owner %q: use letters, digits, '-' and '_' (at most 64)", f.owner)
 	}
+	if err := f.limits.Validate(); err != nil {
+		return a.fail("%v", err)
+	}
 	desired, err := a.load(rest[0])
 	if err != nil {
 		return a.loadFailed(err)
@@ -139,6 +143,14 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 			if kinds[action.Kind] {
 				p.Add(action)
 			}
+		}
+	}
+	if dryRun {
+		// What sync would refuse is said in the plan a pull request shows,
+		// before anyone merges.
+		var over *apply.LimitError
+		if errors.As(apply.CheckLimits(p, live, f.limits), &over) {
+			p.Warnings = append(p.Warnings, "sync would refuse this plan: "+over.Reason()+".")
 		}
 	}
 	if err := render(a.stdout, p); err != nil {

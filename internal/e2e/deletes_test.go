@@ -179,7 +179,14 @@ func TestDeleteLimits(t *testing.T) {
 
 	// Four of six groups go, and a new group would be created.
 	writeFiles(t, dir, map[string]string{file: "enabled: false\ngroups:\n  - name: g1\n  - name: g2\n  - name: new\n"})
-	r := realmsync(t, nil, "sync", "-V", "--max-deletes", "3", dir)
+	// The plan a pull request shows says so already.
+	r := realmsync(t, nil, "plan", "--max-deletes", "3", dir)
+	expectCode(t, r, 2, "plan over --max-deletes")
+	if !strings.Contains(r.stdout, "warning: sync would refuse this plan: the plan deletes 4 objects, more than --max-deletes=3 allows") {
+		t.Errorf("the plan does not warn of the refusal:\n%s", r)
+	}
+	expectCode(t, realmsync(t, nil, "sync", "--max-delete-ratio", "NaN", dir), 1, "sync with --max-delete-ratio NaN")
+	r = realmsync(t, nil, "sync", "-V", "--max-deletes", "3", dir)
 	expectCode(t, r, 1, "sync over --max-deletes")
 	if !strings.Contains(r.stderr, "the plan deletes 4 objects, more than --max-deletes=3 allows") {
 		t.Errorf("reason not given:\n%s", r)
