@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -88,8 +89,12 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	} else {
 		r.inWaves(ctx, p, func(a *plan.Action) bool { return a.Verb == plan.Delete }, "", r.remove)
 	}
+	// The record is written even after an interrupt: what this run made
+	// must be owned on the next.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	for _, realm := range realmsOf(p) {
-		if err := r.recordOwnership(ctx, realm, p); err != nil {
+		if err := r.recordOwnership(recordCtx, realm, p); err != nil {
 			r.errs = multierror.Append(r.errs, fmt.Errorf("recording ownership in realm %s: %w", realm, err))
 		}
 	}
@@ -116,6 +121,7 @@ type run struct {
 	succeeded map[ref]bool
 	errs      *multierror.Error
 	result    Result
+	stopped   bool // interrupted: no action starts any more
 }
 
 // inWaves runs the selected actions wave by wave: a wave is a run of
@@ -137,18 +143,38 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		if wave[0].Verb == plan.Delete {
 			serial = entangled(wave)
 		}
-		_ = parallel.ForEach(ctx, r.opts.Concurrency, len(wave), func(ctx context.Context, i int) error {
+		// Once interrupted (Ctrl-C, SIGTERM), no action starts, and one
+		// that has started finishes: its requests do not see the signal
+		// (each is bounded by the client's timeout).
+		started := make([]bool, len(wave))
+		run := func(i int) {
+			if ctx.Err() != nil {
+				return
+			}
+			started[i] = true
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("internal error (a bug in realmsync, please report it): %v", p)
+				}
+			}()
+			errs[i] = step(context.WithoutCancel(ctx), wave[i])
+		}
+		_ = parallel.ForEach(ctx, r.opts.Concurrency, len(wave), func(_ context.Context, i int) error {
 			if blocked[i] == "" && !serial[i] {
-				errs[i] = step(ctx, wave[i])
+				run(i)
 			}
 			return nil
 		})
 		for i := range wave {
 			if blocked[i] == "" && serial[i] {
-				errs[i] = step(ctx, wave[i])
+				run(i)
 			}
 		}
 		for i, a := range wave {
+			if !started[i] && ctx.Err() != nil {
+				r.interrupted(a, what, ctx.Err())
+				continue
+			}
 			r.finish(a, what, blocked[i], errs[i])
 		}
 		wave = nil
@@ -219,6 +245,21 @@ func referenced(e *model.Entity) []model.Ref {
 		}
 	}
 	return out
+}
+
+// interrupted records an action the run never started because it was
+// interrupted: skipped, never done; the run's error says why, once.
+func (r *run) interrupted(a *plan.Action, what string, cause error) {
+	if r.opts.Steps != nil && what == "" {
+		defer r.opts.Steps.Step(1)
+	}
+	r.result.Skipped++
+	r.failed[ref{a.Realm, a.Kind, a.Key}] = true
+	if !r.stopped {
+		r.stopped = true
+		r.errs = multierror.Append(r.errs, fmt.Errorf("interrupted (%w): actions not yet started were skipped", cause))
+	}
+	r.report("skipped %s %s %q%s: interrupted before it started", a.Verb, title(a.Kind), a.Key, what)
 }
 
 // finish records and reports one action's outcome.

@@ -28,7 +28,9 @@ type fakeAPI struct {
 	fail    map[string]bool           // "METHOD path" → answer with an error
 	// failDone: "METHOD path" → act, then answer with an error
 	failDone map[string]bool
-	nextID   int
+	// onPost, if set, runs after every POST (to interrupt a run).
+	onPost func()
+	nextID int
 }
 
 func newFake() *fakeAPI {
@@ -66,6 +68,9 @@ func (f *fakeAPI) List(_ context.Context, path string, _ url.Values, _ int) ([]m
 func (f *fakeAPI) Post(_ context.Context, path string, body any) (string, error) {
 	if err := f.record("POST", path); err != nil {
 		return "", err
+	}
+	if f.onPost != nil {
+		f.onPost()
 	}
 	if strings.HasSuffix(path, "/roles") {
 		// As Keycloak: a new role's Location ends in its name.
@@ -406,5 +411,34 @@ func TestDeleteRatioLeavesBuiltInsOut(t *testing.T) {
 	}
 	if err := (Limits{MaxDeleteRatio: math.NaN()}).Validate(); err == nil {
 		t.Error("a NaN ratio passed")
+	}
+}
+
+// TestInterruptedRunIsHonest: after an interrupt no action starts, the
+// ones never started are reported as skipped (not done), the run fails,
+// and the ownership record still holds what was created.
+func TestInterruptedRunIsHonest(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.onPost = cancel // interrupted right after the first create
+	var clients []any
+	for i := range 5 {
+		clients = append(clients, map[string]any{"clientId": fmt.Sprintf("c%d", i)})
+	}
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": clients}), live)
+	res, err := Apply(ctx, f, p, map[string]*model.Realm{"acme": live}, Options{Concurrency: 1})
+	if err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("error %v: want the interrupt named", err)
+	}
+	if res.Done != 1 || res.Skipped != 4 {
+		t.Errorf("result %+v: want 1 done, 4 skipped", res)
+	}
+	attrs, _ := f.objects["acme"]["attributes"].(map[string]any)
+	owners, derr := model.DecodeOwnership(attrs)
+	if derr != nil || !owners[model.DefaultOwner][model.Ref{Kind: model.KindClient, Key: "c0"}] || len(owners[model.DefaultOwner]) != 1 {
+		t.Errorf("ownership record %v (%v): want exactly the created client c0", owners, derr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -48,8 +49,15 @@ func init() {
 
 // Run executes realmsync with args (without the program name) and returns
 // the process exit code.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) int {
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) (code int) {
 	a := &app{stdout: stdout, stderr: stderr, env: env}
+	// A bug must not exit 2, which tells CI "changes" or "drift".
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "error: internal error (a bug in realmsync, please report it): %v\n%s", p, debug.Stack())
+			code = ExitError
+		}
+	}()
 	if len(args) == 0 {
 		a.usage(stderr)
 		return ExitError

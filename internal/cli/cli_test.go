@@ -41,3 +41,14 @@ func TestExitCodesAndUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestPanicExitsOne: a bug must exit 1, never 2 ("changes"), with a
+// message that says it is one.
+func TestPanicExitsOne(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"plan", "../../examples/realms"}, &stdout, &stderr,
+		func(string) (string, bool) { panic("simulated bug") })
+	if code != ExitError || !strings.Contains(stderr.String(), "internal error (a bug in realmsync") {
+		t.Errorf("exit %d, stderr %q: want 1 and the bug named", code, stderr.String())
+	}
+}

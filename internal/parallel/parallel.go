@@ -4,6 +4,8 @@ package parallel
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -34,11 +36,22 @@ func ForEach(ctx context.Context, workers, n int, fn func(ctx context.Context, i
 		wg.Add(1)
 		go func(i int) {
 			defer func() { <-slots; wg.Done() }()
-			if err := fn(ctx, i); err != nil {
+			if err := call(ctx, i, fn); err != nil {
 				once.Do(func() { first = err; cancel() })
 			}
 		}(i)
 	}
 	wg.Wait()
 	return first
+}
+
+// call runs fn, turning a panic into an error: a worker goroutine's panic
+// would otherwise end the process before the caller could say anything.
+func call(ctx context.Context, i int, fn func(ctx context.Context, i int) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error (a bug in realmsync, please report it): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(ctx, i)
 }

@@ -3,6 +3,7 @@ package parallel
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,5 +39,17 @@ func TestForEach(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || calls.Load() > 10 {
 		t.Errorf("err %v after %d calls: want the first error, and the rest not started", err, calls.Load())
+	}
+}
+
+func TestForEachTurnsPanicsIntoErrors(t *testing.T) {
+	err := ForEach(context.Background(), 2, 4, func(_ context.Context, i int) error {
+		if i == 2 {
+			panic("index out of range")
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "internal error") || !strings.Contains(err.Error(), "index out of range") {
+		t.Errorf("error %v: want the panic as an internal error", err)
 	}
 }
