@@ -64,9 +64,21 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	if opts.Owner == "" {
 		opts.Owner = model.DefaultOwner
 	}
-	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{}}
+	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
+		recorded: map[string]model.Owned{}}
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
+	}
+	// Intent first: whatever happens to this process from here on, what
+	// it creates is owned. Realms this plan creates have nowhere to hold
+	// a record yet; a run that cannot record intent writes nothing.
+	for _, realm := range realmsOf(p) {
+		if live[realm] == nil {
+			continue
+		}
+		if err := r.recordIntent(ctx, realm, p); err != nil {
+			return Result{Skipped: len(p.Actions)}, fmt.Errorf("recording ownership in realm %s before writing: %w", realm, err)
+		}
 	}
 	// Pass 1: objects, parents before children. Adopting changes nothing
 	// on the object: the ownership record says it.
@@ -122,6 +134,8 @@ type run struct {
 	errs      *multierror.Error
 	result    Result
 	stopped   bool // interrupted: no action starts any more
+	// recorded is the ownership record this run last wrote, by realm.
+	recorded map[string]model.Owned
 }
 
 // inWaves runs the selected actions wave by wave: a wave is a run of

@@ -173,6 +173,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
+		"GET acme", "PUT acme", // the ownership record, with what the run is about to create, before any write
 		"GET acme", "PUT acme", // realm settings
 		"POST acme/clients",                          // client api
 		"GET acme/clients/c1", "PUT acme/clients/c1", // client web
@@ -180,8 +181,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		"POST acme/clients/id1/roles", // client role api/read, under the id the create returned
 		"GET acme/roles/editor",       // editor's id: roles answer with their name
 		"POST acme/roles-by-id/r9/composites",
-		"DELETE acme/clients/c2", // deletes last
-		"GET acme", "PUT acme",   // the ownership record
+		"DELETE acme/clients/c2", // deletes last; the record written first holds the outcome
 	}
 	if d := cmp.Diff(want, f.calls); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
@@ -440,5 +440,38 @@ func TestInterruptedRunIsHonest(t *testing.T) {
 	owners, derr := model.DecodeOwnership(attrs)
 	if derr != nil || !owners[model.DefaultOwner][model.Ref{Kind: model.KindClient, Key: "c0"}] || len(owners[model.DefaultOwner]) != 1 {
 		t.Errorf("ownership record %v (%v): want exactly the created client c0", owners, derr)
+	}
+}
+
+// TestOwnershipRecordedBeforeWrites: a run killed after its first create
+// has already recorded everything it set out to create.
+func TestOwnershipRecordedBeforeWrites(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	var atFirstCreate model.Owned
+	f.onPost = func() {
+		if atFirstCreate == nil {
+			f.mu.Lock()
+			attrs, _ := f.objects["acme"]["attributes"].(map[string]any)
+			f.mu.Unlock()
+			owners, _ := model.DecodeOwnership(attrs)
+			atFirstCreate = owners[model.DefaultOwner]
+			if atFirstCreate == nil {
+				atFirstCreate = model.Owned{}
+			}
+		}
+	}
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "a"}, map[string]any{"clientId": "b"}},
+		"roles": map[string]any{"realm": []any{map[string]any{"name": "r"}}}}), live)
+	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range atFirstCreate.Sorted() {
+		got = append(got, r.String())
+	}
+	if d := cmp.Diff([]string{`client "a"`, `client "b"`, `realm role "r"`}, got); d != "" {
+		t.Errorf("record at the first create (-want +got):\n%s", d)
 	}
 }

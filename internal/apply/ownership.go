@@ -9,6 +9,21 @@ import (
 	"github.com/realmsync/realmsync/internal/plan"
 )
 
+// recordIntent adds to the realm's ownership record, before anything is
+// written, every object the plan is about to create or adopt. A run
+// killed halfway (kill -9, OOM) then leaves nothing it made unowned: the
+// next run owns what exists and drops from the record what does not.
+func (r *run) recordIntent(ctx context.Context, realm string, p *plan.Plan) error {
+	prev := r.previousRecord(realm)
+	next := prev.Clone()
+	for _, a := range p.Actions {
+		if a.Realm == realm && a.Kind != model.KindRealm && (a.Verb == plan.Create || a.Verb == plan.Adopt) {
+			next[model.Ref{Kind: a.Kind, Key: a.Key}] = true
+		}
+	}
+	return r.writeRecord(ctx, realm, prev, next)
+}
+
 // recordOwnership writes the realm's ownership record for this run's
 // owner: what it held, plus what this run created or adopted, minus what
 // it deleted (with everything inside it) and what no longer exists. It is
@@ -19,16 +34,8 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 		return nil // the realm was not created: nothing to record in
 	}
 	live := r.live[realm]
-	prev := model.Owned{}
-	if live != nil {
-		for k := range live.Owners[r.opts.Owner] {
-			prev[k] = true
-		}
-	}
-	next := model.Owned{}
-	for k := range prev {
-		next[k] = true
-	}
+	prev := r.previousRecord(realm)
+	next := prev.Clone()
 	created := map[model.Ref]bool{}
 	for _, a := range p.Actions {
 		self := ref{a.Realm, a.Kind, a.Key}
@@ -50,10 +57,31 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 	}
 	for member := range next {
 		if !created[member] && (live == nil || live.Get(member.Kind, member.Key) == nil) {
-			delete(next, member) // deleted by hand since
+			delete(next, member) // deleted by hand since, or never created
 		}
 	}
-	if next.Equal(prev) {
+	if written, ok := r.recorded[realm]; ok {
+		prev = written // the intent record is what the server holds now
+	}
+	return r.writeRecord(ctx, realm, prev, next)
+}
+
+// previousRecord is the owner's record as the live read found it.
+func (r *run) previousRecord(realm string) model.Owned {
+	prev := model.Owned{}
+	if live := r.live[realm]; live != nil {
+		for k := range live.Owners[r.opts.Owner] {
+			prev[k] = true
+		}
+	}
+	return prev
+}
+
+// writeRecord replaces the owner's record in the realm's attributes by
+// GET, merge and PUT of the realm, when it differs from what the server
+// holds.
+func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Owned) error {
+	if next.Equal(held) {
 		return nil
 	}
 	path := strings.ReplaceAll(model.KindByName(model.KindRealm).Endpoints.Item, "{realm}", url.PathEscape(realm))
@@ -75,7 +103,11 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 		attrs[k] = v
 	}
 	current["attributes"] = attrs
-	return r.api.Put(ctx, path, current)
+	if err := r.api.Put(ctx, path, current); err != nil {
+		return err
+	}
+	r.recorded[realm] = next
+	return nil
 }
 
 // insideOf reports whether member lives inside obj (a mapper or role of

@@ -50,6 +50,16 @@ func (o Owned) Sorted() []Ref {
 }
 
 // Equal reports whether two sets have the same members.
+// Clone copies the set.
+func (o Owned) Clone() Owned {
+	c := make(Owned, len(o))
+	for k := range o {
+		c[k] = true
+	}
+	return c
+}
+
+// Equal reports whether both sets hold the same objects.
 func (o Owned) Equal(other Owned) bool {
 	if len(o) != len(other) {
 		return false
