@@ -73,6 +73,24 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				if len(a.Changes) > 0 {
 					actions = append(actions, a)
 				}
+			case l == nil && d.Stub():
+				// Written down only for its scope mappings: a typo there
+				// must not create a real client.
+				var candidates []string
+				for _, m := range []map[string]*model.Entity{desired.Entities[k.Name], live.Entities[k.Name]} {
+					for key, e := range m {
+						if !e.Stub() {
+							candidates = append(candidates, key)
+						}
+					}
+				}
+				sort.Strings(candidates)
+				hint := ""
+				if s := schema.Suggest(d.Key, candidates); s != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				conflicts = append(conflicts, fmt.Sprintf("%s: scope mappings name %s %q, which is neither in the desired state nor on the server%s",
+					d.Source, k.Title, d.Key, hint))
 			case l == nil:
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
 			default:

@@ -26,6 +26,7 @@ func decompose(t *testing.T, doc map[string]any) *model.Realm {
 func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 	live := decompose(t, map[string]any{"realm": "acme", "clients": []any{
 		map[string]any{"id": "rm", "clientId": "realm-management", "bearerOnly": true},
+		map[string]any{"id": "w", "clientId": "web"},
 	}})
 	live.Flows = []string{"browser", "clients", "my browser"}
 	for _, c := range []struct {
@@ -45,6 +46,12 @@ func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 			`client "realm-management" cannot be changed`},
 		{"admin client's new role", map[string]any{"realm": "acme", "roles": map[string]any{"client": map[string]any{"realm-management": []any{map[string]any{"name": "extra"}}}}}, live,
 			`client role "realm-management/extra" cannot be changed`},
+		{"scope mappings of a client that exists", map[string]any{"realm": "acme", "roles": map[string]any{"realm": []any{map[string]any{"name": "r"}}},
+			"scopeMappings": []any{map[string]any{"client": "web", "roles": []any{"r"}}}}, live, ""},
+		{"scope mappings of a misspelt client", map[string]any{"realm": "acme", "roles": map[string]any{"realm": []any{map[string]any{"name": "r"}}},
+			"clients":       []any{map[string]any{"clientId": "orders-api"}},
+			"scopeMappings": []any{map[string]any{"client": "orders-ap", "roles": []any{"r"}}}}, live,
+			`scope mappings name client "orders-ap", which is neither in the desired state nor on the server (did you mean "orders-api"?)`},
 		{"admin client on a new realm", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "description": "x"}}}, nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

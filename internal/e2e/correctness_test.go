@@ -419,3 +419,31 @@ func TestFlowBindingsValidated(t *testing.T) {
 		t.Errorf("no suggestion for the misspelt flow:\n%s", r)
 	}
 }
+
+// A client named only in scope mappings must exist: a typo there must not
+// create a real client.
+func TestScopeMappingOwnerMustExist(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "stub")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+clients:
+  - clientId: orders-api
+roles:
+  realm:
+    - name: reader
+scopeMappings:
+  - client: orders-ap
+    roles: [reader]
+`})
+	for _, cmd := range []string{"plan", "sync"} {
+		r := realmsync(t, nil, cmd, dir)
+		expectCode(t, r, 1, cmd+" with a misspelt scope-mapping owner")
+		if !strings.Contains(r.stderr, `realm.yaml:8:5: scope mappings name client "orders-ap"`) || !strings.Contains(r.stderr, `did you mean "orders-api"`) {
+			t.Errorf("%s: the error does not name the owner, its line and the likely client:\n%s", cmd, r)
+		}
+	}
+	if realmExists(t, realm) {
+		t.Fatal("the realm was created although the plan was refused")
+	}
+}
