@@ -7,6 +7,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -445,5 +449,34 @@ scopeMappings:
 	}
 	if realmExists(t, realm) {
 		t.Fatal("the realm was created although the plan was refused")
+	}
+}
+
+// A server that answers 404 to the admin API (a wrong base path, a proxy
+// in front of something else) is an error, not a plan that creates
+// everything or a drift check that pages on all of it.
+func TestServerAnswering404IsAnError(t *testing.T) {
+	needServer(t)
+	target, err := neturl.Parse(server.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/admin/") {
+			http.NotFound(w, r) // logins work, the admin API is not there
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join("acme", "realm.yaml"): "enabled: true\n"})
+	for _, cmd := range []string{"plan", "drift", "sync"} {
+		r := realmsync(t, map[string]string{"KEYCLOAK_URL": front.URL}, cmd, dir)
+		expectCode(t, r, 1, cmd+" against a server answering 404")
+		if !strings.Contains(r.stderr, "is the URL Keycloak's base URL?") {
+			t.Errorf("%s: the error does not point at the URL:\n%s", cmd, r)
+		}
 	}
 }

@@ -84,7 +84,7 @@ func readDocument(ctx context.Context, api API, realm string, steps Steps, worke
 	var doc map[string]any
 	if err := api.Get(ctx, rp, nil, &doc); err != nil {
 		if NotFound(err) {
-			return nil, nil, nil
+			return nil, nil, confirmMissing(ctx, api, realm)
 		}
 		return nil, nil, fmt.Errorf("reading realm %s: %w", realm, err)
 	}
@@ -127,6 +127,24 @@ func (rd *reader) flowAliases(ctx context.Context, _ model.Object) error {
 		}
 	}
 	sort.Strings(rd.flows)
+	return nil
+}
+
+// confirmMissing makes sure a realm answered 404 is absent from the
+// server's list of realms. A wrong base URL (a path Keycloak does not
+// serve, a proxy in front of something else) answers 404 to everything:
+// taken at its word, a plan would create every realm and a drift check
+// would page on all of it.
+func confirmMissing(ctx context.Context, api API, realm string) error {
+	var realms []map[string]any
+	if err := api.Get(ctx, "", url.Values{"briefRepresentation": {"true"}}, &realms); err != nil {
+		return fmt.Errorf("realm %s answered 404, and the server's list of realms could not be read either (is the URL Keycloak's base URL?): %w", realm, err)
+	}
+	for _, r := range realms {
+		if r["realm"] == realm {
+			return fmt.Errorf("realm %s answered 404 although the server lists it: check the URL and the user's permissions", realm)
+		}
+	}
 	return nil
 }
 
