@@ -439,7 +439,7 @@ func TestRetriesOnStatus(t *testing.T) {
 		{"PUT 503 then ok", http.MethodPut, []int{503, 204}, 2, 0},
 		{"DELETE 502 then ok", http.MethodDelete, []int{502, 504, 204}, 3, 0},
 		{"POST 503 not retried", http.MethodPost, []int{503, 201}, 1, 503},
-		{"POST 429 not retried", http.MethodPost, []int{429, 201}, 1, 429},
+		{"POST 429 retried", http.MethodPost, []int{429, 201}, 2, 0},
 		{"GET 500 retried", http.MethodGet, []int{500, 200}, 2, 0},
 		{"PUT 500 not retried", http.MethodPut, []int{500, 204}, 1, 500},
 		{"GET 404 not retried", http.MethodGet, []int{404, 200}, 1, 404},

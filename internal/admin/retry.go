@@ -28,12 +28,17 @@ func (c *Client) backoff(n int) time.Duration {
 	return d
 }
 
-// retryableStatus says whether an answer is worth another attempt. Only
-// idempotent methods are retried: a POST that got 502/504 from a proxy may
-// well have created the object behind it. 500 is retried for GET only, where
-// it is typically a transient database hiccup; for a write it is more often
-// a deterministic rejection that would fail again.
+// retryableStatus says whether an answer is worth another attempt. 429
+// means the request was turned away before it was processed (a rate
+// limit), so every method retries it. Otherwise only idempotent methods
+// are retried: a POST that got 502/504 from a proxy may well have created
+// the object behind it. 500 is retried for GET only, where it is typically
+// a transient database hiccup; for a write it is more often a
+// deterministic rejection that would fail again.
 func retryableStatus(method string, status int) bool {
+	if status == http.StatusTooManyRequests {
+		return true
+	}
 	if !idempotent(method) {
 		return false
 	}
