@@ -44,6 +44,18 @@ func (e *APIError) Error() string {
 // recognise a missing object without depending on this package.
 func (e *APIError) NotFound() bool { return e.Status == http.StatusNotFound }
 
+// Answered reports that Keycloak itself answered, so the request was
+// carried out or refused as the status says. A gateway's 502 or 504 (like
+// a lost connection or a timeout, which are no APIError) leaves open
+// whether the server behind it acted.
+func (e *APIError) Answered() bool {
+	return e.Status != http.StatusBadGateway && e.Status != http.StatusGatewayTimeout
+}
+
+// Conflict reports Keycloak's answer to creating an object whose natural
+// key is taken, for packages that only see an interface.
+func (e *APIError) Conflict() bool { return e.Status == http.StatusConflict }
+
 // IsNotFound reports whether err is (or wraps) an API answer 404: the usual
 // way to learn that an object does not exist yet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }

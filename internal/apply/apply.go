@@ -384,7 +384,14 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 	k := d.Kind
 	if k.Name == model.KindRealm {
 		if _, err := r.api.Post(ctx, k.Endpoints.Create, body); err != nil {
-			return err
+			if !mayExist(err) {
+				return err
+			}
+			// An earlier, killed run or a lost answer may have made it.
+			if rerr := r.api.RefreshToken(ctx); rerr != nil {
+				return err
+			}
+			return r.updateExisting(ctx, realm, d, body, err)
 		}
 		// A token issued before the realm existed carries no roles for it:
 		// Keycloak answers 403 until the token is renewed.
@@ -400,7 +407,10 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 	}
 	id, err := r.api.Post(ctx, path, body)
 	if err != nil {
-		return err
+		if !mayExist(err) {
+			return err
+		}
+		return r.updateExisting(ctx, realm, d, body, err)
 	}
 	// Roles answer with their name in Location, not their id: look those
 	// up when needed instead.
@@ -416,6 +426,38 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 // answered 404 (a retry after the first attempt worked) has reached it,
 // and so has one that failed (a 500 while another delete held a lock, a
 // lost response) when the object is gone afterwards.
+// mayExist reports whether a failed create may have left its object on the
+// server: Keycloak answered 409 (the key is taken), or Keycloak's answer
+// never came (a timeout, a lost connection, a gateway's 502 or 504) after
+// the request may have gone out.
+func mayExist(err error) bool {
+	var conflict interface{ Conflict() bool }
+	if errors.As(err, &conflict) && conflict.Conflict() {
+		return true
+	}
+	var answered interface{ Answered() bool }
+	return !errors.As(err, &answered) || !answered.Answered()
+}
+
+// updateExisting finishes a create whose object turned out to exist (made
+// by an earlier run that was killed, or by this one before its answer was
+// lost): it is found by its natural key and updated to the desired state
+// by GET, merge and PUT. If it is not there, the create's error stands.
+func (r *run) updateExisting(ctx context.Context, realm string, d *model.Entity, body map[string]any, createErr error) error {
+	path, err := r.itemPath(ctx, realm, d)
+	if err != nil {
+		return createErr
+	}
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return createErr
+	}
+	for _, f := range d.Kind.CreateOnly {
+		delete(body, f) // a password is set only by the create that made the object
+	}
+	return r.api.Put(ctx, path, overlay(current, body).(map[string]any))
+}
+
 func (r *run) remove(ctx context.Context, a *plan.Action) error {
 	path, err := r.itemPath(ctx, a.Realm, a.Live)
 	if err != nil {

@@ -30,6 +30,8 @@ type fakeAPI struct {
 	failDone map[string]bool
 	// onPost, if set, runs after every POST (to interrupt a run).
 	onPost func()
+	// postErr: "POST path" → the error that POST answers
+	postErr map[string]error
 	nextID int
 }
 
@@ -71,6 +73,9 @@ func (f *fakeAPI) Post(_ context.Context, path string, body any) (string, error)
 	}
 	if f.onPost != nil {
 		f.onPost()
+	}
+	if err := f.postErr["POST "+path]; err != nil {
+		return "", err
 	}
 	if strings.HasSuffix(path, "/roles") {
 		// As Keycloak: a new role's Location ends in its name.
@@ -473,5 +478,34 @@ func TestOwnershipRecordedBeforeWrites(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{`client "a"`, `client "b"`, `realm role "r"`}, got); d != "" {
 		t.Errorf("record at the first create (-want +got):\n%s", d)
+	}
+}
+
+// conflictError is Keycloak's 409 to a create whose key is taken.
+type conflictError struct{}
+
+func (conflictError) Error() string  { return "409 Conflict: Role with name editor already exists" }
+func (conflictError) Conflict() bool { return true }
+func (conflictError) Answered() bool { return true }
+
+// TestCreateOfAnObjectThatExists: a create answered 409 (an earlier run
+// was killed after making it) finds the object by its key and updates it
+// to the desired state, in the same run.
+func TestCreateOfAnObjectThatExists(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.objects["acme/roles/editor"] = map[string]any{"id": "r9", "name": "editor"}
+	f.objects["acme/roles-by-id/r9"] = map[string]any{"id": "r9", "name": "editor", "description": "old", "attributes": map[string]any{"kept": []any{"x"}}}
+	f.postErr = map[string]error{"POST acme/roles": conflictError{}}
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "roles": map[string]any{"realm": []any{
+		map[string]any{"name": "editor", "description": "Edits"}}}}), live)
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
+	if err != nil || res.Done != 1 {
+		t.Fatalf("result %+v, error %v: want the create done through the existing role", res, err)
+	}
+	got := f.objects["acme/roles-by-id/r9"]
+	if got["description"] != "Edits" || got["attributes"] == nil {
+		t.Errorf("role after the run: %v, want the desired description over the live object", got)
 	}
 }

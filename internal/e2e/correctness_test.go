@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/realmsync/realmsync/internal/admin"
@@ -479,4 +480,46 @@ func TestServerAnswering404IsAnError(t *testing.T) {
 			t.Errorf("%s: the error does not point at the URL:\n%s", cmd, r)
 		}
 	}
+}
+
+// A create whose answer is lost after Keycloak acted (a gateway's 502)
+// finds the object by its key and finishes in the same run: no error, no
+// duplicate, the desired fields set, the object owned.
+func TestCreateWithLostAnswer(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "lost")
+	createRealm(t, adminClient(t), realm)
+	target, err := neturl.Parse(server.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var lost atomic.Int32
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodPost && strings.HasSuffix(resp.Request.URL.Path, "/"+realm+"/clients") && lost.Add(1) == 1 {
+			resp.StatusCode = http.StatusBadGateway // Keycloak made it; the answer is lost
+			resp.Header.Del("Location")
+		}
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nclients:\n  - clientId: app\n    description: made through a lossy gateway\n"})
+	env := map[string]string{"KEYCLOAK_URL": front.URL}
+	r := realmsync(t, env, "sync", dir)
+	expectCode(t, r, 0, "sync through a gateway that loses the create's answer")
+	if lost.Load() != 1 {
+		t.Fatalf("the gateway saw %d client creates, want 1", lost.Load())
+	}
+	list, err := adminClient(t).List(context.Background(), admin.Seg(realm)+"/clients", query("clientId", "app"), 0)
+	if err != nil || len(list) != 1 || list[0]["description"] != "made through a lossy gateway" {
+		t.Fatalf("clients named app: %v (%v), want one with the desired description", list, err)
+	}
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after")
+	// Owned: removed from Git, it is deleted.
+	writeFiles(t, dir, map[string]string{file: "enabled: true\n"})
+	r = realmsync(t, nil, "plan", dir)
+	expectDeletions(t, r, `client "app"`)
 }
