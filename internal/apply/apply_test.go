@@ -32,7 +32,7 @@ type fakeAPI struct {
 	onPost func()
 	// postErr: "POST path" → the error that POST answers
 	postErr map[string]error
-	nextID int
+	nextID  int
 }
 
 func newFake() *fakeAPI {
