@@ -607,7 +607,7 @@ func (r *run) batch(ctx context.Context, realm, owner string, rel *model.Relatio
 			}
 			path = strings.ReplaceAll(path, "{refParent}", url.PathEscape(parentID))
 		}
-		out[path] = append(out[path], map[string]any{"id": id, "name": model.NamePart(target.Key)})
+		out[path] = append(out[path], map[string]any{"id": id, "name": e.Kind.NameOf(target.Key)})
 	}
 	return out, nil
 }

@@ -121,7 +121,7 @@ func (r *run) parentEntity(realm string, e *model.Entity) *model.Entity {
 func stub(k *model.Kind, key string) *model.Entity {
 	name := key
 	if k.Parent != "" {
-		name = model.NamePart(key)
+		name = k.NameOf(key)
 	}
 	return &model.Entity{Kind: k, Key: key, Parent: parentIfChild(k, key), Fields: model.Object{k.KeyField: name}}
 }

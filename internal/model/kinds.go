@@ -203,7 +203,11 @@ func (r Ref) String() string {
 }
 
 // KeyOf builds an object's full key from its parent's key and local name.
-// Keys are unique within a kind and realm.
+// Keys are unique within a kind and realm. A child's name is escaped ("/"
+// as %2F, "%" as %25), so that a client role named "orders/read" or a
+// mapper named "x/y" is not mistaken for a deeper key; the parent's key
+// may hold "/" (SAML client ids are URLs), as the name never does.
+// Groups are keyed by their path, as Keycloak names them.
 func (k *Kind) KeyOf(parentKey, name string) string {
 	switch {
 	case k.Recursive():
@@ -211,9 +215,36 @@ func (k *Kind) KeyOf(parentKey, name string) string {
 	case k.Parent == "":
 		return name
 	default:
-		return parentKey + "/" + name
+		return ChildKey(parentKey, name)
 	}
 }
+
+// ChildKey is the key of a (non-group) child object: its parent's key and
+// its escaped name.
+func ChildKey(parentKey, name string) string { return parentKey + "/" + nameEscaper.Replace(name) }
+
+// childName is the name in a ChildKey.
+func childName(key string) string {
+	return nameUnescaper.Replace(key[strings.LastIndex(key, "/")+1:])
+}
+
+// NameOf returns the local name in a key of this kind: the key itself
+// for realm-level objects, what follows the last "/" otherwise.
+func (k *Kind) NameOf(key string) string {
+	switch {
+	case k.Parent == "":
+		return key
+	case k.Recursive():
+		return key[strings.LastIndex(key, "/")+1:]
+	default:
+		return childName(key)
+	}
+}
+
+var (
+	nameEscaper   = strings.NewReplacer("%", "%25", "/", "%2F")
+	nameUnescaper = strings.NewReplacer("%2F", "/", "%25", "%")
+)
 
 // Recursive reports whether objects of this kind nest inside each other.
 func (k *Kind) Recursive() bool { return k.Parent == k.Name }
@@ -668,25 +699,20 @@ func KnownBuiltInRole(realm string, ref Ref) bool {
 	case KindRealmRole:
 		return builtInRealmRole(realm, ref.Key)
 	case KindClientRole:
-		client, role, _ := strings.Cut(ref.Key, "/")
-		return contains(builtInClientRoles[client], role)
+		return contains(builtInClientRoles[ParentKey(ref.Key)], childName(ref.Key))
 	}
 	return false
 }
 
 // ParentKey returns the parent key of a child key "parent/name". Parent
-// keys may themselves contain slashes (SAML client ids are URLs), so the
-// name is what follows the last slash.
+// keys may themselves contain slashes (SAML client ids are URLs), and
+// names never do (KeyOf escapes them), so the name is what follows the
+// last slash.
 func ParentKey(key string) string {
 	if i := strings.LastIndex(key, "/"); i >= 0 {
 		return key[:i]
 	}
 	return ""
-}
-
-// NamePart returns the local name of a key (what follows the last slash).
-func NamePart(key string) string {
-	return key[strings.LastIndex(key, "/")+1:]
 }
 
 func contains(list []string, s string) bool {
@@ -777,7 +803,7 @@ func clientRoleNames(v any) ([]Ref, error) {
 			return nil, fmt.Errorf("%s: %w", client, err)
 		}
 		for _, n := range names {
-			refs = append(refs, Ref{Kind: KindClientRole, Key: client + "/" + n})
+			refs = append(refs, Ref{Kind: KindClientRole, Key: ChildKey(client, n)})
 		}
 	}
 	return refs, nil

@@ -56,3 +56,22 @@ func TestKeyUsersByEmail(t *testing.T) {
 		t.Errorf("re-keying twice renamed %v", again)
 	}
 }
+
+func TestChildKeysSurviveSlashes(t *testing.T) {
+	role := KindByName(KindClientRole)
+	for _, c := range []struct{ parent, name, key string }{
+		{"web", "read", "web/read"},
+		{"web", "orders/read", "web/orders%2Fread"},
+		{"web", "100%", "web/100%25"},
+		{"web", "a%2Fb", "web/a%252Fb"},
+		{"https://sp.example/saml", "x/y", "https://sp.example/saml/x%2Fy"},
+	} {
+		key := role.KeyOf(c.parent, c.name)
+		if key != c.key || ParentKey(key) != c.parent || role.NameOf(key) != c.name {
+			t.Errorf("KeyOf(%q, %q) = %q (parent %q, name %q), want %q", c.parent, c.name, key, ParentKey(key), role.NameOf(key), c.key)
+		}
+	}
+	if g := KindByName(KindGroup); g.NameOf("/a/b%2F") != "b%2F" {
+		t.Errorf("a group's name is its path's last segment, as Keycloak writes it")
+	}
+}
