@@ -110,6 +110,10 @@ type Client struct {
 	mu  sync.Mutex // guards tok; held across token requests so only one goroutine authenticates
 	tok tokenState
 
+	// secrets are values the run knows to be secret (desired client
+	// secrets, initial passwords): scrubbed from every error message.
+	secrets atomic.Pointer[[]string]
+
 	nGet, nPost, nPut, nDelete, nToken atomic.Int64
 }
 

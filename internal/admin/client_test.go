@@ -1048,3 +1048,35 @@ func TestRetryAfterParse(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoedSecretsAreRedacted: a server or proxy that echoes the request
+// body in its error must not make realmsync print a desired secret, in any
+// encoding the echo may use.
+func TestEchoedSecretsAreRedacted(t *testing.T) {
+	const secret = `s3cr+t/"value"`
+	for _, echo := range []func([]byte) string{
+		func(b []byte) string { return string(b) },                                 // JSON-escaped, as sent
+		func([]byte) string { return secret },                                      // raw
+		func([]byte) string { return "secret=" + url.QueryEscape(secret) },         // form-encoded
+		func([]byte) string { return "/clients/" + url.PathEscape(secret) + "/x" }, // in a path
+	} {
+		f := newFakeKC(t)
+		f.setAPI(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "rejected: %s", echo(b))
+		})
+		c, _, _ := newTestClient(t, f, nil)
+		c.AddSecrets(secret)
+		_, err := c.Post(context.Background(), "acme/clients", Object{"clientId": "web", "secret": secret})
+		if err == nil {
+			t.Fatal("want an error")
+		}
+		js, _ := json.Marshal(secret)
+		for _, form := range []string{secret, string(js[1 : len(js)-1]), url.QueryEscape(secret), url.PathEscape(secret)} {
+			if strings.Contains(err.Error(), form) {
+				t.Errorf("%q leaks the secret as %q", err, form)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -85,16 +86,43 @@ func hasStatus(err error, status int) bool {
 // the token path calls it with c.mu held.
 func (c *Client) apiError(method, path string, status int, body []byte, usedTokens ...string) *APIError {
 	secrets := append([]string{c.cfg.Password, c.cfg.ClientSecret}, usedTokens...)
+	if known := c.secrets.Load(); known != nil {
+		secrets = append(secrets, *known...)
+	}
 	msg := redact(errorMessage(body), secrets)
 	return &APIError{Method: method, Path: path, Status: status, Message: msg}
 }
 
+// AddSecrets names values to scrub from every error message, in case a
+// server or proxy echoes a request body back (a desired client secret in
+// a 400's body, a password in a form).
+func (c *Client) AddSecrets(values ...string) {
+	for {
+		old := c.secrets.Load()
+		next := append([]string(nil), values...)
+		if old != nil {
+			next = append(next, *old...)
+		}
+		if c.secrets.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// redact replaces each secret in msg, in every form a body or a URL may
+// carry it: raw, JSON-escaped, URL-encoded (query and path).
 func redact(msg string, secrets []string) string {
 	for _, s := range secrets {
 		// Short values (a 1-character test password) would shred the
 		// message without protecting anything.
-		if len(s) >= 4 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
+		if len(s) < 4 {
+			continue
+		}
+		js, _ := json.Marshal(s)
+		for _, form := range []string{s, string(js[1 : len(js)-1]), url.QueryEscape(s), url.PathEscape(s)} {
+			if strings.Contains(msg, form) {
+				msg = strings.ReplaceAll(msg, form, "[redacted]")
+			}
 		}
 	}
 	return msg

@@ -123,6 +123,9 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	defer f.conn.reportRequests(a.stderr, api)
+	for _, name := range realms {
+		api.AddSecrets(desired.Realms[name].SecretValues()...)
+	}
 
 	p := &plan.Plan{Warnings: desired.Warnings}
 	live := map[string]*model.Realm{}

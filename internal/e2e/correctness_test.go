@@ -7,6 +7,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -522,4 +523,38 @@ func TestCreateWithLostAnswer(t *testing.T) {
 	writeFiles(t, dir, map[string]string{file: "enabled: true\n"})
 	r = realmsync(t, nil, "plan", dir)
 	expectDeletions(t, r, `client "app"`)
+}
+
+// A gateway that echoes a rejected request's body must not make realmsync
+// print the desired client secret.
+func TestEchoedSecretNeverPrinted(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "echo")
+	createRealm(t, adminClient(t), realm)
+	target, err := neturl.Parse(server.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/"+realm+"/clients") {
+			body, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "rejected request body: %s", body)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	const secret = "Echoed+Secret/Value-42"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): "enabled: true\nclients:\n  - clientId: api\n    secret: ${env:API_SECRET}\n"})
+	r := realmsync(t, map[string]string{"KEYCLOAK_URL": front.URL, "API_SECRET": secret}, "sync", dir)
+	expectCode(t, r, 1, "sync through an echoing gateway")
+	if strings.Contains(r.stdout+r.stderr, secret) || strings.Contains(r.stdout+r.stderr, neturl.QueryEscape(secret)) {
+		t.Errorf("the secret was printed:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, "[redacted]") {
+		t.Errorf("the echoed body was not shown redacted:\n%s", r)
+	}
 }

@@ -227,6 +227,40 @@ func (r *Realm) KeyUsersByEmail() []string {
 	return renamed
 }
 
+// SecretValues lists every secret value the realm's objects hold (their
+// Secrets fields: client secrets, the SMTP password, and in credential
+// objects the value, not its type), so that messages can be scrubbed of
+// them.
+func (r *Realm) SecretValues() []string {
+	var out []string
+	var leaves func(v any)
+	leaves = func(v any) {
+		switch t := v.(type) {
+		case string:
+			out = append(out, t)
+		case []any:
+			for _, x := range t {
+				leaves(x)
+			}
+		case map[string]any:
+			// A credential: {type: password, value: ..., temporary: ...}.
+			for _, k := range []string{"value", "secretData"} {
+				leaves(t[k])
+			}
+		}
+	}
+	for _, kind := range SortedKeys(r.Entities) {
+		for _, e := range r.Sorted(kind) {
+			for _, path := range e.Kind.Secrets {
+				if v, ok := Lookup(e.Fields, path); ok {
+					leaves(v)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Stub reports whether the object is written down only for its scope
 // mappings: realmsync manages those, not the object (it is not adopted).
 func (e *Entity) Stub() bool { return e.stub }

@@ -75,3 +75,27 @@ func TestChildKeysSurviveSlashes(t *testing.T) {
 		t.Errorf("a group's name is its path's last segment, as Keycloak writes it")
 	}
 }
+
+func TestSecretValues(t *testing.T) {
+	doc, err := Canonical(map[string]any{
+		"realm": "acme", "smtpServer": map[string]any{"host": "mail", "password": "smtp-pass"},
+		"clients": []any{map[string]any{"clientId": "api", "secret": "client-secret", "description": "not secret"}},
+		"users":   []any{map[string]any{"username": "alice", "credentials": []any{map[string]any{"type": "password", "value": "alice-pass"}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, errs := Decompose("acme", doc.(map[string]any), NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := r.SecretValues()
+	for _, want := range []string{"smtp-pass", "client-secret", "alice-pass"} {
+		if !contains(got, want) {
+			t.Errorf("SecretValues() = %q, lacks %q", got, want)
+		}
+	}
+	if contains(got, "not secret") || contains(got, "mail") || contains(got, "password") {
+		t.Errorf("SecretValues() = %q holds values that are not secret", got)
+	}
+}
