@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -49,8 +48,19 @@ func Dir(dir string, opts Options) (*Desired, error) {
 	var errs []error
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			// A symlinked realm directory counts like a real one: left
+			// out silently, its owned objects would be planned for deletion.
+			info, err := os.Stat(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", path, err))
+				continue
+			}
+			isDir = info.IsDir()
+		}
 		switch {
-		case e.IsDir() && !strings.HasPrefix(e.Name(), "."):
+		case isDir && !strings.HasPrefix(e.Name(), "."):
 			r, rerrs := loadRealm(e.Name(), path, opts)
 			errs = append(errs, rerrs...)
 			if r != nil {
@@ -92,27 +102,14 @@ func isYAML(name string) bool {
 // loadRealm reads every YAML file under a realm directory, in lexical
 // order, and merges them.
 func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if de.IsDir() && path != dir && strings.HasPrefix(de.Name(), ".") {
-			return filepath.SkipDir
-		}
-		if !de.IsDir() && isYAML(de.Name()) {
-			files = append(files, path)
-		}
-		return nil
-	})
+	files, err := realmFiles(dir)
 	if err != nil {
 		return nil, []error{fmt.Errorf("reading realm %s: %w", name, err)}
 	}
-	sort.Strings(files)
 	realm := model.NewRealm(name)
 	var errs []error
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		data, err := readFile(file)
 		if err != nil {
 			errs = append(errs, err)
 			continue

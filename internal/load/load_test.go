@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -174,6 +175,60 @@ func FuzzParseFile(f *testing.F) {
 			if d.root == nil {
 				t.Error("nil root without an error")
 			}
+		}
+	})
+}
+
+// TestFilesThatAreNotFiles: a FIFO, a device and a symlink loop are errors
+// naming them, never a hang or an exhausted memory; symlinked files and
+// directories, realm directories too, are read like real ones.
+func TestFilesThatAreNotFiles(t *testing.T) {
+	t.Run("fifo", func(t *testing.T) {
+		root := writeTree(t, map[string]string{"acme/realm.yaml": "enabled: true\n"})
+		if err := syscall.Mkfifo(filepath.Join(root, "acme", "x.yaml"), 0o644); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+		_, err := Dir(root, Options{Lookup: noEnv})
+		if err == nil || !strings.Contains(err.Error(), "x.yaml: not a regular file") {
+			t.Errorf("error %v: want the FIFO named", err)
+		}
+	})
+	t.Run("device", func(t *testing.T) {
+		root := writeTree(t, map[string]string{"acme/realm.yaml": "enabled: true\n"})
+		if err := os.Symlink("/dev/zero", filepath.Join(root, "acme", "zero.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Dir(root, Options{Lookup: noEnv})
+		if err == nil || !strings.Contains(err.Error(), "zero.yaml: not a regular file") {
+			t.Errorf("error %v: want the device named", err)
+		}
+	})
+	t.Run("loop", func(t *testing.T) {
+		root := writeTree(t, map[string]string{"acme/realm.yaml": "enabled: true\n"})
+		if err := os.Symlink("..", filepath.Join(root, "acme", "up")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Dir(root, Options{Lookup: noEnv})
+		if err == nil || !strings.Contains(err.Error(), "a symlink leads back") {
+			t.Errorf("error %v: want the loop named", err)
+		}
+	})
+	t.Run("symlinked directories", func(t *testing.T) {
+		shared := writeTree(t, map[string]string{"clients.yaml": "clients:\n  - clientId: web\n"})
+		elsewhere := writeTree(t, map[string]string{"beta/realm.yaml": "enabled: true\n"})
+		root := writeTree(t, map[string]string{"acme/realm.yaml": "enabled: true\n"})
+		if err := os.Symlink(shared, filepath.Join(root, "acme", "shared")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(elsewhere, "beta"), filepath.Join(root, "beta")); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Dir(root, Options{Lookup: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Realms["acme"].Get("client", "web") == nil || d.Realms["beta"] == nil {
+			t.Errorf("symlinked parts were left out: realms %v", d.Names())
 		}
 	})
 }
