@@ -149,6 +149,9 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		errs := make([]error, len(wave))
 		for i, a := range wave {
 			blocked[i] = r.blockedBy(a)
+			if blocked[i] == "" && what != "" {
+				blocked[i] = r.referenceBlockedBy(a)
+			}
 		}
 		// Objects that refer to each other go one at a time, after the
 		// rest: Keycloak answers 500 to concurrent deletes of clients
@@ -304,6 +307,25 @@ func (r *run) finish(a *plan.Action, what, blocker string, err error) {
 		return
 	}
 	r.report("%s %s %q", past(a.Verb), title(a.Kind), a.Key)
+}
+
+// referenceBlockedBy names a failed object that an action's references
+// would add: setting them would only fail again, one lookup per reference.
+func (r *run) referenceBlockedBy(a *plan.Action) string {
+	for _, c := range relationChanges(a) {
+		for _, target := range c.AddRefs {
+			refs := []model.Ref{target}
+			if k := model.KindByName(target.Kind); k != nil && k.Parent != "" && !k.Recursive() {
+				refs = append(refs, model.Ref{Kind: k.Parent, Key: model.ParentKey(target.Key)})
+			}
+			for _, t := range refs {
+				if r.failed[ref{a.Realm, t.Kind, t.Key}] {
+					return t.String()
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // blockedBy names a failed object this action depends on: its realm or

@@ -44,7 +44,7 @@ func (f *fakeAPI) record(method, path string) error {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, method+" "+path)
 	if f.fail[method+" "+path] {
-		return errors.New("server said no")
+		return refusal("server said no")
 	}
 	return nil
 }
@@ -113,6 +113,13 @@ func (f *fakeAPI) Delete(_ context.Context, path string, _ any) error {
 	}
 	return err
 }
+
+// refusal is an error Keycloak answered with (a 400, say): the request
+// was refused, not lost.
+type refusal string
+
+func (e refusal) Error() string  { return string(e) }
+func (e refusal) Answered() bool { return true }
 
 // notFoundError is what the admin client returns for a 404.
 type notFoundError string
@@ -507,5 +514,31 @@ func TestCreateOfAnObjectThatExists(t *testing.T) {
 	got := f.objects["acme/roles-by-id/r9"]
 	if got["description"] != "Edits" || got["attributes"] == nil {
 		t.Errorf("role after the run: %v, want the desired description over the live object", got)
+	}
+}
+
+// TestReferencesToAFailedCreateAreSkipped: a group mapped to a role whose
+// create failed is created, but its mapping is skipped with the reason
+// instead of failing on a lookup.
+func TestReferencesToAFailedCreateAreSkipped(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.fail["POST acme/roles"] = true
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme",
+		"roles":  map[string]any{"realm": []any{map[string]any{"name": "viewer"}}},
+		"groups": []any{map[string]any{"name": "staff", "realmRoles": []any{"viewer"}}}}), live)
+	var report strings.Builder
+	_, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{Progress: &report})
+	if err == nil {
+		t.Fatal("want the failed create reported")
+	}
+	if !strings.Contains(report.String(), `skipped create group "/staff" (references): realm role "viewer" failed`) {
+		t.Errorf("report does not skip the mapping with the reason:\n%s", report.String())
+	}
+	for _, c := range f.calls {
+		if strings.Contains(c, "role-mappings") || strings.HasPrefix(c, "GET acme/roles/viewer") {
+			t.Errorf("the mapping to the failed role was attempted: %v", f.calls)
+		}
 	}
 }
