@@ -201,7 +201,7 @@ func frozenChange(a plan.Action) string {
 
 // clientOf names the client an object of a client or client child is in.
 func clientOf(a plan.Action) string {
-	if a.Kind == model.KindClient {
+	if model.KindByName(a.Kind).Parent == "" {
 		return a.Key
 	}
 	return model.ParentKey(a.Key)

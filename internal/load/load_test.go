@@ -64,7 +64,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`MyRealm/r\.yaml:3:7: realm role "default-roles-MyRealm": realm MyRealm's default role is "default-roles-myrealm"`,
 				`MyRealm/r\.yaml:6:5: group "/g": realmRoles: realm MyRealm's default role is "default-roles-myrealm"`}},
 		{"email as username without an email", map[string]string{"acme/r.yaml": "registrationEmailAsUsername: true\nusers:\n  - username: bob\n"},
-			[]string{`acme/r\.yaml:3:5: user "bob" has no email: the realm sets registrationEmailAsUsername`}},
+			[]string{`acme/r\.yaml:3:5: user "bob": no email, and the realm sets registrationEmailAsUsername`}},
 		{"self-composite", map[string]string{"acme/r.yaml": "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [a]\n"},
 			[]string{`acme/r\.yaml:4:7: realm role "a": composites form a cycle: realm role "a" → realm role "a"`}},
 		{"composite cycle through a client role", map[string]string{"acme/r.yaml": "clients:\n  - clientId: web\nroles:\n  realm:\n    - name: a\n      composites:\n        client:\n          web: [b]\n  client:\n    web:\n      - name: b\n        composites:\n          realm: [a]\n"},

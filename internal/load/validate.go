@@ -16,13 +16,9 @@ func validate(r *model.Realm) []error {
 	fail := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
 	}
-	emailAsUsername, _ := r.EmailAsUsername()
 	for _, k := range model.Kinds() {
 		for _, e := range r.Sorted(k.Name) {
 			what := fmt.Sprintf("%s %q", k.Title, e.Key)
-			if _, hasEmail := e.Fields["email"]; k.Name == model.KindUser && emailAsUsername && !hasEmail && !k.BuiltIn(r.Name, e.Key) {
-				fail(e.Source, "%s has no email: the realm sets registrationEmailAsUsername, so Keycloak makes the email the username", what)
-			}
 			if k.Name == model.KindRealm {
 				what = "realm " + r.Name
 			}
@@ -42,22 +38,12 @@ func validate(r *model.Realm) []error {
 						continue
 					}
 					for _, ref := range refs {
-						if ref.Kind == model.KindRealmRole && model.MisspeltDefaultRole(r.Name, ref.Key) {
-							fail(pos, "%s: %s: realm %s's default role is %q (Keycloak lower-cases the realm name in it)", what, f, r.Name, model.DefaultRoleName(r.Name))
-							continue
-						}
-						if k.Name == model.KindUser && ref == (model.Ref{Kind: model.KindRealmRole, Key: model.DefaultRoleName(r.Name)}) {
-							fail(pos, "%s: %s: every user has the realm's default role; manage what it grants through the composites of %s", what, f, ref.Key)
+						if msg := model.KindByName(ref.Kind).CheckRef(r.Name, ref); msg != "" {
+							fail(pos, "%s: %s: %s", what, f, msg)
 							continue
 						}
 						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
 							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
-							continue
-						}
-						if k.Name == model.KindClient && ref.Kind == model.KindClientScope {
-							if want, got := model.ClientProtocol(e), model.ScopeProtocol(r, ref.Key); got != "" && got != want {
-								fail(pos, "%s: %s: client scope %q is a %s scope and the client's protocol is %s; Keycloak would drop it silently", what, f, ref.Key, got, want)
-							}
 						}
 					}
 					continue
@@ -66,9 +52,16 @@ func validate(r *model.Realm) []error {
 					fail(pos, "%s: field %q %s", what, f, msg)
 				}
 			}
-			if k.Name == model.KindRealmRole && model.MisspeltDefaultRole(r.Name, e.Key) {
-				fail(e.Source, "%s: realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
-					what, r.Name, model.DefaultRoleName(r.Name), e.Key)
+			for _, p := range k.Check(r, e) {
+				pos := e.Source
+				if fp := e.FieldPos[p.Field]; p.Field != "" && !fp.IsZero() {
+					pos = fp
+				}
+				if p.Field == "" {
+					fail(pos, "%s: %s", what, p.Message)
+				} else {
+					fail(pos, "%s: %s: %s", what, p.Field, p.Message)
+				}
 			}
 			if e.Parent != "" && k.ParentMap != "" {
 				pk := model.KindByName(k.Parent)

@@ -96,6 +96,34 @@ type Kind struct {
 	// frozen reports built-in objects Keycloak refuses to change at all
 	// (403 to every write): a plan that changes one is an error.
 	frozen func(realm, key string) bool
+	// check is the kind's own offline validation of a desired object, for
+	// rules the generic checks (fields, types, references) cannot state.
+	check func(r *Realm, e *Entity) []Problem
+	// checkRef is the kind's rule on references to its objects: a
+	// message when ref must not be written so, "" when it may.
+	checkRef func(realm string, ref Ref) string
+}
+
+// Problem is one finding of a kind's own check: the field it concerns
+// ("" for the object as a whole) and what is wrong.
+type Problem struct {
+	Field, Message string
+}
+
+// Check runs the kind's own validation of a desired object.
+func (k *Kind) Check(r *Realm, e *Entity) []Problem {
+	if k.check == nil {
+		return nil
+	}
+	return k.check(r, e)
+}
+
+// CheckRef runs the kind's rule on a reference to one of its objects.
+func (k *Kind) CheckRef(realm string, ref Ref) string {
+	if k.checkRef == nil {
+		return ""
+	}
+	return k.checkRef(realm, ref)
 }
 
 // IgnoredField is a field the server ignores.
@@ -385,6 +413,7 @@ var kinds = []*Kind{
 		},
 		builtIn: builtInClient,
 		frozen:  AdminClient,
+		check:   checkScopeProtocols,
 	},
 	{
 		Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
@@ -410,6 +439,19 @@ var kinds = []*Kind{
 			Find: "{realm}/roles/{name}",
 		},
 		builtIn: builtInRealmRole,
+		check: func(r *Realm, e *Entity) []Problem {
+			if MisspeltDefaultRole(r.Name, e.Key) {
+				return []Problem{{Message: fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
+					r.Name, DefaultRoleName(r.Name), e.Key)}}
+			}
+			return nil
+		},
+		checkRef: func(realm string, ref Ref) string {
+			if MisspeltDefaultRole(realm, ref.Key) {
+				return fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it)", realm, DefaultRoleName(realm))
+			}
+			return ""
+		},
 	},
 	{
 		Name: KindClientRole, Title: "client role", Plural: "clientRoles", Representation: "RoleRepresentation", KeyField: "name",
@@ -473,6 +515,44 @@ var usersKind = &Kind{
 	// A client's service account is a user Keycloak makes and removes with
 	// the client; its role mappings and groups can still be declared.
 	builtIn: func(_, key string) bool { return strings.HasPrefix(key, "service-account-") },
+	check:   checkUser,
+}
+
+// checkUser: with the email as username every user needs one, and no user
+// lists the default role, which every user has.
+func checkUser(r *Realm, e *Entity) []Problem {
+	var out []Problem
+	if on, _ := r.EmailAsUsername(); on && !e.Kind.BuiltIn(r.Name, e.Key) {
+		if _, ok := e.Fields["email"]; !ok {
+			out = append(out, Problem{Message: "no email, and the realm sets registrationEmailAsUsername, so Keycloak makes the email the username"})
+		}
+	}
+	if refs, err := realmRoleNames(e.Fields["realmRoles"]); err == nil {
+		for _, ref := range refs {
+			if ref.Key == DefaultRoleName(r.Name) {
+				out = append(out, Problem{Field: "realmRoles", Message: "every user has the realm's default role; manage what it grants through the composites of " + ref.Key})
+			}
+		}
+	}
+	return out
+}
+
+// checkScopeProtocols: a client's scope lists name scopes of its own
+// protocol; Keycloak drops the others silently.
+func checkScopeProtocols(r *Realm, c *Entity) []Problem {
+	var out []Problem
+	for _, field := range []string{"defaultClientScopes", "optionalClientScopes"} {
+		refs, err := scopeNames(c.Fields[field])
+		if err != nil {
+			continue
+		}
+		for _, ref := range refs {
+			if want, got := ClientProtocol(c), ScopeProtocol(r, ref.Key); got != "" && got != want {
+				out = append(out, Problem{Field: field, Message: fmt.Sprintf("client scope %q is a %s scope and the client's protocol is %s; Keycloak would drop it silently", ref.Key, got, want)})
+			}
+		}
+	}
+	return out
 }
 
 // perRef describes a relation managed one reference at a time, with a
