@@ -92,6 +92,19 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				conflicts = append(conflicts, fmt.Sprintf("%s: scope mappings name %s %q, which is neither in the desired state nor on the server%s",
 					d.Source, k.Title, d.Key, hint))
 			case l == nil:
+				// Sparse is fine for an update; a create is refused halfway
+				// without these (a mapper without protocolMapper: 404).
+				var missing []string
+				for _, f := range k.Required {
+					if _, ok := d.Fields[f]; !ok {
+						missing = append(missing, f)
+					}
+				}
+				if len(missing) > 0 {
+					conflicts = append(conflicts, fmt.Sprintf("%s: %s %q does not exist yet, and Keycloak creates it only with %s",
+						d.Source, k.Title, d.Key, strings.Join(missing, " and ")))
+					continue
+				}
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
 			default:
 				if changes := compare(k, d, l); len(changes) > 0 {

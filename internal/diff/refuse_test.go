@@ -52,6 +52,9 @@ func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 			"clients":       []any{map[string]any{"clientId": "orders-api"}},
 			"scopeMappings": []any{map[string]any{"client": "orders-ap", "roles": []any{"r"}}}}, live,
 			`scope mappings name client "orders-ap", which is neither in the desired state nor on the server (did you mean "orders-api"?)`},
+		{"new mapper without its type", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "web",
+			"protocolMappers": []any{map[string]any{"name": "m", "protocol": "openid-connect"}}}}}, live,
+			`client mapper "web/m" does not exist yet, and Keycloak creates it only with protocolMapper`},
 		{"admin client on a new realm", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "description": "x"}}}, nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -558,3 +558,28 @@ func TestEchoedSecretNeverPrinted(t *testing.T) {
 		t.Errorf("the echoed body was not shown redacted:\n%s", r)
 	}
 }
+
+// A new mapper without its type is refused before any write (Keycloak
+// would answer 404 after earlier writes had gone through).
+func TestNewMapperNeedsItsType(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "mapper")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+clients:
+  - clientId: web
+    protocolMappers:
+      - name: team
+        protocol: openid-connect
+        config:
+          claim.name: team
+`})
+	r := realmsync(t, nil, "sync", dir)
+	expectCode(t, r, 1, "sync of a mapper without protocolMapper")
+	if !strings.Contains(r.stderr, `realm.yaml:5:9: client mapper "web/team" does not exist yet, and Keycloak creates it only with protocolMapper`) {
+		t.Errorf("the error does not name the mapper, its line and the missing field:\n%s", r)
+	}
+	if realmExists(t, realm) {
+		t.Fatal("the realm was created although the plan was refused")
+	}
+}

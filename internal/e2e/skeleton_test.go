@@ -214,6 +214,12 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 			`realm\.yaml: line \d+: `},
 		{"wrong type", map[string]string{"realm.yaml": "enabled: yes please\n"},
 			`realm\.yaml:1:1: realm .*: field "enabled" must be a boolean`},
+		{"unknown protocol", map[string]string{"scopes.yaml": "clientScopes:\n  - name: extra\n    protocol: oidc\n"},
+			`scopes\.yaml:3:5: client scope "extra": field "protocol" is "oidc"; Keycloak knows openid-connect, saml`},
+		{"fraction of an integer", map[string]string{"realm.yaml": "enabled: true\naccessTokenLifespan: 300.5\n"},
+			`realm\.yaml:2:1: realm .*: field "accessTokenLifespan" must be a whole number`},
+		{"another tool's YAML tag", map[string]string{"realm.yaml": "enabled: true\ndisplayName: !vault kv/acme#name\n"},
+			`realm\.yaml:2:14: YAML tag !vault is not supported`},
 		{"composite cycle", map[string]string{"roles.yaml": "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [b]\n    - name: b\n      composites:\n        realm: [a]\n"},
 			`roles\.yaml:4:7: realm role "a": composites form a cycle: realm role "a" → realm role "b" → realm role "a"`},
 	}

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -49,6 +50,10 @@ func validate(r *model.Realm) []error {
 					continue
 				}
 				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
+					fail(pos, "%s: field %q %s", what, f, msg)
+					continue
+				}
+				if msg := k.CheckValue(f, e.Fields[f]); msg != "" {
 					fail(pos, "%s: field %q %s", what, f, msg)
 				}
 			}
@@ -111,10 +116,35 @@ func checkType(representation, field string, v any) string {
 	}
 	want := kindOfType(typ)
 	got := kindOfValue(v)
+	if n, ok := v.(float64); ok && want == "number" {
+		return checkInteger(typ, n)
+	}
 	if want == "" || want == got || (want == "string" && got != "list" && got != "object") {
 		return ""
 	}
 	return fmt.Sprintf("must be %s (Keycloak type %s), found %s", article(want), typ, article(got))
+}
+
+// checkInteger: Keycloak's Integer is 32 bits and its Long 64 bits; a
+// fraction would be cut off (300.5 stored as 300, never converging) and a
+// value out of range refused with a 400 halfway through a sync.
+func checkInteger(typ string, n float64) string {
+	var limit float64
+	switch strings.ToLower(typ) {
+	case "integer", "int32":
+		limit = math.MaxInt32
+	case "long", "int64":
+		limit = 1 << 53 // the largest a JSON number keeps exactly
+	default:
+		return ""
+	}
+	if n != math.Trunc(n) {
+		return fmt.Sprintf("must be a whole number (Keycloak type %s), found %v", typ, n)
+	}
+	if n > limit || n < -limit-1 {
+		return fmt.Sprintf("is out of range for Keycloak type %s (at most %.0f)", typ, limit)
+	}
+	return ""
 }
 
 // kindOfType maps the reference's type text onto a JSON kind.

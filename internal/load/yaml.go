@@ -70,6 +70,9 @@ type converter struct {
 	errs   []error
 }
 
+// plainTags are the YAML tags whose values JSON has.
+var plainTags = map[string]bool{"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true, "!!map": true, "!!seq": true}
+
 func (c *converter) failf(n *yaml.Node, format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%s:%d:%d: %s", c.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
 }
@@ -89,6 +92,12 @@ func (c *converter) value(n *yaml.Node, path []string) any {
 		return nil
 	}
 	c.pos[strings.Join(path, "\x00")] = model.Pos{File: c.file, Line: n.Line, Col: n.Column}
+	if n.Style&yaml.TaggedStyle != 0 && !plainTags[n.Tag] {
+		// !vault, !!binary, ...: another tool's meaning, which realmsync
+		// would otherwise drop silently and use the bare text.
+		c.failf(n, "YAML tag %s is not supported (realm files hold plain JSON values)", n.Tag)
+		return nil
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		return c.value(n.Alias, path)

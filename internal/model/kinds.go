@@ -73,6 +73,8 @@ type Kind struct {
 	// converted to YAML carries ids everywhere). "field.key" names one key
 	// of a map field.
 	ServerManaged []string
+	// Enums are string fields that take one of a few values.
+	Enums map[string][]string
 	// AbsentMeans are fields the server leaves out of its answers when
 	// they hold the given value (a client without authorization services
 	// has no authorizationServicesEnabled): absent compares equal to it.
@@ -108,6 +110,42 @@ type Kind struct {
 // ("" for the object as a whole) and what is wrong.
 type Problem struct {
 	Field, Message string
+}
+
+// CheckValue checks a field's value against what the table knows of it
+// beyond its schema type: the values of an enum, and maps stored as
+// string maps (values are scalars) or list maps (scalars or lists of
+// scalars). It returns "" when the value fits.
+func (k *Kind) CheckValue(field string, v any) string {
+	if allowed, ok := k.Enums[field]; ok {
+		if s, isString := v.(string); isString && !contains(allowed, s) {
+			return fmt.Sprintf("is %q; Keycloak knows %s", s, strings.Join(allowed, ", "))
+		}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, key := range SortedKeys(m) {
+		switch x := m[key].(type) {
+		case map[string]any:
+			if contains(k.StringMaps, field) || contains(k.ListMaps, field) {
+				return fmt.Sprintf("key %q must be a string, found an object", key)
+			}
+		case []any:
+			if contains(k.StringMaps, field) {
+				return fmt.Sprintf("key %q must be a string, found a list", key)
+			}
+			if contains(k.ListMaps, field) {
+				for _, item := range x {
+					if !IsScalar(item) {
+						return fmt.Sprintf("key %q must be a list of strings", key)
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // Check runs the kind's own validation of a desired object.
@@ -363,6 +401,7 @@ var kinds = []*Kind{
 		Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
 		RealmPath:     "clientScopes",
 		Required:      []string{"protocol"},
+		Enums:         map[string][]string{"protocol": scopeProtocols},
 		StringMaps:    []string{"attributes"},
 		ServerManaged: []string{"id"},
 		Relations:     []Relation{scopeMappingsRelation},
@@ -373,6 +412,7 @@ var kinds = []*Kind{
 		Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClientScope, ParentField: "protocolMappers",
 		Required:      []string{"protocol", "protocolMapper"},
+		Enums:         map[string][]string{"protocol": clientProtocols},
 		StringMaps:    []string{"config"},
 		ServerManaged: []string{"id"},
 		Endpoints: Endpoints{
@@ -388,6 +428,7 @@ var kinds = []*Kind{
 			// SAML clients keep private keys in attributes.
 			"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
 		StringMaps:  []string{"attributes"},
+		Enums:       map[string][]string{"protocol": clientProtocols},
 		AbsentMeans: map[string]any{"authorizationServicesEnabled": false},
 		ServerManaged: []string{
 			"id", "access", "registeredNodes",
@@ -419,6 +460,7 @@ var kinds = []*Kind{
 		Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 		Parent: KindClient, ParentField: "protocolMappers",
 		Required:      []string{"protocol", "protocolMapper"},
+		Enums:         map[string][]string{"protocol": clientProtocols},
 		StringMaps:    []string{"config"},
 		ServerManaged: []string{"id"},
 		Endpoints: Endpoints{
@@ -726,6 +768,14 @@ func ClientProtocol(c *Entity) string {
 	}
 	return "openid-connect"
 }
+
+// Protocols Keycloak knows: client scopes are OpenID Connect or SAML;
+// clients and mappers may also speak the Docker registry protocol (when
+// that feature is on).
+var (
+	scopeProtocols  = []string{"openid-connect", "saml"}
+	clientProtocols = []string{"docker-v2", "openid-connect", "saml"}
+)
 
 // FlowBindings are the realm fields that name an authentication flow by
 // alias.
