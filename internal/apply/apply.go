@@ -49,6 +49,9 @@ type Options struct {
 	// Concurrency is how many independent actions run at once: those of
 	// one kind at one depth, never a child with its parent (0: 1).
 	Concurrency int
+	// ForceUnlock takes a realm's lease even from a run that still holds
+	// it (one that died without releasing it).
+	ForceUnlock bool
 }
 
 // Result tells what a run did.
@@ -60,14 +63,33 @@ type Result struct {
 
 // Apply executes the plan. live holds the state the plan was made from,
 // by realm name; its ids save lookups. The error aggregates every failure.
-func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Realm, opts Options) (Result, error) {
+func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Realm, opts Options) (_ Result, err error) {
 	if opts.Owner == "" {
 		opts.Owner = model.DefaultOwner
 	}
 	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
-		recorded: map[string]model.Owned{}}
+		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}}
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
+	}
+	// One sync per realm at a time. Realms this plan creates have nowhere
+	// to hold a lease yet.
+	defer func() {
+		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		for _, realm := range r.leased {
+			if rerr := r.release(releaseCtx, realm); rerr != nil {
+				err = multierror.Append(err, fmt.Errorf("releasing realm %s: %w", realm, rerr)).ErrorOrNil()
+			}
+		}
+	}()
+	for _, realm := range realmsOf(p) {
+		if live[realm] == nil {
+			continue
+		}
+		if err := r.acquire(ctx, realm); err != nil {
+			return Result{Skipped: len(p.Actions)}, err
+		}
 	}
 	// Intent first: whatever happens to this process from here on, what
 	// it creates is owned. Realms this plan creates have nowhere to hold
@@ -135,7 +157,10 @@ type run struct {
 	result    Result
 	stopped   bool // interrupted: no action starts any more
 	// recorded is the ownership record this run last wrote, by realm.
-	recorded map[string]model.Owned
+	recorded   map[string]model.Owned
+	runID      string               // this run, in the leases it takes
+	leased     []string             // realms whose lease this run holds
+	leaseTaken map[string]time.Time // when each was last written
 }
 
 // inWaves runs the selected actions wave by wave: a wave is a run of
@@ -145,6 +170,7 @@ type run struct {
 func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Action) bool, what string, step func(context.Context, *plan.Action) error) {
 	var wave []*plan.Action
 	flush := func() {
+		r.renewLeases(ctx)
 		blocked := make([]string, len(wave))
 		errs := make([]error, len(wave))
 		for i, a := range wave {

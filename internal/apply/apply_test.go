@@ -2,14 +2,17 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -185,6 +188,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
+		"GET acme", "PUT acme", "GET acme", // the lease: written and read back
 		"GET acme", "PUT acme", // the ownership record, with what the run is about to create, before any write
 		"GET acme", "PUT acme", // realm settings
 		"POST acme/clients",                          // client api
@@ -194,6 +198,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		"GET acme/roles/editor",       // editor's id: roles answer with their name
 		"POST acme/roles-by-id/r9/composites",
 		"DELETE acme/clients/c2", // deletes last; the record written first holds the outcome
+		"GET acme", "PUT acme", // the lease given back
 	}
 	if d := cmp.Diff(want, f.calls); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
@@ -540,5 +545,52 @@ func TestReferencesToAFailedCreateAreSkipped(t *testing.T) {
 		if strings.Contains(c, "role-mappings") || strings.HasPrefix(c, "GET acme/roles/viewer") {
 			t.Errorf("the mapping to the failed role was attempted: %v", f.calls)
 		}
+	}
+}
+
+// TestLeaseRefusesASecondSync: a realm another live run holds is not
+// written to, unless the lease expired or --force-unlock is given; the
+// lease is given back at the end.
+func TestLeaseRefusesASecondSync(t *testing.T) {
+	held := func(expires time.Time) string {
+		b, _ := json.Marshal(lease{Owner: "other", Run: "r-1", Host: "ci-7", Expires: expires})
+		return string(b)
+	}
+	for _, c := range []struct {
+		name    string
+		lock    string
+		force   bool
+		refused bool
+	}{
+		{"free", "", false, false},
+		{"held", held(time.Now().Add(time.Hour)), false, true},
+		{"held, forced", held(time.Now().Add(time.Hour)), true, false},
+		{"expired", held(time.Now().Add(-time.Minute)), false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			attrs := map[string]any{}
+			if c.lock != "" {
+				attrs[model.LockAttribute] = c.lock
+			}
+			f.objects["acme"] = map[string]any{"realm": "acme", "attributes": attrs}
+			live := realm(t, map[string]any{"realm": "acme"})
+			p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "new"}}}), live)
+			_, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{ForceUnlock: c.force})
+			posted := slices.Contains(f.calls, "POST acme/clients")
+			if c.refused {
+				if err == nil || !strings.Contains(err.Error(), `realm acme is being synced by owner "other" (run r-1 on ci-7)`) || posted {
+					t.Errorf("error %v, client created %v: want the holder named and nothing written", err, posted)
+				}
+				return
+			}
+			if err != nil || !posted {
+				t.Fatalf("error %v, client created %v", err, posted)
+			}
+			after, _ := f.objects["acme"]["attributes"].(map[string]any)
+			if _, still := after[model.LockAttribute]; still {
+				t.Errorf("the lease was not given back: %v", after)
+			}
+		})
 	}
 }

@@ -44,6 +44,7 @@ type runFlags struct {
 	adopt       bool
 	concurrency int
 	limits      apply.Limits
+	forceUnlock bool
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
@@ -51,6 +52,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	f.out.register(fs)
 	if m == modeSync {
 		fs.BoolVar(&f.dryRun, "dry-run", false, "only show the plan; change nothing")
+		fs.BoolVar(&f.forceUnlock, "force-unlock", false, "sync even if another run holds the realm (only when that run is dead)")
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
@@ -180,7 +182,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	fmt.Fprintf(a.stdout, "\nApplying:\n")
 	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
 	defer bar.Finish()
-	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency}
+	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
 	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
 	if err != nil {
 		return a.fail("%v", err)

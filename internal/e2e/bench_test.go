@@ -138,8 +138,12 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 		t.Fatalf("1%% change of %s failed:\n%s", p.Name, tail(sync1.output))
 	}
 	row(report, p.Name, fmt.Sprintf("1%% change: plan (%d objects)", changes), plan1, "")
-	row(report, p.Name, "1% change: sync", sync1, fmt.Sprintf("%d writes for %d changes", sync1.writes(), changes))
-	if sync1.writes() != changes {
+	// Besides the changes, a sync writes its bookkeeping into the realm:
+	// the lease taken and given back, and the ownership record when the
+	// plan creates or adopts.
+	const bookkeeping = 3
+	row(report, p.Name, "1% change: sync", sync1, fmt.Sprintf("%d writes for %d changes (at most %d of them bookkeeping)", sync1.writes(), changes, bookkeeping))
+	if sync1.writes() < changes || sync1.writes() > changes+bookkeeping {
 		t.Errorf("%s: a 1%% change of %d objects made %d writes", p.Name, changes, sync1.writes())
 	}
 

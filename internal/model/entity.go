@@ -409,7 +409,7 @@ func (d *decomposer) takeOwnership(fields Object) {
 		d.fail([]string{"attributes"}, "%v", err)
 	}
 	for _, k := range SortedKeys(attrs) {
-		if strings.HasPrefix(k, OwnershipPrefix) {
+		if strings.HasPrefix(k, ToolPrefix) {
 			delete(attrs, k)
 		}
 	}

@@ -26,6 +26,14 @@ import (
 // OwnershipPrefix starts every attribute realmsync keeps in a realm.
 const OwnershipPrefix = "realmsync.owned."
 
+// ToolPrefix starts every realm attribute that is realmsync's own
+// bookkeeping (ownership records, the sync lease): never planned,
+// exported or shown.
+const ToolPrefix = "realmsync."
+
+// LockAttribute holds the lease of the sync working on the realm.
+const LockAttribute = "realmsync.lock"
+
 const ownershipChunk = 16000
 
 // DefaultOwner is the owner name when --owner is not given.
