@@ -198,7 +198,7 @@ func TestApplyOrderAndWholeObjectUpdates(t *testing.T) {
 		"GET acme/roles/editor",       // editor's id: roles answer with their name
 		"POST acme/roles-by-id/r9/composites",
 		"DELETE acme/clients/c2", // deletes last; the record written first holds the outcome
-		"GET acme", "PUT acme", // the lease given back
+		"GET acme", "PUT acme",   // the lease given back
 	}
 	if d := cmp.Diff(want, f.calls); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
