@@ -44,16 +44,26 @@ func realmPath(realm string) string {
 	return strings.ReplaceAll(model.KindByName(model.KindRealm).Endpoints.Item, "{realm}", url.PathEscape(realm))
 }
 
-// acquire takes the realm's lease for this run, or says who holds it.
-func (r *run) acquire(ctx context.Context, realm string) error {
-	path := realmPath(realm)
-	var current map[string]any
-	if err := r.api.Get(ctx, path, nil, &current); err != nil {
-		return err
+// realmAttributes reads the whole realm, for a GET, merge and PUT of its
+// attributes (the realm's PUT drops attributes it is not sent), and the
+// attribute map inside it (created if the realm has none).
+func (r *run) realmAttributes(ctx context.Context, realm string) (rep, attrs map[string]any, err error) {
+	if err := r.api.Get(ctx, realmPath(realm), nil, &rep); err != nil {
+		return nil, nil, err
 	}
-	attrs, _ := current["attributes"].(map[string]any)
+	attrs, _ = rep["attributes"].(map[string]any)
 	if attrs == nil {
 		attrs = map[string]any{}
+		rep["attributes"] = attrs
+	}
+	return rep, attrs, nil
+}
+
+// acquire takes the realm's lease for this run, or says who holds it.
+func (r *run) acquire(ctx context.Context, realm string) error {
+	current, attrs, err := r.realmAttributes(ctx, realm)
+	if err != nil {
+		return err
 	}
 	if held, ok := parseLease(attrs[model.LockAttribute]); ok && held.Run != r.runID && time.Now().Before(held.Expires) && !r.opts.ForceUnlock {
 		return fmt.Errorf("realm %s is being synced by owner %q (run %s on %s) until %s: wait for it, or pass --force-unlock if that run is dead",
@@ -63,17 +73,15 @@ func (r *run) acquire(ctx context.Context, realm string) error {
 	mine := lease{Owner: r.opts.Owner, Run: r.runID, Host: host, Expires: time.Now().Add(LeaseTerm)}
 	encoded, _ := json.Marshal(mine)
 	attrs[model.LockAttribute] = string(encoded)
-	current["attributes"] = attrs
-	if err := r.api.Put(ctx, path, current); err != nil {
+	if err := r.api.Put(ctx, realmPath(realm), current); err != nil {
 		return err
 	}
 	// Another run may have written its lease between our GET and PUT:
 	// the last writer holds it, the other gives way.
-	var check map[string]any
-	if err := r.api.Get(ctx, path, nil, &check); err != nil {
+	_, checked, err := r.realmAttributes(ctx, realm)
+	if err != nil {
 		return err
 	}
-	checked, _ := check["attributes"].(map[string]any)
 	if held, ok := parseLease(checked[model.LockAttribute]); !ok || held.Run != r.runID {
 		return fmt.Errorf("realm %s: another sync (owner %q, run %s) took the realm at the same moment; this one writes nothing", realm, held.Owner, held.Run)
 	}
@@ -102,17 +110,15 @@ func (r *run) renewLeases(ctx context.Context) {
 
 // release gives the realm's lease back, if it is still this run's.
 func (r *run) release(ctx context.Context, realm string) error {
-	path := realmPath(realm)
-	var current map[string]any
-	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+	current, attrs, err := r.realmAttributes(ctx, realm)
+	if err != nil {
 		return err
 	}
-	attrs, _ := current["attributes"].(map[string]any)
 	if held, ok := parseLease(attrs[model.LockAttribute]); !ok || held.Run != r.runID {
 		return nil
 	}
 	delete(attrs, model.LockAttribute)
-	return r.api.Put(ctx, path, current)
+	return r.api.Put(ctx, realmPath(realm), current)
 }
 
 func parseLease(v any) (lease, bool) {

@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"net/url"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -84,14 +83,9 @@ func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Ow
 	if next.Equal(held) {
 		return nil
 	}
-	path := strings.ReplaceAll(model.KindByName(model.KindRealm).Endpoints.Item, "{realm}", url.PathEscape(realm))
-	var current map[string]any
-	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+	current, attrs, err := r.realmAttributes(ctx, realm)
+	if err != nil {
 		return err
-	}
-	attrs, _ := current["attributes"].(map[string]any)
-	if attrs == nil {
-		attrs = map[string]any{}
 	}
 	mine := model.OwnershipPrefix + r.opts.Owner + "."
 	for k := range attrs {
@@ -102,8 +96,7 @@ func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Ow
 	for k, v := range model.EncodeOwnership(r.opts.Owner, next) {
 		attrs[k] = v
 	}
-	current["attributes"] = attrs
-	if err := r.api.Put(ctx, path, current); err != nil {
+	if err := r.api.Put(ctx, realmPath(realm), current); err != nil {
 		return err
 	}
 	r.recorded[realm] = next

@@ -61,6 +61,25 @@ func syncConverges(t *testing.T, dir string, args ...string) result {
 	return r
 }
 
+// expectRefused runs each command on dir and checks that it exits 1 with
+// every want in its error output and, when realm is given, that the realm
+// was not created: refused before the first write.
+func expectRefused(t *testing.T, dir, realm string, cmds []string, wants ...string) {
+	t.Helper()
+	for _, cmd := range cmds {
+		r := realmsync(t, nil, cmd, dir)
+		expectCode(t, r, 1, cmd)
+		for _, want := range wants {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("%s: the error lacks %q:\n%s", cmd, want, r)
+			}
+		}
+	}
+	if realm != "" && realmExists(t, realm) {
+		t.Fatalf("realm %s was created although the run was refused", realm)
+	}
+}
+
 // realmExists asks the server whether a realm exists.
 func realmExists(t *testing.T, realm string) bool {
 	t.Helper()
@@ -104,11 +123,7 @@ users:
 	// Declaring the default role in the realm's own case is a mistake
 	// that names the real role.
 	writeFiles(t, dir, map[string]string{file: strings.Replace(base, "    - name: app-user\n", "    - name: app-user\n    - name: default-roles-"+realm+"\n", 1)})
-	r := realmsync(t, nil, "plan", dir)
-	expectCode(t, r, 1, "plan declaring default-roles in mixed case")
-	if !strings.Contains(r.stderr, "realm.yaml:5") || !strings.Contains(r.stderr, defaultRole) {
-		t.Errorf("the error does not name the line and the real default role:\n%s", r)
-	}
+	expectRefused(t, dir, "", []string{"plan"}, "realm.yaml:5", defaultRole)
 }
 
 // C2: Keycloak leaves authorizationServicesEnabled out when it is false.
@@ -229,14 +244,7 @@ clients:
   - clientId: app
     defaultClientScopes: [basic, role_list]
 `})
-	r := realmsync(t, nil, "plan", dir)
-	expectCode(t, r, 1, "plan with a SAML scope on an OIDC client")
-	if !strings.Contains(r.stderr, "realm.yaml:4") || !strings.Contains(r.stderr, `"role_list"`) || !strings.Contains(r.stderr, "saml") {
-		t.Errorf("the error does not explain the protocol mismatch:\n%s", r)
-	}
-	if realmExists(t, realm) {
-		t.Fatal("the realm was created although validation failed")
-	}
+	expectRefused(t, dir, realm, []string{"plan", "sync"}, "realm.yaml:4", `"role_list"`, "saml")
 
 	writeFiles(t, dir, map[string]string{file: `enabled: true
 clients:
@@ -244,7 +252,7 @@ clients:
     defaultClientScopes: [basic, profile]
     optionalClientScopes: []
 `})
-	r = realmsync(t, nil, "sync", dir)
+	r := realmsync(t, nil, "sync", dir)
 	expectCode(t, r, 0, "sync")
 	cid := serverID(t, admin.Seg(realm)+"/clients", "clientId", "app")
 	if got := serverNames(t, admin.Seg(realm)+"/clients/"+cid+"/optional-client-scopes", "name"); len(got) != 0 {
@@ -381,13 +389,7 @@ clients:
     description: changed by a realm file
   - clientId: app
 `})
-	for _, cmd := range []string{"plan", "sync"} {
-		r := realmsync(t, nil, cmd, dir)
-		expectCode(t, r, 1, cmd+" changing realm-management")
-		if !strings.Contains(r.stderr, "realm.yaml:4:5") || !strings.Contains(r.stderr, `client "realm-management" cannot be changed`) || !strings.Contains(r.stderr, "remove description") {
-			t.Errorf("the error does not name the field's line and the client:\n%s", r)
-		}
-	}
+	expectRefused(t, dir, "", []string{"plan", "sync"}, "realm.yaml:4:5", `client "realm-management" cannot be changed`, "remove description")
 	list, err := adminClient(t).List(context.Background(), admin.Seg(realm)+"/clients", query("clientId", "app"), 0)
 	if err != nil || len(list) != 0 {
 		t.Errorf("client app was created although the plan was refused (%v)", err)
@@ -401,14 +403,7 @@ func TestFlowBindingsValidated(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
 	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browser\n"})
-	r := realmsync(t, nil, "sync", dir)
-	expectCode(t, r, 1, "sync with an unknown browser flow")
-	if !strings.Contains(r.stderr, "realm.yaml:2") || !strings.Contains(r.stderr, `"my browser"`) {
-		t.Errorf("the error does not name the binding's line and flow:\n%s", r)
-	}
-	if realmExists(t, realm) {
-		t.Fatal("the realm was created although validation failed")
-	}
+	expectRefused(t, dir, realm, []string{"plan", "sync"}, "realm.yaml:2", `"my browser"`)
 	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: browser\ndirectGrantFlow: direct grant\n"})
 	syncConverges(t, dir)
 	// On an existing realm, a flow made by hand counts too.
@@ -419,11 +414,7 @@ func TestFlowBindingsValidated(t *testing.T) {
 	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browser\n"})
 	syncConverges(t, dir)
 	writeFiles(t, dir, map[string]string{file: "enabled: true\nbrowserFlow: my browsr\n"})
-	r = realmsync(t, nil, "plan", dir)
-	expectCode(t, r, 1, "plan with a misspelt flow")
-	if !strings.Contains(r.stderr, `did you mean "my browser"`) {
-		t.Errorf("no suggestion for the misspelt flow:\n%s", r)
-	}
+	expectRefused(t, dir, "", []string{"plan"}, `did you mean "my browser"`)
 }
 
 // A client named only in scope mappings must exist: a typo there must not
@@ -442,16 +433,7 @@ scopeMappings:
   - client: orders-ap
     roles: [reader]
 `})
-	for _, cmd := range []string{"plan", "sync"} {
-		r := realmsync(t, nil, cmd, dir)
-		expectCode(t, r, 1, cmd+" with a misspelt scope-mapping owner")
-		if !strings.Contains(r.stderr, `realm.yaml:8:5: scope mappings name client "orders-ap"`) || !strings.Contains(r.stderr, `did you mean "orders-api"`) {
-			t.Errorf("%s: the error does not name the owner, its line and the likely client:\n%s", cmd, r)
-		}
-	}
-	if realmExists(t, realm) {
-		t.Fatal("the realm was created although the plan was refused")
-	}
+	expectRefused(t, dir, realm, []string{"plan", "sync"}, `realm.yaml:8:5: scope mappings name client "orders-ap"`, `did you mean "orders-api"`)
 }
 
 // A server that answers 404 to the admin API (a wrong base path, a proxy
@@ -574,12 +556,5 @@ clients:
         config:
           claim.name: team
 `})
-	r := realmsync(t, nil, "sync", dir)
-	expectCode(t, r, 1, "sync of a mapper without protocolMapper")
-	if !strings.Contains(r.stderr, `realm.yaml:5:9: client mapper "web/team" does not exist yet, and Keycloak creates it only with protocolMapper`) {
-		t.Errorf("the error does not name the mapper, its line and the missing field:\n%s", r)
-	}
-	if realmExists(t, realm) {
-		t.Fatal("the realm was created although the plan was refused")
-	}
+	expectRefused(t, dir, realm, []string{"plan", "sync"}, `realm.yaml:5:9: client mapper "web/team" does not exist yet, and Keycloak creates it only with protocolMapper`)
 }
