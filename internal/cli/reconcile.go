@@ -179,17 +179,23 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err := apply.CheckLimits(p, live, f.limits); err != nil {
 		return a.fail("%v", err)
 	}
-	fmt.Fprintf(a.stdout, "\nApplying:\n")
+	// stdout holds exactly one document in the json and markdown views
+	// (`sync -o json | jq` must parse): the apply log goes to stderr then.
+	log := a.stdout
+	if f.out.format != "text" && f.out.format != "" {
+		log = a.stderr
+	}
+	fmt.Fprintf(log, "\nApplying:\n")
 	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
 	defer bar.Finish()
-	opts := apply.Options{Progress: indent{a.stdout}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
+	opts := apply.Options{Progress: indent{log}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
 	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
 	if err != nil {
 		return a.fail("%v", err)
 	}
 	res, err := apply.Apply(ctx, api, p, live, opts)
 	res.Done += pre.Done
-	fmt.Fprintf(a.stdout, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
+	fmt.Fprintf(log, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
 	if err != nil {
 		return a.fail("%v", err)
 	}

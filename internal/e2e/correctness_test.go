@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -557,4 +558,33 @@ clients:
           claim.name: team
 `})
 	expectRefused(t, dir, realm, []string{"plan", "sync"}, `realm.yaml:5:9: client mapper "web/team" does not exist yet, and Keycloak creates it only with protocolMapper`)
+}
+
+// sync -o json and -o markdown print exactly one document on stdout; the
+// apply log goes to stderr.
+func TestSyncOutputIsOneDocument(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "onedoc")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nclients:\n  - clientId: one\n"})
+	r := realmsync(t, nil, "sync", "-o", "json", dir)
+	expectCode(t, r, 0, "sync -o json")
+	var doc map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON document:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "Applied: ") {
+		t.Errorf("the apply log is not on stderr:\n%s", r)
+	}
+	writeFiles(t, dir, map[string]string{file: "enabled: true\nclients:\n  - clientId: one\n  - clientId: two\n"})
+	r = realmsync(t, nil, "sync", "-o", "markdown", dir)
+	expectCode(t, r, 0, "sync -o markdown")
+	if strings.Contains(r.stdout, "Applied: ") || !strings.HasPrefix(r.stdout, "### realmsync plan") {
+		t.Errorf("stdout is not just the Markdown plan:\n%s", r)
+	}
 }
