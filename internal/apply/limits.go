@@ -26,8 +26,11 @@ const RatioMinimumObjects = 5
 
 // Validate rejects limits that would switch the guard off by accident.
 func (l Limits) Validate() error {
-	if math.IsNaN(l.MaxDeleteRatio) || l.MaxDeleteRatio < 0 {
+	if math.IsNaN(l.MaxDeleteRatio) || l.MaxDeleteRatio < 0 || l.MaxDeleteRatio > 1 {
 		return fmt.Errorf("--max-delete-ratio %v: want a number from 0 to 1 (1: no limit)", l.MaxDeleteRatio)
+	}
+	if l.MaxDeletes < -1 {
+		return fmt.Errorf("--max-deletes %d: want 0 or more, or -1 for no limit", l.MaxDeletes)
 	}
 	return nil
 }

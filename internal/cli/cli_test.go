@@ -28,6 +28,11 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{[]string{"validate", "../../examples/realms"}, ExitOK, "1 realm(s) valid: acme", ""},
 		{[]string{"schema"}, ExitOK, `"title": "realmsync realm file"`, ""},
 		{[]string{"schema", "extra"}, ExitError, "", "expected 0 argument(s), got 1"},
+		{[]string{"plan", "--concurrency", "0", "../../examples/realms"}, ExitError, "", "--concurrency 0: want 1 or more"},
+		{[]string{"sync", "--max-deletes", "-5", "../../examples/realms"}, ExitError, "", "--max-deletes -5: want 0 or more, or -1 for no limit"},
+		{[]string{"plan", "--max-delete-ratio", "2", "../../examples/realms"}, ExitError, "", "--max-delete-ratio 2: want a number from 0 to 1"},
+		{[]string{"plan", "--timeout", "0s", "../../examples/realms"}, ExitError, "", "--timeout 0s: want a duration above zero"},
+		{[]string{"export", "--concurrency", "-1", "--realm", "acme", "out"}, ExitError, "", "--concurrency -1: want 1 or more"},
 		{[]string{"validate", "/nonexistent"}, ExitError, "", "reading desired state"},
 		{[]string{"plan", "../../examples/realms"}, ExitError, "", "no server: set --url or KEYCLOAK_URL"},
 	}

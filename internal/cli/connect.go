@@ -16,6 +16,7 @@ import (
 // server. Precedence: flags, then environment variables, then the config
 // file (realmsync.yaml in the working directory, or --config).
 type connFlags struct {
+	fs                                                             *pflag.FlagSet // to tell a flag given as 0 from one not given
 	url, authRealm, user, password, clientID, clientSecret, caFile string
 	config, logFormat, logLevel                                    string
 	insecure, verbose                                              bool
@@ -23,6 +24,7 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *pflag.FlagSet) {
+	c.fs = fs
 	fs.StringVar(&c.url, "url", "", "Keycloak base URL, e.g. https://sso.example.com (env KEYCLOAK_URL)")
 	fs.StringVar(&c.authRealm, "auth-realm", "", "realm to authenticate against (env KEYCLOAK_AUTH_REALM, default master)")
 	fs.StringVar(&c.user, "user", "", "admin user for the password grant (env KEYCLOAK_USER)")
@@ -96,6 +98,9 @@ func (c *connFlags) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func (c *connFlags) connect(env Env, stderr io.Writer) (*admin.Client, error) {
+	if c.timeout < 0 || (c.timeout == 0 && c.fs != nil && c.fs.Changed("timeout")) {
+		return nil, fmt.Errorf("--timeout %v: want a duration above zero (default 60s)", c.timeout)
+	}
 	cfg, err := c.resolve(env)
 	if err != nil {
 		return nil, err

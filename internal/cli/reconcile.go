@@ -112,6 +112,9 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err := f.limits.Validate(); err != nil {
 		return a.fail("%v", err)
 	}
+	if f.concurrency < 1 {
+		return a.fail("--concurrency %d: want 1 or more", f.concurrency)
+	}
 	desired, err := a.load(rest[0])
 	if err != nil {
 		return a.loadFailed(err)
@@ -352,6 +355,9 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	rest, code, ok := a.parse(c, fs, args, 1)
 	if !ok {
 		return code
+	}
+	if *concurrency < 1 {
+		return a.fail("--concurrency %d: want 1 or more", *concurrency)
 	}
 	if *realm == "" {
 		fmt.Fprintf(a.stderr, "realmsync export: --realm is required\nUsage: realmsync %s\n", c.usage)
