@@ -11,10 +11,16 @@ make --no-print-directory lint
 
 started=""
 if [ -z "${KEYCLOAK_URL:-}" ]; then
+  # A server that was already running (make demo's) is used and left
+  # running: stop only what this script started.
+  if ! scripts/keycloak.sh status >/dev/null 2>&1; then
+    started=1
+  fi
   echo "== starting Keycloak ${KEYCLOAK_VERSION:-(default version)}" >&2
   scripts/keycloak.sh up >/dev/null
-  started=1
-  trap 'scripts/keycloak.sh down >&2 || true' EXIT
+  if [ -n "$started" ]; then
+    trap 'scripts/keycloak.sh down >&2 || true' EXIT
+  fi
   eval "$(scripts/keycloak.sh env)"
   export KEYCLOAK_URL KEYCLOAK_USER KEYCLOAK_PASSWORD KEYCLOAK_LOG
 fi
