@@ -4,11 +4,13 @@
 
 GO ?= go
 BIN := bin/realmsync
+# `realmsync version` names the commit a binary was built from.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: build demo test unit lint bench keycloak-up keycloak-down clean
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "-X github.com/realmsync/realmsync/internal/cli.Version=$(VERSION)" -o $(BIN) .
 
 # Start a local Keycloak and sync examples/realms into it.
 demo: build

@@ -48,7 +48,15 @@ readonly LOG_FILE="$STATE_DIR/keycloak.log"
 readonly DATA_DIR="$STATE_DIR/data"
 
 readonly BASE_URL="http://$HOST:$PORT"
-readonly READY_URL="http://$HOST:$MGMT_PORT/health/ready"
+# Keycloak 25 moved health to a management interface of its own; 24
+# serves it on the main port and knows no --http-management-port.
+readonly KC_MAJOR="${KC_VERSION%%.*}"
+[[ "$KC_MAJOR" =~ ^[0-9]+$ ]] || { printf 'keycloak.sh: error: KEYCLOAK_VERSION %s is not a version\n' "$KC_VERSION" >&2; exit 1; }
+if ((KC_MAJOR >= 25)); then
+	readonly READY_URL="http://$HOST:$MGMT_PORT/health/ready"
+else
+	readonly READY_URL="http://$HOST:$PORT/health/ready"
+fi
 
 log() { printf 'keycloak.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -252,8 +260,9 @@ cmd_up() {
 	fi
 	rm -f "$PID_FILE"
 
-	local p
-	for p in "$PORT" "$MGMT_PORT"; do
+	local p ports=("$PORT")
+	((KC_MAJOR < 25)) || ports+=("$MGMT_PORT")
+	for p in "${ports[@]}"; do
 		! port_in_use "$p" || die "port $p on $HOST is already in use by another process (set KEYCLOAK_PORT / KEYCLOAK_MGMT_PORT)"
 	done
 
@@ -283,13 +292,23 @@ cmd_up() {
 	# setsid puts the server in its own session/process group (so `down` can
 	# stop kc.sh and its java child together and it survives our exit); fd 9
 	# is closed so the server does not keep holding the lock.
-	KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" \
-		KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+	# - The bootstrap admin's variables are KC_BOOTSTRAP_ADMIN_* from 26 on,
+	#   KEYCLOAK_ADMIN* before.
+	local -a version_args=() admin_env=()
+	if ((KC_MAJOR >= 25)); then
+		version_args+=(--http-management-port="$MGMT_PORT")
+	fi
+	if ((KC_MAJOR >= 26)); then
+		admin_env=(KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD")
+	else
+		admin_env=(KEYCLOAK_ADMIN="$ADMIN_USER" KEYCLOAK_ADMIN_PASSWORD="$ADMIN_PASSWORD")
+	fi
+	env "${admin_env[@]}" \
 		JAVA_HOME="$java_home" \
 		setsid nohup "$DIST_DIR/bin/kc.sh" start-dev \
 		--http-host="$HOST" \
 		--http-port="$PORT" \
-		--http-management-port="$MGMT_PORT" \
+		"${version_args[@]}" \
 		--health-enabled=true \
 		"-Dkc.db-url-path=$STATE_DIR" \
 		"-Dquarkus.transaction-manager.object-store.directory=$DATA_DIR/transaction-logs" \

@@ -73,7 +73,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) 
 		a.usage(stdout)
 		return ExitOK
 	case "--version", "-v":
-		fmt.Fprintf(stdout, "realmsync %s\n", Version)
+		fmt.Fprintf(stdout, "realmsync %s\n", versionString())
 		return ExitOK
 	}
 	c := lookup(args[0])
@@ -160,8 +160,48 @@ func (a *app) fail(format string, args ...any) int {
 
 var versionCmd = &command{
 	name: "version", usage: "version", summary: "Print realmsync's version.",
-	run: func(_ context.Context, a *app, _ *command, _ []string) int {
-		fmt.Fprintf(a.stdout, "realmsync %s\n", Version)
+	run: func(_ context.Context, a *app, c *command, args []string) int {
+		fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+		if _, code, ok := a.parse(c, fs, args, 0); !ok {
+			return code // --help prints help, not the version
+		}
+		fmt.Fprintf(a.stdout, "realmsync %s\n", versionString())
 		return ExitOK
 	},
+}
+
+// versionString is the -ldflags version of a release build, else what
+// the Go toolchain recorded: the module version of `go install ...@v1.2.3`,
+// and the VCS revision (with "+dirty" for uncommitted changes) of a build
+// in a checkout.
+func versionString() string {
+	if Version != "dev" {
+		return Version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return Version
+	}
+	v := Version
+	if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+		v = mv
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " (" + rev + dirty + ")"
+	}
+	return v
 }

@@ -19,6 +19,7 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{nil, ExitError, "", "Usage:"},
 		{[]string{"--help"}, ExitOK, "Commands:", ""},
 		{[]string{"--version"}, ExitOK, "realmsync dev", ""},
+		{[]string{"version", "--help"}, ExitOK, "Print realmsync's version.", ""},
 		{[]string{"frobnicate"}, ExitError, "", `unknown command "frobnicate"`},
 		{[]string{"plan"}, ExitError, "", "expected 1 argument(s), got 0"},
 		{[]string{"plan", "--no-such-flag", "x"}, ExitError, "", "unknown flag: --no-such-flag"},
