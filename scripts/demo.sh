@@ -7,8 +7,18 @@ cd "$(dirname "$0")/.."
 scripts/keycloak.sh up >/dev/null
 eval "$(scripts/keycloak.sh env)"
 export KEYCLOAK_URL KEYCLOAK_USER KEYCLOAK_PASSWORD
-# The example's one secret comes from the environment, as in real use.
-export ACME_ORDERS_API_SECRET="${ACME_ORDERS_API_SECRET:-demo-only-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}"
+# The example's one secret comes from the environment, as in real use. A
+# random one is made once and kept beside the server's files, so that a
+# second `make demo` plans no change.
+if [ -z "${ACME_ORDERS_API_SECRET:-}" ]; then
+  secret_file="${REALMSYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/realmsync}/demo-secret"
+  if [ ! -s "$secret_file" ]; then
+    mkdir -p "$(dirname "$secret_file")"
+    (umask 077 && printf 'demo-only-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$secret_file")
+  fi
+  ACME_ORDERS_API_SECRET=$(cat "$secret_file")
+fi
+export ACME_ORDERS_API_SECRET
 
 [ -x bin/realmsync ] || go build -o bin/realmsync .
 
