@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -56,5 +59,37 @@ func TestPanicExitsOne(t *testing.T) {
 		func(string) (string, bool) { panic("simulated bug") })
 	if code != ExitError || !strings.Contains(stderr.String(), "internal error (a bug in realmsync") {
 		t.Errorf("exit %d, stderr %q: want 1 and the bug named", code, stderr.String())
+	}
+}
+
+// TestJSONLogsOnly: with --log-format json every line on stderr is a JSON
+// record, the final error too.
+func TestJSONLogsOnly(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "acme"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "acme", "realm.yaml"), []byte("enabled: true\nclients:\n  - clientId: web\n    publicClinet: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"plan", "--log-format", "json", dir}, &stdout, &stderr, func(string) (string, bool) { return "", false })
+	if code != ExitError {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	var sawError bool
+	for _, line := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not a JSON line: %q", line)
+			continue
+		}
+		if rec["level"] == "ERROR" && strings.Contains(rec["msg"].(string), "publicClinet") {
+			sawError = true
+		}
+	}
+	if !sawError {
+		t.Errorf("no ERROR record naming the problem:\n%s", stderr.String())
 	}
 }

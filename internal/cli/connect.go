@@ -20,7 +20,10 @@ type connFlags struct {
 	url, authRealm, user, password, clientID, clientSecret, caFile string
 	config, logFormat, logLevel                                    string
 	insecure, verbose                                              bool
-	timeout                                                        time.Duration
+	// logSink is the stream under stderr's JSON lines, where the admin
+	// client's own JSON records go (nil: stderr itself).
+	logSink io.Writer
+	timeout time.Duration
 }
 
 func (c *connFlags) register(fs *pflag.FlagSet) {
@@ -110,6 +113,9 @@ func (c *connFlags) connect(env Env, stderr io.Writer) (*admin.Client, error) {
 	}
 	if cfg.ClientSecret == "" && (cfg.Username == "" || cfg.Password == "") {
 		return nil, fmt.Errorf("no credentials: set KEYCLOAK_USER and KEYCLOAK_PASSWORD, or KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET")
+	}
+	if c.logSink != nil {
+		stderr = c.logSink
 	}
 	if cfg.Logger, err = c.logger(stderr); err != nil {
 		return nil, err

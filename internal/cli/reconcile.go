@@ -97,6 +97,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if !ok {
 		return code
 	}
+	defer a.structuredStderr(&f.conn)()
 	dryRun := m != modeSync || f.dryRun
 	render, err := f.out.renderer(a, m == modeDrift)
 	if err != nil {
@@ -356,6 +357,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	if !ok {
 		return code
 	}
+	defer a.structuredStderr(&conn)()
 	if *concurrency < 1 {
 		return a.fail("--concurrency %d: want 1 or more", *concurrency)
 	}
