@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -45,12 +46,18 @@ type runFlags struct {
 	concurrency int
 	limits      apply.Limits
 	forceUnlock bool
+	saveTo      string // plan --out
+	savedPlan   string // sync --plan
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	f.conn.register(fs)
 	f.out.register(fs)
+	if m == modePlan {
+		fs.StringVar(&f.saveTo, "out", "", "also save the plan to FILE, for sync --plan")
+	}
 	if m == modeSync {
+		fs.StringVar(&f.savedPlan, "plan", "", "apply the plan plan --out saved in FILE, or nothing if the desired files or the server changed since")
 		fs.BoolVar(&f.dryRun, "dry-run", false, "only show the plan; change nothing")
 		fs.BoolVar(&f.forceUnlock, "force-unlock", false, "sync even if another run holds the realm (only when that run is dead)")
 	}
@@ -154,6 +161,23 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 			}
 		}
 	}
+	if f.savedPlan != "" {
+		if err := checkSaved(f.savedPlan, desired, p); err != nil {
+			return a.fail("%v", err)
+		}
+	}
+	if f.saveTo != "" {
+		saved, err := plan.NewSaved(p, desired.Digest)
+		if err == nil {
+			var data []byte
+			if data, err = json.MarshalIndent(saved, "", "  "); err == nil {
+				err = report.WriteFileAtomic(f.saveTo, append(data, '\n'))
+			}
+		}
+		if err != nil {
+			return a.fail("saving the plan: %v", err)
+		}
+	}
 	if dryRun {
 		// What sync would refuse is said in the plan a pull request shows,
 		// before anyone merges.
@@ -204,6 +228,27 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	return ExitOK
+}
+
+// checkSaved refuses a sync whose plan is not the one saved: the desired
+// files changed since, or the server did (someone changed an object the
+// plan touches, or made one it would create). Nothing is written then.
+func checkSaved(path string, desired *load.Desired, p *plan.Plan) error {
+	saved, err := plan.ReadSaved(path)
+	if err != nil {
+		return err
+	}
+	if saved.Desired != desired.Digest {
+		return fmt.Errorf("refusing to sync, nothing was changed: the desired files changed since the plan in %s was made; plan again", path)
+	}
+	same, err := saved.Matches(p)
+	if err != nil {
+		return err
+	}
+	if !same {
+		return fmt.Errorf("refusing to sync, nothing was changed: the server changed since the plan in %s was made, and the plan it would run now differs; plan again", path)
+	}
+	return nil
 }
 
 // createRealmsFirst creates the realms the plan creates, then plans their

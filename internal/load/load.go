@@ -7,6 +7,8 @@
 package load
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +23,10 @@ import (
 // Desired is the desired state of every realm in a directory.
 type Desired struct {
 	Realms map[string]*model.Realm
+	// Digest is a SHA-256 over every file read (its path within the
+	// directory and its bytes): a saved plan names the files it was made
+	// from by it.
+	Digest string
 	// Warnings change nothing but deserve a reader: fields left alone.
 	Warnings []string
 }
@@ -32,6 +38,8 @@ func (d *Desired) Names() []string { return model.SortedKeys(d.Realms) }
 type Options struct {
 	// Lookup resolves ${env:NAME}; nil means the process environment.
 	Lookup func(string) (string, bool)
+
+	digest func(file string, data []byte) // hears every file read, in order
 }
 
 // Dir loads and validates the desired state under dir. The error lists
@@ -45,6 +53,12 @@ func Dir(dir string, opts Options) (*Desired, error) {
 		return nil, fmt.Errorf("reading desired state: %w", err)
 	}
 	d := &Desired{Realms: map[string]*model.Realm{}}
+	digest := sha256.New()
+	opts.digest = func(file string, data []byte) {
+		rel, _ := filepath.Rel(dir, file)
+		fmt.Fprintf(digest, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
+		digest.Write(data)
+	}
 	var errs []error
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
@@ -76,6 +90,7 @@ func Dir(dir string, opts Options) (*Desired, error) {
 	if len(d.Realms) == 0 {
 		return nil, fmt.Errorf("%s: no realm directories found (expected %s/<realm>/*.yaml)", dir, dir)
 	}
+	d.Digest = "sha256:" + hex.EncodeToString(digest.Sum(nil))
 	for _, name := range d.Names() {
 		r := d.Realms[name]
 		for _, f := range model.SortedKeys(r.Unmanaged) {
@@ -113,6 +128,9 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if opts.digest != nil {
+			opts.digest(file, data)
 		}
 		docs, err := parseFile(file, data, opts.Lookup)
 		if err != nil {
