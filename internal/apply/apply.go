@@ -68,7 +68,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 		opts.Owner = model.DefaultOwner
 	}
 	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
-		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}}
+		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}, outcome: map[ref]actionOutcome{}}
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
 	}
@@ -116,7 +116,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	if r.errs != nil {
 		for i := range p.Actions {
 			if a := &p.Actions[i]; a.Verb == plan.Delete {
-				r.result.Skipped++
+				r.record(a, skipped)
 				r.report("skipped %s %s %q: no deletes after a failure", a.Verb, title(a.Kind), a.Key)
 			}
 		}
@@ -130,6 +130,17 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	for _, realm := range realmsOf(p) {
 		if err := r.recordOwnership(recordCtx, realm, p); err != nil {
 			r.errs = multierror.Append(r.errs, fmt.Errorf("recording ownership in realm %s: %w", realm, err))
+		}
+	}
+	for i := range p.Actions {
+		a := &p.Actions[i]
+		switch r.outcome[ref{a.Realm, a.Kind, a.Key}] {
+		case done:
+			r.result.Done++
+		case failedOutcome:
+			r.result.Failed++
+		default:
+			r.result.Skipped++
 		}
 	}
 	return r.result, r.errs.ErrorOrNil()
@@ -158,9 +169,10 @@ type run struct {
 	stopped   bool // interrupted: no action starts any more
 	// recorded is the ownership record this run last wrote, by realm.
 	recorded   map[string]model.Owned
-	runID      string               // this run, in the leases it takes
-	leased     []string             // realms whose lease this run holds
-	leaseTaken map[string]time.Time // when each was last written
+	outcome    map[ref]actionOutcome // by action, the worst of its steps
+	runID      string                // this run, in the leases it takes
+	leased     []string              // realms whose lease this run holds
+	leaseTaken map[string]time.Time  // when each was last written
 }
 
 // inWaves runs the selected actions wave by wave: a wave is a run of
@@ -296,13 +308,32 @@ func (r *run) interrupted(a *plan.Action, what string, cause error) {
 	if r.opts.Steps != nil && what == "" {
 		defer r.opts.Steps.Step(1)
 	}
-	r.result.Skipped++
+	r.record(a, skipped)
 	r.failed[ref{a.Realm, a.Kind, a.Key}] = true
 	if !r.stopped {
 		r.stopped = true
 		r.errs = multierror.Append(r.errs, fmt.Errorf("interrupted (%w): actions not yet started were skipped", cause))
 	}
 	r.report("skipped %s %s %q%s: interrupted before it started", a.Verb, title(a.Kind), a.Key, what)
+}
+
+// outcome is what became of an action, over all its steps (the object,
+// then its references): the worst of them counts, so that a result counts
+// plan actions, the unit the plan's summary counts.
+type actionOutcome int
+
+const (
+	unknown actionOutcome = iota // no step finished (counted as skipped)
+	done
+	skipped
+	failedOutcome
+)
+
+func (r *run) record(a *plan.Action, o actionOutcome) {
+	self := ref{a.Realm, a.Kind, a.Key}
+	if o > r.outcome[self] {
+		r.outcome[self] = o
+	}
 }
 
 // finish records and reports one action's outcome.
@@ -312,19 +343,19 @@ func (r *run) finish(a *plan.Action, what, blocker string, err error) {
 	}
 	self := ref{a.Realm, a.Kind, a.Key}
 	if blocker != "" {
-		r.result.Skipped++
+		r.record(a, skipped)
 		r.failed[self] = true
 		r.report("skipped %s %s %q%s: %s failed", a.Verb, title(a.Kind), a.Key, what, blocker)
 		return
 	}
 	if err != nil {
-		r.result.Failed++
+		r.record(a, failedOutcome)
 		r.failed[self] = true
 		r.errs = multierror.Append(r.errs, fmt.Errorf("%s %s %q%s in realm %s: %w", a.Verb, title(a.Kind), a.Key, what, a.Realm, err))
 		r.report("failed %s %s %q%s", a.Verb, title(a.Kind), a.Key, what)
 		return
 	}
-	r.result.Done++
+	r.record(a, done)
 	if what == "" {
 		r.succeeded[self] = true
 	}

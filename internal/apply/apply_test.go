@@ -594,3 +594,23 @@ func TestLeaseRefusesASecondSync(t *testing.T) {
 		})
 	}
 }
+
+// TestResultCountsPlanActions: an action whose references are set in a
+// second step is still one action done, so "Applied: N done" and the
+// plan's summary count the same thing.
+func TestResultCountsPlanActions(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme"}
+	f.objects["acme/roles/viewer"] = map[string]any{"id": "r1", "name": "viewer"}
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme",
+		"roles":  map[string]any{"realm": []any{map[string]any{"name": "viewer"}}},
+		"groups": []any{map[string]any{"name": "staff", "realmRoles": []any{"viewer"}}}}), live)
+	res, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != len(p.Actions) || res.Failed+res.Skipped != 0 {
+		t.Errorf("result %+v for a plan of %d actions", res, len(p.Actions))
+	}
+}
