@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -74,6 +75,11 @@ func (r *run) acquire(ctx context.Context, realm string) error {
 	encoded, _ := json.Marshal(mine)
 	attrs[model.LockAttribute] = string(encoded)
 	if err := r.api.Put(ctx, realmPath(realm), current); err != nil {
+		var conflict interface{ Conflict() bool }
+		if errors.As(err, &conflict) && conflict.Conflict() {
+			// Keycloak answers 409 to a realm PUT that races another.
+			return fmt.Errorf("realm %s: another sync took the realm at the same moment (%w); this one writes nothing", realm, err)
+		}
 		return err
 	}
 	// Another run may have written its lease between our GET and PUT:
