@@ -1,0 +1,363 @@
+package apply
+
+// The steps of a run: creating, updating and deleting one object, and
+// setting its references. apply.go orders them into passes and waves.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// upsert creates an object, or merges the desired fields into the live
+// object and writes the whole of it back.
+func (r *run) upsert(ctx context.Context, a *plan.Action) error {
+	d := a.Desired
+	body := plainFields(d)
+	if a.Verb == plan.Create {
+		return r.create(ctx, a.Realm, d, body)
+	}
+	for _, f := range d.Kind.CreateOnly {
+		delete(body, f) // never again after the create
+	}
+	if a.Verb == plan.Replace {
+		path, err := r.itemPath(ctx, a.Realm, a.Live)
+		if err != nil {
+			return err
+		}
+		if err := r.api.Delete(ctx, path, nil); err != nil {
+			return err
+		}
+		return r.create(ctx, a.Realm, d, plainFields(d))
+	}
+	if !hasPlainChanges(a) {
+		return nil // only references change: pass 2 does that
+	}
+	path, err := r.itemPath(ctx, a.Realm, d)
+	if err != nil {
+		return err
+	}
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return err
+	}
+	return r.mergeAndPut(ctx, path, d, current, body)
+}
+
+// mergeAndPut writes the desired fields over the live object (keyed lists
+// by key, maps key by key) and PUTs the whole of it back: never a sparse
+// PUT, which would reset what the desired state does not mention.
+func (r *run) mergeAndPut(ctx context.Context, path string, d *model.Entity, current, body map[string]any) error {
+	for field, key := range d.Kind.KeyedLists {
+		if want, ok := body[field]; ok {
+			body[field] = mergeKeyed(current[field], want, key)
+		}
+	}
+	return r.api.Put(ctx, path, overlay(current, body).(map[string]any))
+}
+
+func (r *run) create(ctx context.Context, realm string, d *model.Entity, body map[string]any) error {
+	k := d.Kind
+	if k.Name == model.KindRealm {
+		if _, err := r.api.Post(ctx, k.Endpoints.Create, body); err != nil {
+			if !mayExist(err) {
+				return err
+			}
+			// An earlier, killed run or a lost answer may have made it.
+			if rerr := r.api.RefreshToken(ctx); rerr != nil {
+				return err
+			}
+			return r.updateExisting(ctx, realm, d, body, err)
+		}
+		// A token issued before the realm existed carries no roles for it:
+		// Keycloak answers 403 until the token is renewed.
+		return r.api.RefreshToken(ctx)
+	}
+	tmpl := k.Endpoints.Create
+	if d.Parent == "" && k.Endpoints.CreateRoot != "" {
+		tmpl = k.Endpoints.CreateRoot
+	}
+	path, err := r.expand(ctx, realm, d, tmpl)
+	if err != nil {
+		return err
+	}
+	id, err := r.api.Post(ctx, path, body)
+	if err != nil {
+		if !mayExist(err) {
+			return err
+		}
+		return r.updateExisting(ctx, realm, d, body, err)
+	}
+	// Roles answer with their name in Location, not their id: look those
+	// up when needed instead.
+	if id != "" && id != d.Name() {
+		r.mu.Lock()
+		r.ids[ref{realm, k.Name, d.Key}] = id
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// mayExist reports whether a failed create may have left its object on the
+// server: Keycloak answered 409 (the key is taken), or Keycloak's answer
+// never came (a timeout, a lost connection, a gateway's 502 or 504) after
+// the request may have gone out.
+func mayExist(err error) bool {
+	var conflict interface{ Conflict() bool }
+	if errors.As(err, &conflict) && conflict.Conflict() {
+		return true
+	}
+	var answered interface{ Answered() bool }
+	return !errors.As(err, &answered) || !answered.Answered()
+}
+
+// updateExisting finishes a create whose object turned out to exist (made
+// by an earlier run that was killed, or by this one before its answer was
+// lost): it is found by its natural key and updated to the desired state
+// by GET, merge and PUT. If it is not there, the create's error stands.
+func (r *run) updateExisting(ctx context.Context, realm string, d *model.Entity, body map[string]any, createErr error) error {
+	path, err := r.itemPath(ctx, realm, d)
+	if err != nil {
+		return createErr
+	}
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return createErr
+	}
+	for _, f := range d.Kind.CreateOnly {
+		delete(body, f) // a password is set only by the create that made the object
+	}
+	return r.mergeAndPut(ctx, path, d, current, body)
+}
+
+// remove deletes an object. The goal is that the object is gone: a DELETE
+// answered 404 (a retry after the first attempt worked) has reached it,
+// and so has one that failed (a 500 while another delete held a lock, a
+// lost response) when the object is gone afterwards.
+func (r *run) remove(ctx context.Context, a *plan.Action) error {
+	path, err := r.itemPath(ctx, a.Realm, a.Live)
+	if err != nil {
+		return err
+	}
+	err = r.api.Delete(ctx, path, nil)
+	if err == nil || notFound(err) {
+		return nil
+	}
+	var still map[string]any
+	if gerr := r.api.Get(ctx, path, nil, &still); notFound(gerr) {
+		return nil
+	}
+	return err
+}
+
+// notFound reports whether err means the server has no such object. The
+// admin client's errors implement it; the interface keeps this package
+// free of the client.
+func notFound(err error) bool {
+	var nf interface{ NotFound() bool }
+	return errors.As(err, &nf) && nf.NotFound()
+}
+
+// relations adds and removes the references an action changes, one call
+// per endpoint and direction. Every removal of the action goes before any
+// addition: a scope moving from a client's optional list to its default
+// list must leave the one before it joins the other (Keycloak answers 409,
+// or drops it from both).
+func (r *run) relations(ctx context.Context, a *plan.Action) error {
+	owner, err := r.itemPath(ctx, a.Realm, a.Desired)
+	if err != nil {
+		return err
+	}
+	var errs *multierror.Error
+	var created map[string]any // read back once, for defaulted relations
+	var changes []plan.Change
+	for _, c := range relationChanges(a) {
+		rel := a.Desired.Kind.Relation(c.Path)
+		if rel.DefaultedOnCreate && a.Verb == plan.Create {
+			// The plan compared with nothing; Keycloak has since filled in
+			// its defaults. Reconcile with what it made.
+			if created == nil {
+				if err := r.api.Get(ctx, owner, nil, &created); err != nil {
+					errs = multierror.Append(errs, err)
+					continue
+				}
+			}
+			c.AddRefs, c.RemoveRefs = rel.Delta(a.Desired.Fields[rel.Field], created[rel.Field])
+		}
+		changes = append(changes, c)
+	}
+	for _, adding := range []bool{false, true} {
+		for _, c := range changes {
+			rel := a.Desired.Kind.Relation(c.Path)
+			refs := c.RemoveRefs
+			if adding {
+				refs = c.AddRefs
+			}
+			errs = multierror.Append(errs, r.setRefs(ctx, a.Realm, owner, rel, refs, adding))
+		}
+	}
+	return errs.ErrorOrNil()
+}
+
+// relationChanges are the reference changes pass 2 makes for an action:
+// the plan's, and on a create an empty change for every relation the
+// server fills in that the desired state declares, so that a declared
+// empty list (optionalClientScopes: []) removes what Keycloak added.
+func relationChanges(a *plan.Action) []plan.Change {
+	var out []plan.Change
+	planned := map[string]bool{}
+	for _, c := range a.Changes {
+		if a.Desired.Kind.Relation(c.Path) != nil {
+			out = append(out, c)
+			planned[c.Path] = true
+		}
+	}
+	if a.Verb != plan.Create {
+		return out
+	}
+	for _, rel := range a.Desired.Kind.Relations {
+		if _, declared := a.Desired.Fields[rel.Field]; declared && rel.DefaultedOnCreate && !planned[rel.Field] {
+			out = append(out, plan.Change{Path: rel.Field})
+		}
+	}
+	return out
+}
+
+// setRefs adds or removes references: one call per reference for PerRef
+// relations (PUT or DELETE, no body), otherwise one call per endpoint
+// with the role representations as the body (POST or DELETE).
+func (r *run) setRefs(ctx context.Context, realm, owner string, rel *model.Relation, refs []model.Ref, adding bool) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	var errs *multierror.Error
+	if rel.PerRef {
+		call := r.api.Delete
+		if adding {
+			call = r.api.Put
+		}
+		for _, target := range refs {
+			id, err := r.resolve(ctx, realm, stub(model.KindByName(target.Kind), target.Key))
+			if err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: %w", target, err))
+				continue
+			}
+			path := strings.NewReplacer("{owner}", owner, "{ref}", url.PathEscape(id)).Replace(rel.Path(target))
+			if err := call(ctx, path, nil); err != nil {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		return errs.ErrorOrNil()
+	}
+	call := r.api.Delete
+	if adding {
+		call = func(ctx context.Context, p string, body any) error { _, err := r.api.Post(ctx, p, body); return err }
+	}
+	batches, err := r.batch(ctx, realm, owner, rel, refs)
+	if err != nil {
+		return err
+	}
+	for _, path := range model.SortedKeys(batches) {
+		if err := call(ctx, path, batches[path]); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	return errs.ErrorOrNil()
+}
+
+// batch groups references by the endpoint that takes them, with the role
+// representations (id and name) Keycloak wants in the body.
+func (r *run) batch(ctx context.Context, realm, owner string, rel *model.Relation, refs []model.Ref) (map[string][]map[string]any, error) {
+	out := map[string][]map[string]any{}
+	for _, target := range refs {
+		e := stub(model.KindByName(target.Kind), target.Key)
+		id, err := r.resolve(ctx, realm, e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", target, err)
+		}
+		path := strings.ReplaceAll(rel.Path(target), "{owner}", owner)
+		if strings.Contains(path, "{refParent}") {
+			parentID, err := r.resolve(ctx, realm, r.parentEntity(realm, e))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", target, err)
+			}
+			path = strings.ReplaceAll(path, "{refParent}", url.PathEscape(parentID))
+		}
+		out[path] = append(out[path], map[string]any{"id": id, "name": e.Kind.NameOf(target.Key)})
+	}
+	return out, nil
+}
+
+func hasPlainChanges(a *plan.Action) bool {
+	for _, c := range a.Changes {
+		if !c.IsRelation() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRelations(a *plan.Action) bool { return len(relationChanges(a)) > 0 }
+
+// plainFields are the fields an object's own POST or PUT carries:
+// everything but references.
+func plainFields(e *model.Entity) map[string]any {
+	body := map[string]any{}
+	for f, v := range e.Fields {
+		if !e.Kind.IsRelation(f) {
+			body[f] = model.DeepCopy(v)
+		}
+	}
+	return body
+}
+
+// mergeKeyed merges desired list items into the live list by key: a
+// desired item overlays the live item of the same key, new items are
+// appended in desired order, and live items not listed are kept.
+func mergeKeyed(current, desired any, key string) []any {
+	live, _ := current.([]any)
+	out := make([]any, 0, len(live))
+	wanted := model.KeyedItems(desired, key)
+	seen := map[string]bool{}
+	for _, item := range live {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			out = append(out, item)
+			continue
+		}
+		name := model.ScalarString(obj[key])
+		if w, ok := wanted[name]; ok {
+			item = overlay(obj, model.DeepCopy(w))
+			seen[name] = true
+		}
+		out = append(out, item)
+	}
+	list, _ := desired.([]any)
+	for _, item := range list {
+		if obj, ok := item.(map[string]any); ok && !seen[model.ScalarString(obj[key])] {
+			out = append(out, model.DeepCopy(obj))
+		}
+	}
+	return out
+}
+
+// overlay writes desired over current: objects merge key by key (desired
+// state is sparse), everything else is replaced.
+func overlay(current, desired any) any {
+	cm, ok1 := current.(map[string]any)
+	dm, ok2 := desired.(map[string]any)
+	if !ok1 || !ok2 {
+		return desired
+	}
+	for k, v := range dm {
+		cm[k] = overlay(cm[k], v)
+	}
+	return cm
+}
