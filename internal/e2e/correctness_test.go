@@ -588,3 +588,30 @@ func TestSyncOutputIsOneDocument(t *testing.T) {
 		t.Errorf("stdout is not just the Markdown plan:\n%s", r)
 	}
 }
+
+// The master realm exports like any other: the files validate, hold none
+// of the admin clients Keycloak keeps for each realm, and plan nothing but
+// adopting what they name.
+func TestExportOfMaster(t *testing.T) {
+	needServer(t)
+	other := uniqueRealm(t, "withadmin")
+	createRealm(t, adminClient(t), other) // master then has an admin client for it
+	dir := t.TempDir()
+	expectCode(t, realmsync(t, nil, "export", "--realm", "master", dir), 0, "export of master")
+	tree := readTree(t, filepath.Join(dir, "master"))
+	for path, content := range tree {
+		if strings.Contains(path, "-realm") || strings.Contains(content, "clientId: "+other+"-realm") {
+			t.Errorf("%s holds an admin client of a realm:\n%s", path, content)
+		}
+		if strings.Contains(content, `"": null`) || strings.Contains(content, "is_temporary_admin") {
+			t.Errorf("%s holds what no file should:\n%s", path, content)
+		}
+	}
+	r := realmsync(t, nil, "plan", dir)
+	if r.code != 0 && r.code != 2 {
+		t.Fatalf("plan of master's export: %s", r)
+	}
+	if !strings.Contains(r.stdout, "No changes") && !strings.Contains(r.stdout, "Plan: 0 to create, 0 to update, 0 to delete") {
+		t.Errorf("the plan of master's export changes something:\n%s", r.stdout)
+	}
+}

@@ -106,6 +106,9 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 			}
 		}
 		for _, e := range live.Sorted(k.Name) {
+			if k.Frozen(live.Name, e.Key) {
+				continue // Keycloak's own, and no file can change it
+			}
 			kept := &model.Entity{Kind: k, Key: e.Key, Parent: e.Parent, Fields: model.Object{}}
 			ref := base.Get(k.Name, e.Key)
 			builtIn := ref != nil && e.Name() != probeName
@@ -127,7 +130,9 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 			if builtIn && len(kept.Fields) == 0 {
 				continue
 			}
-			kept.Fields[k.KeyField] = e.Fields[k.KeyField]
+			if k.KeyField != "" { // a singleton (the user profile) has none
+				kept.Fields[k.KeyField] = e.Fields[k.KeyField]
+			}
 			_ = out.Add(kept)
 		}
 	}

@@ -546,7 +546,9 @@ var usersKind = &Kind{
 	Secrets:    []string{"credentials"},
 	CreateOnly: []string{"credentials"},
 	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
-		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId"},
+		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId",
+		// Keycloak 26 marks the bootstrap admin as temporary itself.
+		"attributes.is_temporary_admin"},
 	NotManaged: []string{"clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
 	Relations: []Relation{
 		perRef("groups", groupPaths, "{owner}/groups/{ref}"),
