@@ -59,6 +59,10 @@ func Dir(dir string, opts Options) (*Desired, error) {
 		fmt.Fprintf(digest, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
 		digest.Write(data)
 	}
+	if oneRealmsDirectory(entries) {
+		return nil, fmt.Errorf("%s holds realm files itself: it looks like the directory of one realm; give realmsync the directory above it, which holds one directory per realm (%s)",
+			dir, filepath.Dir(filepath.Clean(dir)))
+	}
 	var errs []error
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
@@ -107,6 +111,25 @@ func Dir(dir string, opts Options) (*Desired, error) {
 		}
 	}
 	return d, nil
+}
+
+// oneRealmsDirectory reports a directory that is one realm's rather than
+// the tree of realms: it has a realm.yaml, or realm files beside nothing
+// but the folders an export writes. Taken for a tree, its subfolders
+// would become realms named "clients" and "client-scopes".
+func oneRealmsDirectory(entries []fs.DirEntry) bool {
+	var yamlFiles, realmFile, otherDirs bool
+	for _, e := range entries {
+		switch {
+		case e.IsDir() && (e.Name() == "clients" || e.Name() == "client-scopes" || strings.HasPrefix(e.Name(), ".")):
+		case e.IsDir():
+			otherDirs = true
+		case isYAML(e.Name()):
+			yamlFiles = true
+			realmFile = realmFile || strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".yaml"), ".yml") == "realm"
+		}
+	}
+	return realmFile || (yamlFiles && !otherDirs)
 }
 
 func isYAML(name string) bool {

@@ -79,6 +79,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`acme/r\.yaml:1:1: realm acme: field "smtpServer" key "port" must be a string, found an object`}},
 		{"unknown YAML tag", map[string]string{"acme/r.yaml": "displayName: !vault secret/path\ndisplayNameHtml: !!binary aGVsbG8=\n"},
 			[]string{`acme/r\.yaml:1:14: YAML tag !vault is not supported`, `acme/r\.yaml:2:18: YAML tag !!binary is not supported`}},
+		{"one realm's directory", map[string]string{"realm.yaml": "enabled: true\n", "clients/web.yaml": "clients:\n  - clientId: web\n"},
+			[]string{`holds realm files itself: it looks like the directory of one realm; give realmsync the directory above it`}},
 		{"file outside a realm", map[string]string{"stray.yaml": "enabled: true\n", "acme/r.yaml": "enabled: true\n"},
 			[]string{`stray\.yaml: realm files belong in a directory named after the realm`}},
 	}
