@@ -12,6 +12,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,7 +44,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	}
 	var actions []plan.Action
 	var conflicts []string
-	usernamesFromEmail(desired, live)
+	if emailIsUsername(desired, live) {
+		desired.KeyUsersByEmail()
+	}
 	realmMissing := live == nil
 	if live == nil {
 		live = model.NewRealm(desired.Name)
@@ -74,35 +77,10 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 					actions = append(actions, a)
 				}
 			case l == nil && d.Stub():
-				// Written down only for its scope mappings: a typo there
-				// must not create a real client.
-				var candidates []string
-				for _, m := range []map[string]*model.Entity{desired.Entities[k.Name], live.Entities[k.Name]} {
-					for key, e := range m {
-						if !e.Stub() {
-							candidates = append(candidates, key)
-						}
-					}
-				}
-				sort.Strings(candidates)
-				hint := ""
-				if s := schema.Suggest(d.Key, candidates); s != "" {
-					hint = fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				conflicts = append(conflicts, fmt.Sprintf("%s: scope mappings name %s %q, which is neither in the desired state nor on the server%s",
-					d.Source, k.Title, d.Key, hint))
+				conflicts = append(conflicts, missingStubOwner(desired, live, d))
 			case l == nil:
-				// Sparse is fine for an update; a create is refused halfway
-				// without these (a mapper without protocolMapper: 404).
-				var missing []string
-				for _, f := range k.Required {
-					if _, ok := d.Fields[f]; !ok {
-						missing = append(missing, f)
-					}
-				}
-				if len(missing) > 0 {
-					conflicts = append(conflicts, fmt.Sprintf("%s: %s %q does not exist yet, and Keycloak creates it only with %s",
-						d.Source, k.Title, d.Key, strings.Join(missing, " and ")))
+				if problem := missingRequired(d); problem != "" {
+					conflicts = append(conflicts, problem)
 					continue
 				}
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
@@ -159,6 +137,47 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	return actions, nil
 }
 
+// missingStubOwner explains an object written down only for its scope
+// mappings that exists nowhere: a typo there must not create a real
+// client.
+func missingStubOwner(desired, live *model.Realm, d *model.Entity) string {
+	var candidates []string
+	for _, m := range []map[string]*model.Entity{desired.Entities[d.Kind.Name], live.Entities[d.Kind.Name]} {
+		for key, e := range m {
+			if !e.Stub() {
+				candidates = append(candidates, key)
+			}
+		}
+	}
+	sort.Strings(candidates)
+	return fmt.Sprintf("%s: scope mappings name %s %q, which is neither in the desired state nor on the server%s",
+		d.Source, d.Kind.Title, d.Key, didYouMean(d.Key, candidates))
+}
+
+// missingRequired explains a new object that lacks a field Keycloak
+// creates it only with (a mapper without protocolMapper: 404, after
+// earlier writes). Sparse is fine for an update, not for a create.
+func missingRequired(d *model.Entity) string {
+	var missing []string
+	for _, f := range d.Kind.Required {
+		if _, ok := d.Fields[f]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s %q does not exist yet, and Keycloak creates it only with %s",
+		d.Source, d.Kind.Title, d.Key, strings.Join(missing, " and "))
+}
+
+func didYouMean(name string, candidates []string) string {
+	if s := schema.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
 // unknownFlows checks the realm's flow bindings against the flows the
 // server has (a new realm: those Keycloak makes), so that a misspelt
 // alias stops the plan instead of failing with a 500 halfway through.
@@ -174,15 +193,11 @@ func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
 	var out []string
 	for _, f := range model.FlowBindings {
 		alias, ok := s.Fields[f].(string)
-		if !ok || slicesContains(flows, alias) {
+		if !ok || slices.Contains(flows, alias) {
 			continue
 		}
-		hint := ""
-		if sug := schema.Suggest(alias, flows); sug != "" {
-			hint = fmt.Sprintf(" (did you mean %q?)", sug)
-		}
 		out = append(out, fmt.Sprintf("%s: %s refers to flow %q, which the realm does not have%s; its flows: %s",
-			s.FieldPos[f], f, alias, hint, strings.Join(flows, ", ")))
+			s.FieldPos[f], f, alias, didYouMean(alias, flows), strings.Join(flows, ", ")))
 	}
 	return out
 }
@@ -200,7 +215,7 @@ func frozenChange(a plan.Action) string {
 		if p := d.FieldPos[f]; !p.IsZero() && len(fields) == 0 {
 			where = p.String()
 		}
-		if !slicesContains(fields, f) {
+		if !slices.Contains(fields, f) {
 			fields = append(fields, f)
 		}
 	}
@@ -218,15 +233,6 @@ func clientOf(a plan.Action) string {
 		return a.Key
 	}
 	return model.ParentKey(a.Key)
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // deletable applies the kind's deletion policy to a live object absent
@@ -432,15 +438,11 @@ func keptAttributes(d *model.Entity, profile *model.UserProfile) *model.Entity {
 	return &c
 }
 
-// usernamesFromEmail keys the desired users by email when the realm's
-// settings (desired, else live) make the email the username: Keycloak
-// stores them so, and keying them by the written username would plan
-// them again on every run. It returns the users whose key changed.
-func usernamesFromEmail(desired, live *model.Realm) []string {
-	if realmSetting(desired, live, "registrationEmailAsUsername") != true {
-		return nil
-	}
-	return desired.KeyUsersByEmail()
+// emailIsUsername reports whether the realm's settings (desired, else
+// live) make the email the username: Keycloak stores users so, and keying
+// them by the written username would plan them again on every run.
+func emailIsUsername(desired, live *model.Realm) bool {
+	return realmSetting(desired, live, "registrationEmailAsUsername") == true
 }
 
 // realmSetting is a realm field as the sync will leave it: desired if the
@@ -474,7 +476,7 @@ func Warnings(desired, live *model.Realm) []string {
 				desired.Name, listSome(frozen)))
 		}
 	}
-	if renamed := usernamesFromEmail(desired, live); len(renamed) > 0 {
+	if renamed := desired.UsersKeyedByEmail(); len(renamed) > 0 && emailIsUsername(desired, live) {
 		out = append(out, fmt.Sprintf("realm %s: registrationEmailAsUsername is on, so Keycloak makes each user's email the username: users %s are keyed by their email.",
 			desired.Name, listSome(renamed)))
 	}
@@ -487,7 +489,11 @@ func Warnings(desired, live *model.Realm) []string {
 				}
 			}
 		}
-		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(model.KindUser, d.Key) != nil {
+		key := d.Key
+		if emailIsUsername(desired, live) {
+			key = desired.EmailKey(d) // Warnings comes before Realm re-keys
+		}
+		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(model.KindUser, key) != nil {
 			passwords = append(passwords, d.Key)
 		}
 	}

@@ -184,35 +184,50 @@ func (r *Realm) Add(e *Entity) error {
 }
 
 // EmailAsUsername reports whether the realm's settings make a user's
-// email its username (registrationEmailAsUsername), and whether they say
-// so at all.
-func (r *Realm) EmailAsUsername() (on, set bool) {
+// email its username (registrationEmailAsUsername).
+func (r *Realm) EmailAsUsername() bool {
 	s := r.Settings()
-	if s == nil {
-		return false, false
+	return s != nil && s.Fields["registrationEmailAsUsername"] == true
+}
+
+// UsersKeyedByEmail lists the users whose key KeyUsersByEmail would
+// change: those with an email other than their key (service accounts
+// keep their names).
+func (r *Realm) UsersKeyedByEmail() []string {
+	var out []string
+	users := r.Entities[KindUser]
+	for _, key := range SortedKeys(users) {
+		if r.EmailKey(users[key]) != key {
+			out = append(out, key)
+		}
 	}
-	v, set := s.Fields["registrationEmailAsUsername"]
-	return v == true, set
+	return out
+}
+
+// EmailKey is the key a user has when the email is the username: its
+// email, lower-cased as Keycloak stores it (service accounts, and users
+// without an email, keep their key).
+func (r *Realm) EmailKey(u *Entity) string {
+	email, _ := u.Fields["email"].(string)
+	if email == "" || u.Kind.BuiltIn(r.Name, u.Key) {
+		return u.Key
+	}
+	return strings.ToLower(email)
 }
 
 // KeyUsersByEmail re-keys users (and what they hold) by their email, as
-// Keycloak stores them when the email is the username. Service accounts
-// keep their names. It returns the old keys of the users it re-keyed.
+// Keycloak stores them when the email is the username. It returns the old
+// keys of the users it re-keyed.
 func (r *Realm) KeyUsersByEmail() []string {
-	var renamed []string
+	renamed := r.UsersKeyedByEmail()
 	users := r.Entities[KindUser]
-	for _, key := range SortedKeys(users) {
+	for _, key := range renamed {
 		u := users[key]
-		email, _ := u.Fields["email"].(string)
-		email = strings.ToLower(email)
-		if email == "" || email == key || u.Kind.BuiltIn(r.Name, key) {
-			continue
-		}
+		email := r.EmailKey(u)
 		delete(users, key)
 		u.Key = email
 		u.Fields[u.Kind.KeyField] = email
 		users[email] = u
-		renamed = append(renamed, key)
 		for _, c := range children(KindUser) {
 			for ckey, child := range r.Entities[c.Name] {
 				if child.Parent == key {

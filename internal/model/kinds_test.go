@@ -38,8 +38,8 @@ func TestKeyUsersByEmail(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if on, set := r.EmailAsUsername(); !on || !set {
-		t.Fatalf("EmailAsUsername = %v, %v", on, set)
+	if !r.EmailAsUsername() {
+		t.Fatal("EmailAsUsername = false")
 	}
 	if got := r.KeyUsersByEmail(); len(got) != 1 || got[0] != "bob" {
 		t.Errorf("re-keyed %v, want [bob]", got)
