@@ -614,3 +614,63 @@ func TestResultCountsPlanActions(t *testing.T) {
 		t.Errorf("result %+v for a plan of %d actions", res, len(p.Actions))
 	}
 }
+
+// TestWholeMapRemovals: a key the desired attributes leave out is removed
+// in the PUT, judged against the fresh read: as null in a string map (the
+// server keeps a key a client or realm PUT omits), by leaving it out of a
+// list map (a group PUT replaces the map, and a null there is a 500).
+// Keycloak's own keys and realmsync's bookkeeping stay.
+func TestWholeMapRemovals(t *testing.T) {
+	liveAttrs := map[string]any{
+		"realm": "acme", "attributes": map[string]any{"team": "a", "tier": "gold", "cibaInterval": "5", "clientSessionIdleTimeout": "900"},
+		"clients": []any{map[string]any{"id": "c1", "clientId": "web",
+			"attributes": map[string]any{"a": "1", "b": "2", "realm_client": "false", "client.secret.creation.time": "1"}}},
+		"groups": []any{map[string]any{"id": "g1", "name": "team", "path": "/team", "attributes": map[string]any{"k": []any{"v"}, "gone": []any{"x"}}}},
+	}
+	desiredAttrs := map[string]any{
+		"realm": "acme", "attributes": map[string]any{"team": "a"},
+		"clients": []any{map[string]any{"clientId": "web", "attributes": map[string]any{"a": "1"}}},
+		"groups":  []any{map[string]any{"name": "team", "attributes": map[string]any{"k": []any{"v"}}}},
+	}
+	f := newFake()
+	f.objects["acme"] = model.DeepCopy(liveAttrs).(map[string]any)
+	f.objects["acme"]["attributes"].(map[string]any)["realmsync.owner.default"] = "kept"
+	delete(f.objects["acme"], "clients")
+	delete(f.objects["acme"], "groups")
+	f.objects["acme/clients/c1"] = model.DeepCopy(liveAttrs["clients"].([]any)[0]).(map[string]any)
+	f.objects["acme/groups/g1"] = model.DeepCopy(liveAttrs["groups"].([]any)[0]).(map[string]any)
+	// Drift since the plan: a key nobody wrote down, removed as well.
+	f.objects["acme/groups/g1"]["attributes"].(map[string]any)["late"] = []any{"y"}
+	live := realm(t, liveAttrs)
+	p := planFor(t, realm(t, desiredAttrs), live)
+	var changes []string
+	for _, a := range p.Actions {
+		for _, c := range a.Changes {
+			if c.Unset {
+				changes = append(changes, a.Key+" "+c.Path)
+			}
+		}
+	}
+	if d := cmp.Diff([]string{"acme attributes.tier", "web attributes.b", "/team attributes.gone"}, changes); d != "" {
+		t.Errorf("planned removals (-want +got):\n%s", d)
+	}
+	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	realmAttrs := f.objects["acme"]["attributes"].(map[string]any)
+	if v, ok := realmAttrs["tier"]; !ok || v != nil {
+		t.Errorf("realm PUT: tier should be sent as null, attributes %v", realmAttrs)
+	}
+	for _, kept := range []string{"team", "cibaInterval", "clientSessionIdleTimeout"} {
+		if realmAttrs[kept] == nil {
+			t.Errorf("realm PUT lost %s: %v", kept, realmAttrs)
+		}
+	}
+	clientAttrs := f.objects["acme/clients/c1"]["attributes"].(map[string]any)
+	if v, ok := clientAttrs["b"]; !ok || v != nil || clientAttrs["realm_client"] != "false" || clientAttrs["client.secret.creation.time"] != "1" {
+		t.Errorf("client PUT attributes %v: want b null, the server's keys kept", clientAttrs)
+	}
+	if d := cmp.Diff(map[string]any{"k": []any{"v"}}, f.objects["acme/groups/g1"]["attributes"]); d != "" {
+		t.Errorf("group PUT attributes (-want +got):\n%s", d)
+	}
+}

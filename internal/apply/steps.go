@@ -48,19 +48,28 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	if err := r.api.Get(ctx, path, nil, &current); err != nil {
 		return err
 	}
-	return r.mergeAndPut(ctx, path, d, current, body)
+	return r.mergeAndPut(ctx, a.Realm, path, d, current, body)
 }
 
 // mergeAndPut writes the desired fields over the live object (keyed lists
 // by key, maps key by key) and PUTs the whole of it back: never a sparse
-// PUT, which would reset what the desired state does not mention.
-func (r *run) mergeAndPut(ctx context.Context, path string, d *model.Entity, current, body map[string]any) error {
+// PUT, which would reset what the desired state does not mention. Keys of
+// a whole map that the desired state leaves out are removed, judged
+// against this fresh read rather than the plan's.
+func (r *run) mergeAndPut(ctx context.Context, realm, path string, d *model.Entity, current, body map[string]any) error {
 	for field, key := range d.Kind.KeyedLists {
 		if want, ok := body[field]; ok {
 			body[field] = mergeKeyed(current[field], want, key)
 		}
 	}
-	return r.api.Put(ctx, path, overlay(current, body).(map[string]any))
+	removals := d.Kind.MapRemovals(realm, d, current)
+	merged := overlay(current, body).(map[string]any)
+	for _, field := range model.SortedKeys(removals) {
+		for _, key := range removals[field] {
+			d.Kind.RemoveMapKey(merged, field, key)
+		}
+	}
+	return r.api.Put(ctx, path, merged)
 }
 
 func (r *run) create(ctx context.Context, realm string, d *model.Entity, body map[string]any) error {
@@ -134,7 +143,7 @@ func (r *run) updateExisting(ctx context.Context, realm string, d *model.Entity,
 	for _, f := range d.Kind.CreateOnly {
 		delete(body, f) // a password is set only by the create that made the object
 	}
-	return r.mergeAndPut(ctx, path, d, current, body)
+	return r.mergeAndPut(ctx, realm, path, d, current, body)
 }
 
 // remove deletes an object. The goal is that the object is gone: a DELETE
@@ -238,7 +247,7 @@ func (r *run) setRefs(ctx context.Context, realm, owner string, rel *model.Relat
 		return nil
 	}
 	var errs *multierror.Error
-	if rel.PerRef {
+	if rel.PerRef() {
 		call := r.api.Delete
 		if adding {
 			call = r.api.Put

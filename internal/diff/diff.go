@@ -85,7 +85,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				}
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
 			default:
-				if changes := compare(k, d, l); len(changes) > 0 {
+				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
 					verb := plan.Update
 					if k.Immutable {
 						verb = plan.Replace // no update endpoint
@@ -269,14 +269,16 @@ func action(realm string, d, l *model.Entity, verb plan.Verb, changes []plan.Cha
 
 // creation lists what a new object will be created with.
 func creation(k *model.Kind, d *model.Entity) []plan.Change {
-	return compare(k, d, &model.Entity{Kind: k, Fields: model.Object{}})
+	return compare("", k, d, &model.Entity{Kind: k, Fields: model.Object{}})
 }
 
 // compare returns the changes that turn l into d, field by field in sorted
-// order, looking only at fields d sets.
-func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
+// order, looking only at fields d sets (and, in a whole map, at the keys
+// it leaves out).
+func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 	var changes []plan.Change
 	creating := len(l.Fields) == 0
+	removals := k.MapRemovals(realm, d, l.Fields)
 	for _, f := range model.SortedKeys(d.Fields) {
 		if f == k.KeyField || (!creating && k.IsCreateOnly(f)) {
 			continue
@@ -296,8 +298,25 @@ func compare(k *model.Kind, d, l *model.Entity) []plan.Change {
 			continue
 		}
 		changes = compareValue(k, []string{f}, d.Fields[f], lv, present, changes)
+		changes = append(changes, unsetChanges(k, f, removals[f], lv)...)
 	}
 	return changes
+}
+
+// unsetChanges are the removals of keys from a whole map: a key the file
+// no longer lists, shown with the value it takes away.
+func unsetChanges(k *model.Kind, field string, keys []string, have any) []plan.Change {
+	m, _ := have.(map[string]any)
+	var out []plan.Change
+	for _, key := range keys {
+		p := field + "." + key
+		c := plan.Change{Path: p, Before: m[key], Unset: true}
+		if k.IsSecret(p) {
+			c = plan.Change{Path: p, Sensitive: true, Unset: true}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // compareKeyedList compares list items by their key field: each desired

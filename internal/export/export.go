@@ -116,6 +116,16 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 				ref = probe
 			}
 			for _, f := range model.SortedKeys(e.Fields) {
+				if w := k.WholeMapFor(live.Name, e.Key, f); w != nil {
+					// The file will be the whole truth about this map: it
+					// is written whole, the server's own keys left out.
+					if m, ok := e.Fields[f].(map[string]any); ok {
+						if owned := w.OwnedPart(k, m); len(owned) > 0 {
+							kept.Fields[f] = owned
+						}
+						continue
+					}
+				}
 				var baseValue any
 				if ref != nil {
 					baseValue = ref.Fields[f]

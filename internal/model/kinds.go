@@ -56,6 +56,9 @@ type Kind struct {
 	// ListMaps are map[string][]string on the wire: a scalar is a
 	// one-element list.
 	ListMaps []string
+	// WholeMaps are map fields the desired state writes down whole: keys
+	// it omits are removed from the server (maps.go).
+	WholeMaps []WholeMap
 	// Immutable objects have no update endpoint: a change deletes and
 	// creates them again.
 	Immutable bool
@@ -223,11 +226,12 @@ var kinds = []*Kind{
 		Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
 		Secrets:       []string{"smtpServer.password"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
+		WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
 		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
 		Relations: []Relation{
-			perRef("defaultGroups", groupPaths, "{owner}/default-groups/{ref}"),
-			perRef("defaultDefaultClientScopes", scopeNames, "{owner}/default-default-client-scopes/{ref}"),
-			perRef("defaultOptionalClientScopes", scopeNames, "{owner}/default-optional-client-scopes/{ref}"),
+			perRef("defaultGroups", groupPaths, "default-groups", "path", ReadOwner),
+			perRef("defaultDefaultClientScopes", scopeNames, "default-default-client-scopes", "name", ReadOwner),
+			perRef("defaultOptionalClientScopes", scopeNames, "default-optional-client-scopes", "name", ReadOwner),
 		},
 		// Collections of kinds this version does not manage yet, and
 		// reference lists that need their own endpoints (later issues).
@@ -255,6 +259,7 @@ var kinds = []*Kind{
 		Required:      []string{"protocol"},
 		Enums:         map[string][]string{"protocol": scopeProtocols},
 		StringMaps:    []string{"attributes"},
+		WholeMaps:     []WholeMap{{Field: "attributes"}},
 		ServerManaged: []string{"id"},
 		Relations:     []Relation{scopeMappingsRelation},
 		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
@@ -281,6 +286,7 @@ var kinds = []*Kind{
 			"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
 		StringMaps:  []string{"attributes"},
 		Enums:       map[string][]string{"protocol": clientProtocols},
+		WholeMaps:   []WholeMap{{Field: "attributes", ServerKeys: clientServerKey}},
 		AbsentMeans: map[string]any{"authorizationServicesEnabled": false},
 		ServerManaged: []string{
 			"id", "access", "registeredNodes",
@@ -297,8 +303,8 @@ var kinds = []*Kind{
 		},
 		Relations: []Relation{
 			scopeMappingsRelation,
-			defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "{owner}/default-client-scopes/{ref}")),
-			defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "{owner}/optional-client-scopes/{ref}")),
+			defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "default-client-scopes", "name", ReadInOwner)),
+			defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "optional-client-scopes", "name", ReadInOwner)),
 		},
 		Endpoints: Endpoints{
 			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
@@ -326,6 +332,7 @@ var kinds = []*Kind{
 		Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
 		RealmPath:     "roles.realm",
 		ListMaps:      []string{"attributes"},
+		WholeMaps:     []WholeMap{{Field: "attributes"}},
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
 		Relations:     []Relation{compositesRelation},
 		Endpoints: Endpoints{
@@ -351,6 +358,7 @@ var kinds = []*Kind{
 		Name: KindClientRole, Title: "client role", Plural: "clientRoles", Representation: "RoleRepresentation", KeyField: "name",
 		Parent: KindClient, ParentMap: "roles.client",
 		ListMaps:      []string{"attributes"},
+		WholeMaps:     []WholeMap{{Field: "attributes"}},
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
 		Relations:     []Relation{compositesRelation},
 		Endpoints: Endpoints{
@@ -367,10 +375,11 @@ var kinds = []*Kind{
 		Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
 		Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
 		ListMaps:      []string{"attributes"},
+		WholeMaps:     []WholeMap{{Field: "attributes"}},
 		ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
 		Relations: []Relation{
-			{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
-			{Field: "clientRoles", Refs: clientRoleNames, Scopes: clientScopes, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
+			roleMappings("realmRoles", ReadInOwner),
+			roleMappings("clientRoles", ReadInOwner),
 		},
 		Endpoints: Endpoints{
 			Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
@@ -396,6 +405,7 @@ var usersKind = &Kind{
 	RealmPath: "users", LowerKey: true, LowerFields: []string{"email"},
 	ListMaps:   []string{"attributes"},
 	Secrets:    []string{"credentials"},
+	WholeMaps:  []WholeMap{{Field: "attributes", ServerKeys: userServerKey}},
 	CreateOnly: []string{"credentials"},
 	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
 		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId",
@@ -403,9 +413,9 @@ var usersKind = &Kind{
 		"attributes.is_temporary_admin"},
 	NotManaged: []string{"clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
 	Relations: []Relation{
-		perRef("groups", groupPaths, "{owner}/groups/{ref}"),
-		{Field: "realmRoles", Refs: realmRoleNames, Scopes: realmScope, Path: func(Ref) string { return "{owner}/role-mappings/realm" }},
-		{Field: "clientRoles", Refs: clientRoleNames, Scopes: clientScopes, Path: func(Ref) string { return "{owner}/role-mappings/clients/{refParent}" }},
+		perRef("groups", groupPaths, "groups", "path", ReadByHook),
+		roleMappings("realmRoles", ReadByHook),
+		roleMappings("clientRoles", ReadByHook),
 	},
 	Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
 	// A client's service account is a user Keycloak makes and removes with

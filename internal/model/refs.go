@@ -21,14 +21,19 @@ type Relation struct {
 	// Only written-down parts are authoritative; members of other parts
 	// are left alone.
 	Scopes func(v any) map[string]bool
-	// Path is the add/remove endpoint for one reference, relative to the
-	// owner's item path: "{owner}/composites".
-	Path func(ref Ref) string
-	// PerRef relations take one call per reference, with no body: PUT to
-	// add, DELETE to remove, the path naming the reference as {ref} (its
-	// server id). Others take lists of role representations: POST to add,
-	// DELETE to remove.
-	PerRef bool
+	// Collection is the relation's endpoint relative to the owner's item
+	// path ("composites", "role-mappings", "default-groups"): apply writes
+	// through it as Wire says, and the live reader GETs it.
+	Collection string
+	Wire       Wire
+	// NameField names a listed object in a WireIDs answer ("path" for
+	// groups, "name" for client scopes).
+	NameField string
+	// ReadFrom says where the live reader finds the references.
+	ReadFrom ReadFrom
+	// ReadWhen is the owner's field that must be true for the owner to
+	// have references at all (a role's composite): others are not asked.
+	ReadWhen string
 	// DefaultedOnCreate relations are filled in by Keycloak when it
 	// creates the object (a new client gets the realm's default scopes):
 	// after a create, apply reads them back and reconciles against them.
@@ -79,12 +84,70 @@ func (r Ref) String() string {
 	return r.Kind + " " + strconv.Quote(r.Key)
 }
 
+// Wire is how Keycloak takes and gives a relation's references.
+type Wire int
+
+const (
+	// WireIDs: one call per reference and no body, PUT to add and DELETE
+	// to remove {owner}/{collection}/{id}; a GET of the collection lists
+	// the referenced objects.
+	WireIDs Wire = iota
+	// WireRoles: role representations as the body, POST to add and
+	// DELETE to remove, at the collection itself (composites).
+	WireRoles
+	// WireMappings: role representations at {collection}/realm and
+	// {collection}/clients/{client id}; a GET of the collection answers
+	// {realmMappings, clientMappings}.
+	WireMappings
+)
+
+// ReadFrom is where the live reader finds a relation's references.
+type ReadFrom int
+
+const (
+	// ReadInOwner: the owner's own representation carries the field.
+	ReadInOwner ReadFrom = iota
+	// ReadOwner: a GET of the collection under each owner.
+	ReadOwner
+	// ReadByHook: the kind's read hook fills the field (users'
+	// memberships, read from the group and role side).
+	ReadByHook
+)
+
+// PerRef reports whether the relation takes one call per reference.
+func (rel *Relation) PerRef() bool { return rel.Wire == WireIDs }
+
+// Path is the add/remove endpoint for ref, relative to the owner's item
+// path ({owner}); {ref} is the reference's server id, {refParent} its
+// client's.
+func (rel *Relation) Path(ref Ref) string {
+	base := "{owner}/" + rel.Collection
+	switch {
+	case rel.Wire == WireIDs:
+		return base + "/{ref}"
+	case rel.Wire == WireMappings && ref.Kind == KindClientRole:
+		return base + "/clients/{refParent}"
+	case rel.Wire == WireMappings:
+		return base + "/realm"
+	}
+	return base
+}
+
 // perRef describes a relation managed one reference at a time, with a
 // single scope (the whole list is authoritative).
-func perRef(field string, refs func(any) ([]Ref, error), path string) Relation {
-	return Relation{Field: field, Refs: refs, PerRef: true,
-		Scopes: func(any) map[string]bool { return map[string]bool{"": true} },
-		Path:   func(Ref) string { return path }}
+func perRef(field string, refs func(any) ([]Ref, error), collection, nameField string, from ReadFrom) Relation {
+	return Relation{Field: field, Refs: refs, Wire: WireIDs, Collection: collection, NameField: nameField, ReadFrom: from,
+		Scopes: func(any) map[string]bool { return map[string]bool{"": true} }}
+}
+
+// roleMappings are a group's or user's realmRoles or clientRoles.
+func roleMappings(field string, from ReadFrom) Relation {
+	rel := Relation{Field: field, Wire: WireMappings, Collection: "role-mappings", ReadFrom: from,
+		Refs: realmRoleNames, Scopes: realmScope}
+	if field == "clientRoles" {
+		rel.Refs, rel.Scopes = clientRoleNames, clientScopes
+	}
+	return rel
 }
 
 func defaultedOnCreate(r Relation) Relation { r.DefaultedOnCreate = true; return r }
@@ -132,7 +195,7 @@ var compositesRelation = Relation{
 		}
 		return scopes
 	},
-	Path: func(Ref) string { return "{owner}/composites" },
+	Wire: WireRoles, Collection: "composites", ReadFrom: ReadOwner, ReadWhen: "composite",
 }
 
 // RefScope is the part of a relation a reference belongs to: "realm" for

@@ -203,12 +203,7 @@ var scopeMappingsRelation = Relation{
 	Field:  ScopeMappingsField,
 	Refs:   compositeRefs,
 	Scopes: compositesRelation.Scopes,
-	Path: func(r Ref) string {
-		if r.Kind == KindClientRole {
-			return "{owner}/scope-mappings/clients/{refParent}"
-		}
-		return "{owner}/scope-mappings/realm"
-	},
+	Wire:   WireMappings, Collection: "scope-mappings", ReadFrom: ReadOwner,
 }
 
 // liftedPos points positions of lifted fields (and of owners written down

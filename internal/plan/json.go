@@ -10,7 +10,7 @@ import (
 // number grows when optional fields are added; its major number when a
 // field changes meaning or goes away, so a consumer checks the major
 // number and ignores fields it does not know.
-const JSONFormatVersion = "1.1"
+const JSONFormatVersion = "1.2"
 
 // JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
 // the format's documentation: CI pipelines can validate against it, and
@@ -53,6 +53,7 @@ type jsonChange struct {
 	Added     []string `json:"added,omitempty"`
 	Removed   []string `json:"removed,omitempty"`
 	Sensitive bool     `json:"sensitive,omitempty"`
+	Unset     bool     `json:"unset,omitempty"`
 }
 
 // WriteJSON renders the plan for programs, in the format JSONSchema
@@ -88,7 +89,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 // makes sure a mistake there cannot reach a CI log.
 func toJSONChange(c Change) jsonChange {
 	if c.Sensitive {
-		return jsonChange{Path: c.Path, Sensitive: true}
+		return jsonChange{Path: c.Path, Sensitive: true, Unset: c.Unset}
 	}
-	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed}
+	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed, Unset: c.Unset}
 }

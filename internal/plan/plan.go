@@ -56,6 +56,8 @@ type Change struct {
 	Added     []string `json:"added,omitempty"`
 	Removed   []string `json:"removed,omitempty"`
 	Sensitive bool     `json:"sensitive,omitempty"`
+	// Unset: the field or map key is removed (Before is what goes).
+	Unset bool `json:"unset,omitempty"`
 
 	// For relation fields: the references apply adds and removes.
 	AddRefs    []model.Ref `json:"-"`

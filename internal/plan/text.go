@@ -145,6 +145,10 @@ func noChanges(drift bool) string {
 // holds secret values, and this keeps a mistake there from printing one.
 func changeLine(verb Verb, c Change, pal palette) string {
 	switch {
+	case c.Sensitive && c.Unset:
+		return c.Path + ": (sensitive value removed)"
+	case c.Unset:
+		return c.Path + ": " + value(c.Before) + " → (removed)"
 	case c.Sensitive && verb == Create:
 		return c.Path + ": (sensitive)"
 	case c.Sensitive:
