@@ -16,6 +16,7 @@ import (
 	"github.com/realmsync/realmsync/internal/apply"
 	"github.com/realmsync/realmsync/internal/diff"
 	"github.com/realmsync/realmsync/internal/export"
+	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
 	"github.com/realmsync/realmsync/internal/plan"
@@ -68,7 +69,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
 	fs.IntVar(&f.limits.MaxDeletes, "max-deletes", 10, "refuse to sync a plan with more deletes than this (-1: no limit)")
 	fs.Float64Var(&f.limits.MaxDeleteRatio, "max-delete-ratio", 0.5, "refuse to delete a larger share of a kind's live objects (1: no limit)")
-	fs.IntVar(&f.concurrency, "concurrency", export.DefaultConcurrency, "independent requests at once (reads, and writes of one kind at one depth)")
+	fs.IntVar(&f.concurrency, "concurrency", live.DefaultConcurrency, "independent requests at once (reads, and writes of one kind at one depth)")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "write Prometheus text-format metrics here (atomically)")
 	fs.StringVar(&f.reportFile, "report-file", "", "write the JSON plan here too (atomically)")
 }
@@ -141,14 +142,14 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	}
 
 	p := &plan.Plan{Warnings: desired.Warnings}
-	live := map[string]*model.Realm{}
+	liveRealms := map[string]*model.Realm{}
 	for _, name := range realms {
-		lr, err := export.ReadRealmWith(ctx, api, name, export.ReadOptions{Concurrency: f.concurrency})
+		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: f.concurrency})
 		if err != nil {
 			a.writeReports(f, p, realms, false, started)
 			return a.fail("%v", err)
 		}
-		live[name] = lr
+		liveRealms[name] = lr
 		p.Warnings = append(p.Warnings, diff.Warnings(desired.Realms[name], lr)...)
 		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
 		if err != nil {
@@ -182,7 +183,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		// What sync would refuse is said in the plan a pull request shows,
 		// before anyone merges.
 		var over *apply.LimitError
-		if errors.As(apply.CheckLimits(p, live, f.limits), &over) {
+		if errors.As(apply.CheckLimits(p, liveRealms, f.limits), &over) {
 			p.Warnings = append(p.Warnings, "sync would refuse this plan: "+over.Reason()+".")
 		}
 	}
@@ -193,7 +194,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	if dryRun {
-		if _, err := apply.Apply(ctx, api, p, live, apply.Options{DryRun: true, Owner: f.owner}); err != nil {
+		if _, err := apply.Apply(ctx, api, p, liveRealms, apply.Options{DryRun: true, Owner: f.owner}); err != nil {
 			return a.fail("%v", err)
 		}
 		if p.Empty() {
@@ -204,7 +205,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if p.Empty() {
 		return ExitOK
 	}
-	if err := apply.CheckLimits(p, live, f.limits); err != nil {
+	if err := apply.CheckLimits(p, liveRealms, f.limits); err != nil {
 		return a.fail("%v", err)
 	}
 	// stdout holds exactly one document in the json and markdown views
@@ -217,11 +218,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
 	defer bar.Finish()
 	opts := apply.Options{Progress: indent{log}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
-	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, live, kinds, f, opts)
+	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, liveRealms, kinds, f, opts)
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	res, err := apply.Apply(ctx, api, p, live, opts)
+	res, err := apply.Apply(ctx, api, p, liveRealms, opts)
 	res.Done += pre.Done
 	fmt.Fprintf(log, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
 	if err != nil {
@@ -256,7 +257,7 @@ func checkSaved(path string, desired *load.Desired, p *plan.Plan) error {
 // built-in clients, roles and scopes whose real state the first plan could
 // only guess. It returns the plan left to apply.
 func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.Plan, desired *load.Desired,
-	live map[string]*model.Realm, kinds map[string]bool, f runFlags, opts apply.Options) (*plan.Plan, apply.Result, error) {
+	liveRealms map[string]*model.Realm, kinds map[string]bool, f runFlags, opts apply.Options) (*plan.Plan, apply.Result, error) {
 	first := &plan.Plan{}
 	created := map[string]bool{}
 	for _, action := range p.Actions {
@@ -277,7 +278,7 @@ func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.
 	if len(created) == 0 {
 		return p, apply.Result{}, nil
 	}
-	res, err := apply.Apply(ctx, api, first, live, opts)
+	res, err := apply.Apply(ctx, api, first, liveRealms, opts)
 	if err != nil {
 		return nil, res, err
 	}
@@ -288,11 +289,11 @@ func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.
 		}
 	}
 	for _, name := range model.SortedKeys(created) {
-		lr, err := export.ReadRealmWith(ctx, api, name, export.ReadOptions{Concurrency: f.concurrency})
+		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: f.concurrency})
 		if err != nil {
 			return nil, res, err
 		}
-		live[name] = lr
+		liveRealms[name] = lr
 		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
 		if err != nil {
 			return nil, res, err
@@ -397,7 +398,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	var conn connFlags
 	conn.register(fs)
 	realm := fs.String("realm", "", "realm to export (required)")
-	concurrency := fs.Int("concurrency", export.DefaultConcurrency, "independent reads at once")
+	concurrency := fs.Int("concurrency", live.DefaultConcurrency, "independent reads at once")
 	rest, code, ok := a.parse(c, fs, args, 1)
 	if !ok {
 		return code
@@ -415,20 +416,20 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 		return a.fail("%v", err)
 	}
 	defer conn.reportRequests(a.stderr, api)
-	bar := progress.New(a.stderr, isTerminal(a.stderr) && !conn.noProgress(a.env), "reading realm "+*realm, export.ReadStages)
-	live, err := export.ReadRealmWith(ctx, api, *realm, export.ReadOptions{Steps: bar, Concurrency: *concurrency})
+	bar := progress.New(a.stderr, isTerminal(a.stderr) && !conn.noProgress(a.env), "reading realm "+*realm, live.Stages())
+	lr, err := live.Read(ctx, api, *realm, live.Options{Steps: bar, Concurrency: *concurrency})
 	bar.Finish()
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	if live == nil {
+	if lr == nil {
 		return a.fail("realm %q does not exist on the server", *realm)
 	}
 	base, err := export.ReadBaseline(ctx, api)
 	if err != nil {
 		return a.fail("learning the server's defaults: %v", err)
 	}
-	pruned, placeholders := base.Prune(live)
+	pruned, placeholders := base.Prune(lr)
 	files, err := export.Files(pruned)
 	if err != nil {
 		return a.fail("%v", err)

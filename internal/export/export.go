@@ -12,13 +12,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/model"
 )
 
 // WriteAPI is what export needs beyond reads: it creates a short-lived
 // baseline realm to learn this server's defaults.
 type WriteAPI interface {
-	API
+	live.API
 	Post(ctx context.Context, path string, body any) (string, error)
 	Delete(ctx context.Context, path string, body any) error
 	RefreshToken(ctx context.Context) error
@@ -57,27 +58,10 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 	if err := api.RefreshToken(ctx); err != nil {
 		return nil, err
 	}
-	rp := url.PathEscape(name)
-	clientID, err := api.Post(ctx, rp+"/clients", map[string]any{"clientId": probeName})
-	if err != nil {
-		return nil, fmt.Errorf("baseline client: %w", err)
+	if err := probe(ctx, api, name); err != nil {
+		return nil, err
 	}
-	probes := []struct {
-		path string
-		body map[string]any
-	}{
-		{rp + "/client-scopes", map[string]any{"name": probeName, "protocol": "openid-connect"}},
-		{rp + "/roles", map[string]any{"name": probeName}},
-		{rp + "/groups", map[string]any{"name": probeName}},
-		{rp + "/clients/" + url.PathEscape(clientID) + "/roles", map[string]any{"name": probeName}},
-		{rp + "/users", map[string]any{"username": probeName}},
-	}
-	for _, p := range probes {
-		if _, err := api.Post(ctx, p.path, p.body); err != nil {
-			return nil, fmt.Errorf("baseline probe %s: %w", p.path, err)
-		}
-	}
-	realm, err := ReadRealm(ctx, api, name)
+	realm, err := live.Read(ctx, api, name, live.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +69,31 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 		return nil, fmt.Errorf("baseline realm %s vanished", name)
 	}
 	return &Baseline{realm: realm, name: name}, nil
+}
+
+// probe creates one object of every kind the table probes, in table
+// order, each child under its parent's probe, through the kind's own
+// create endpoint.
+func probe(ctx context.Context, api WriteAPI, realm string) error {
+	ids := map[string]string{} // kind → the probe's server id
+	for _, k := range model.Kinds() {
+		if k.Probe == nil {
+			continue
+		}
+		tmpl := k.Endpoints.Create
+		if k.Recursive() {
+			tmpl = k.Endpoints.CreateRoot
+		}
+		path := strings.NewReplacer("{realm}", url.PathEscape(realm), "{parent}", url.PathEscape(ids[k.Parent])).Replace(tmpl)
+		body := model.DeepCopy(map[string]any(k.Probe)).(map[string]any)
+		body[k.KeyField] = probeName
+		id, err := api.Post(ctx, path, body)
+		if err != nil {
+			return fmt.Errorf("baseline probe %s: %w", k.Title, err)
+		}
+		ids[k.Name] = id
+	}
+	return nil
 }
 
 // Prune reduces a live realm to what a desired-state file should say:

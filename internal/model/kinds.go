@@ -93,6 +93,11 @@ type Kind struct {
 	Ignored []IgnoredField
 
 	Endpoints Endpoints
+	// Read says how the live reader finds the kind's objects (read.go).
+	Read ReadSpec
+	// Probe is the body of the object export's baseline realm creates to
+	// learn a new object's defaults; nil: not probed.
+	Probe Probe
 
 	// builtIn reports objects every new realm has. They are never created
 	// or deleted, only merged into.
@@ -121,6 +126,8 @@ type Endpoints struct {
 	// otherwise the Create collection is listed, narrowed by FindQuery.
 	Find      string
 	FindQuery string
+	// List is the collection the live reader lists, where it is not Create.
+	List string
 }
 
 // KeyOf builds an object's full key from its parent's key and local name.
@@ -252,6 +259,7 @@ var kinds = []*Kind{
 			{Field: "otpSupportedApplications", Why: "Keycloak derives it from the OTP policy (otpPolicyType, otpPolicyAlgorithm, ...); set those instead"},
 		},
 		Endpoints: Endpoints{Create: "", Item: "{realm}"},
+		Read:      ReadSpec{Mode: ReadItem},
 	},
 	{
 		Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
@@ -263,7 +271,10 @@ var kinds = []*Kind{
 		ServerManaged: []string{"id"},
 		Relations:     []Relation{scopeMappingsRelation},
 		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
-		builtIn:       func(_, key string) bool { return contains(builtInClientScopes, key) },
+		// The list carries every scope with its mappers.
+		Read:    ReadSpec{Unpaged: true},
+		Probe:   Probe{"protocol": "openid-connect"},
+		builtIn: func(_, key string) bool { return contains(builtInClientScopes, key) },
 	},
 	{
 		Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
@@ -276,6 +287,7 @@ var kinds = []*Kind{
 			Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
 			Item:   "{realm}/client-scopes/{parent}/protocol-mappers/models/{id}",
 		},
+		Read:    ReadSpec{Mode: ReadEmbedded},
 		builtIn: func(_, key string) bool { return contains(builtInClientScopes, ParentKey(key)) },
 	},
 	{
@@ -310,6 +322,8 @@ var kinds = []*Kind{
 			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
 			FindQuery: "clientId",
 		},
+		// The list carries each client's protocol mappers.
+		Probe:   Probe{},
 		builtIn: builtInClient,
 		frozen:  AdminClient,
 		check:   checkScopeProtocols,
@@ -325,6 +339,7 @@ var kinds = []*Kind{
 			Create: "{realm}/clients/{parent}/protocol-mappers/models",
 			Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
 		},
+		Read:    ReadSpec{Mode: ReadEmbedded},
 		builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
 		frozen:  func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 	},
@@ -339,6 +354,8 @@ var kinds = []*Kind{
 			Create: "{realm}/roles", Item: "{realm}/roles-by-id/{id}",
 			Find: "{realm}/roles/{name}",
 		},
+		Read:    ReadSpec{Full: true},
+		Probe:   Probe{},
 		builtIn: builtInRealmRole,
 		check: func(r *Realm, e *Entity) []Problem {
 			if MisspeltDefaultRole(r.Name, e.Key) {
@@ -365,6 +382,8 @@ var kinds = []*Kind{
 			Create: "{realm}/clients/{parent}/roles", Item: "{realm}/roles-by-id/{id}",
 			Find: "{realm}/clients/{parent}/roles/{name}",
 		},
+		Read:  ReadSpec{Full: true},
+		Probe: Probe{},
 		builtIn: func(realm, key string) bool {
 			return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
 				(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
@@ -385,6 +404,8 @@ var kinds = []*Kind{
 			Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
 			Item: "{realm}/groups/{id}", Find: "{realm}/group-by-path{key}",
 		},
+		Read:  ReadSpec{Full: true, ChildCount: "subGroupCount"},
+		Probe: Probe{},
 	},
 }
 
@@ -396,6 +417,7 @@ var userProfileKind = &Kind{
 	RealmObject: "userProfile",
 	KeyedLists:  map[string]string{"attributes": "name", "groups": "name"},
 	Endpoints:   Endpoints{Item: "{realm}/users/profile"},
+	Read:        ReadSpec{Mode: ReadItem, Optional: true},
 	builtIn:     func(string, string) bool { return true },
 }
 
@@ -418,6 +440,10 @@ var usersKind = &Kind{
 		roleMappings("clientRoles", ReadByHook),
 	},
 	Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
+	// User searches leave service accounts out, and memberships are read
+	// from the group and role side: a hook completes the list.
+	Read:  ReadSpec{Full: true, Hook: "users"},
+	Probe: Probe{},
 	// A client's service account is a user Keycloak makes and removes with
 	// the client; its role mappings and groups can still be declared.
 	builtIn: func(_, key string) bool { return strings.HasPrefix(key, "service-account-") },
@@ -434,7 +460,10 @@ var federatedIdentityKind = &Kind{
 	Endpoints: Endpoints{
 		Create: "{realm}/users/{parent}/federated-identity/{name}",
 		Item:   "{realm}/users/{parent}/federated-identity/{name}",
+		List:   "{realm}/users/{parent}/federated-identity",
 	},
+	// Found through a search per identity provider, not a call per user.
+	Read: ReadSpec{Mode: ReadHook, Hook: "federatedIdentities"},
 }
 
 func init() { kinds = append(kinds, userProfileKind, usersKind, federatedIdentityKind) }

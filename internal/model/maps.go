@@ -55,7 +55,7 @@ func (k *Kind) MapRemovals(realm string, desired *Entity, live Object) map[strin
 		}
 		have, _ := live[f].(map[string]any)
 		for _, key := range SortedKeys(have) {
-			if _, kept := want[key]; !kept && w.Owns(k, key) {
+			if _, kept := want[key]; !kept && w.Owns(k, key) && !blank(have[key]) {
 				if out == nil {
 					out = map[string][]string{}
 				}
@@ -87,11 +87,25 @@ func (k *Kind) RemoveMapKey(body Object, field, key string) {
 func (w *WholeMap) OwnedPart(k *Kind, m map[string]any) map[string]any {
 	out := map[string]any{}
 	for key, v := range m {
-		if w.Owns(k, key) {
+		if w.Owns(k, key) && !blank(v) {
 			out[key] = DeepCopy(v)
 		}
 	}
 	return out
+}
+
+// blank values are what Keycloak keeps for a key set to "" (the admin
+// console leaves frontendUrl so): the same as no key, to remove or export.
+func blank(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case string:
+		return t == ""
+	case []any:
+		return len(t) == 0 || len(t) == 1 && t[0] == ""
+	}
+	return false
 }
 
 func (k *Kind) isServerManaged(path string) bool { return contains(k.ServerManaged, path) }

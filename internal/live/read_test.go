@@ -1,10 +1,12 @@
-package export
+package live
 
 import (
 	"context"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/realmsync/realmsync/internal/model"
 )
 
 // notFound is a 404 as the admin client reports it.
@@ -49,7 +51,7 @@ func TestMissingRealmIsConfirmed(t *testing.T) {
 		{"wrong base URL", listOnly{noList: true}, "is the URL Keycloak's base URL?"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := ReadRealm(context.Background(), c.api, "acme")
+			r, err := Read(context.Background(), c.api, "acme", Options{})
 			switch {
 			case c.want == "" && (err != nil || r != nil):
 				t.Errorf("got %v, %v: want a missing realm", r, err)
@@ -57,5 +59,49 @@ func TestMissingRealmIsConfirmed(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestTableReadSpecs: every kind the table says how to read can be read:
+// hooks exist, listed kinds have a collection, singletons an item, and
+// embedded kinds a parent whose representation carries them.
+func TestTableReadSpecs(t *testing.T) {
+	for _, k := range model.Kinds() {
+		spec := k.Read
+		if spec.Hook != "" && hooks[spec.Hook] == nil {
+			t.Errorf("%s: read hook %q does not exist", k.Name, spec.Hook)
+		}
+		switch spec.Mode {
+		case model.ReadHook:
+			if spec.Hook == "" {
+				t.Errorf("%s: read by a hook, but names none", k.Name)
+			}
+		case model.ReadList:
+			if k.Endpoints.Create == "" || (k.Recursive() && k.Endpoints.CreateRoot == "") {
+				t.Errorf("%s: listed, but has no collection endpoint", k.Name)
+			}
+			if k.Recursive() && spec.ChildCount == "" {
+				t.Errorf("%s: recursive, but the read does not know which objects have children", k.Name)
+			}
+		case model.ReadItem:
+			if k.Endpoints.Item == "" {
+				t.Errorf("%s: read as one item, but has no item endpoint", k.Name)
+			}
+		case model.ReadEmbedded:
+			if k.Parent == "" || k.ParentField == "" {
+				t.Errorf("%s: embedded, but not in a parent's field", k.Name)
+			}
+		}
+		for _, rel := range k.Relations {
+			if rel.ReadFrom == model.ReadByHook && spec.Hook == "" {
+				t.Errorf("%s.%s: read by the kind's hook, but the kind has none", k.Name, rel.Field)
+			}
+			if rel.Wire == model.WireIDs && rel.NameField == "" {
+				t.Errorf("%s.%s: lists objects, but does not say which field names them", k.Name, rel.Field)
+			}
+		}
+	}
+	if Stages() < 3 {
+		t.Errorf("Stages() = %d", Stages())
 	}
 }

@@ -1,0 +1,337 @@
+// Package live reads a realm's live state from Keycloak. It is the stage
+// between load and diff: it walks the kind table, reading each kind as
+// its ReadSpec says through the kind's own endpoints, and rebuilds the
+// realm document in the shape users write, so that model.Decompose turns
+// desired and live state into entities the same way. Export reads through
+// it too; no endpoint is written down twice.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
+)
+
+// API is the read side of the admin client. Paths are relative to
+// /admin/realms/.
+type API interface {
+	Get(ctx context.Context, path string, query url.Values, out any) error
+	List(ctx context.Context, path string, query url.Values, pageSize int) ([]map[string]any, error)
+}
+
+// NotFound reports whether err means the server has no such object. The
+// admin client's errors implement it; the interface keeps this package
+// free of the client.
+func NotFound(err error) bool {
+	var nf interface{ NotFound() bool }
+	return errors.As(err, &nf) && nf.NotFound()
+}
+
+// PageSize is how many objects one list request asks for.
+const PageSize = 100
+
+// DefaultConcurrency is how many independent reads run at once.
+const DefaultConcurrency = parallel.Default
+
+// Steps hears of every finished stage of a read (progress reporting).
+type Steps interface{ Step(n int) }
+
+// Options steer a read.
+type Options struct {
+	// Steps hears of progress (nil: nobody).
+	Steps Steps
+	// Concurrency is how many independent reads run at once
+	// (0: DefaultConcurrency).
+	Concurrency int
+}
+
+// Stages is how many steps a read reports to Steps: the realm, each kind
+// that is not embedded in its parent, the relations, the flow aliases.
+func Stages() int {
+	n := 2 // relations, flow aliases
+	for _, k := range model.Kinds() {
+		if k.Read.Mode != model.ReadEmbedded {
+			n++
+		}
+	}
+	return n
+}
+
+// Read reads a realm's live state. It returns nil, nil when the realm
+// does not exist.
+func Read(ctx context.Context, api API, realm string, opts Options) (*model.Realm, error) {
+	workers := opts.Concurrency
+	if workers <= 0 {
+		workers = DefaultConcurrency
+	}
+	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}}
+	doc, err := rd.document(ctx)
+	if err != nil || doc == nil {
+		return nil, err
+	}
+	r, errs := model.Decompose(realm, doc, model.NoPos)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
+	}
+	r.Flows = rd.flows
+	return r, nil
+}
+
+// node is one object read, with what its kind's endpoints need.
+type node struct {
+	obj      map[string]any
+	parent   *node
+	parentID string // the parent object's server id
+}
+
+func (n *node) id() string { return fmt.Sprint(n.obj["id"]) }
+
+type reader struct {
+	api     API
+	realm   string
+	workers int
+	steps   Steps
+	// nodes are the objects read so far, per kind, in read order.
+	nodes map[string][]*node
+	flows []string   // aliases of top-level flows
+	mu    sync.Mutex // guards objects that concurrent reads add to
+}
+
+func (rd *reader) step() {
+	if rd.steps != nil {
+		rd.steps.Step(1)
+	}
+}
+
+// document reads the realm and everything in it, kind by kind in table
+// order (parents before children), then the relations every kind's
+// objects hold.
+func (rd *reader) document(ctx context.Context) (model.Object, error) {
+	for _, k := range model.Kinds() {
+		var err error
+		switch k.Read.Mode {
+		case model.ReadEmbedded:
+			continue
+		case model.ReadItem:
+			err = rd.item(ctx, k)
+		case model.ReadList:
+			err = rd.list(ctx, k)
+		case model.ReadHook:
+			err = hooks[k.Read.Hook](rd, ctx)
+		}
+		if err == nil && k.Read.Mode == model.ReadList && k.Read.Hook != "" {
+			err = hooks[k.Read.Hook](rd, ctx)
+		}
+		if err != nil {
+			if k.Name == model.KindRealm {
+				return nil, err
+			}
+			return nil, fmt.Errorf("reading %ss of realm %s: %w", k.Title, rd.realm, err)
+		}
+		if k.Name == model.KindRealm && len(rd.nodes[k.Name]) == 0 {
+			return nil, nil // no such realm
+		}
+		rd.step()
+	}
+	if err := rd.relations(ctx); err != nil {
+		return nil, fmt.Errorf("reading references in realm %s: %w", rd.realm, err)
+	}
+	rd.step()
+	if err := rd.flowAliases(ctx); err != nil {
+		return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
+	}
+	rd.step()
+	return rd.doc(), nil
+}
+
+func (rd *reader) doc() model.Object { return rd.nodes[model.KindRealm][0].obj }
+
+// path fills an endpoint template for object n of kind k.
+func (rd *reader) path(tmpl string, k *model.Kind, n *node) string {
+	r := strings.NewReplacer("{realm}", url.PathEscape(rd.realm))
+	out := r.Replace(tmpl)
+	if n != nil {
+		out = strings.NewReplacer(
+			"{id}", url.PathEscape(n.id()),
+			"{parent}", url.PathEscape(n.parentID),
+			"{name}", url.PathEscape(fmt.Sprint(n.obj[k.KeyField])),
+		).Replace(out)
+	}
+	return out
+}
+
+// item reads a kind that is one object: the realm, the user profile.
+func (rd *reader) item(ctx context.Context, k *model.Kind) error {
+	var obj map[string]any
+	if err := rd.api.Get(ctx, rd.path(k.Endpoints.Item, k, nil), nil, &obj); err != nil {
+		switch {
+		case !NotFound(err):
+			return fmt.Errorf("reading %s %s: %w", k.Title, rd.realm, err)
+		case k.Name == model.KindRealm:
+			return confirmMissing(ctx, rd.api, rd.realm)
+		case k.Read.Optional:
+			return nil
+		}
+		return err
+	}
+	if k.Name == model.KindRealm {
+		rd.nodes[k.Name] = []*node{{obj: obj}}
+		return nil
+	}
+	rd.doc()[k.RealmObject] = obj
+	rd.nodes[k.Name] = []*node{{obj: obj}}
+	return nil
+}
+
+// list reads a kind's collection: once for a realm-level kind, once per
+// parent object for a child kind, and level by level for a recursive one.
+func (rd *reader) list(ctx context.Context, k *model.Kind) error {
+	switch {
+	case k.Parent == "":
+		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, nil))
+		if err != nil {
+			return err
+		}
+		rd.place(k, nil, objs)
+		return nil
+	case k.Recursive():
+		top, err := rd.fetch(ctx, k, rd.path(k.Endpoints.CreateRoot, k, nil))
+		if err != nil {
+			return err
+		}
+		return rd.levels(ctx, k, rd.place(k, nil, top))
+	}
+	parents := rd.nodes[k.Parent]
+	found := make([][]map[string]any, len(parents))
+	err := parallel.ForEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
+		child := &node{obj: nil, parentID: parents[i].id()}
+		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child))
+		found[i] = objs
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, p := range parents {
+		rd.place(k, p, found[i])
+	}
+	return nil
+}
+
+// levels reads a recursive kind's children, each level's parents at once.
+func (rd *reader) levels(ctx context.Context, k *model.Kind, level []*node) error {
+	for len(level) > 0 {
+		var parents []*node
+		for _, n := range level {
+			delete(n.obj, k.ParentField) // Keycloak 23+ sends none, older ones a partial tree
+			if c, _ := n.obj[k.Read.ChildCount].(float64); c > 0 {
+				parents = append(parents, n)
+			}
+		}
+		found := make([][]map[string]any, len(parents))
+		err := parallel.ForEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
+			child := &node{parentID: parents[i].id()}
+			objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child))
+			found[i] = objs
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		level = nil
+		for i, p := range parents {
+			level = append(level, rd.place(k, p, found[i])...)
+		}
+	}
+	return nil
+}
+
+// fetch lists one collection as the kind's ReadSpec says.
+func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string) ([]map[string]any, error) {
+	var query url.Values
+	if k.Read.Full {
+		query = url.Values{"briefRepresentation": {"false"}}
+	}
+	if k.Read.Unpaged {
+		var objs []map[string]any
+		err := rd.api.Get(ctx, path, query, &objs)
+		return objs, err
+	}
+	return rd.api.List(ctx, path, query, PageSize)
+}
+
+// place puts objects of kind k read under parent (nil: the realm) where
+// the realm document holds them, and records them as nodes.
+func (rd *reader) place(k *model.Kind, parent *node, objs []map[string]any) []*node {
+	nodes := make([]*node, len(objs))
+	items := make([]any, len(objs))
+	for i, o := range objs {
+		nodes[i] = &node{obj: o, parent: parent}
+		if parent != nil {
+			nodes[i].parentID = parent.id()
+		}
+		items[i] = o
+	}
+	rd.nodes[k.Name] = append(rd.nodes[k.Name], nodes...)
+	switch {
+	case parent == nil:
+		setPath(rd.doc(), k.RealmPath, items)
+	case k.ParentField != "":
+		parent.obj[k.ParentField] = items
+	case k.ParentMap != "" && len(items) > 0:
+		parentKind := model.KindByName(k.Parent)
+		model.Ensure(rd.doc(), k.ParentMap)[fmt.Sprint(parent.obj[parentKind.KeyField])] = items
+	}
+	return nodes
+}
+
+// setPath sets a dotted path of the document ("roles.realm").
+func setPath(doc model.Object, path string, v any) {
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		model.Ensure(doc, path[:i])[path[i+1:]] = v
+		return
+	}
+	doc[path] = v
+}
+
+// confirmMissing makes sure a realm answered 404 is absent from the
+// server's list of realms. A wrong base URL (a path Keycloak does not
+// serve, a proxy in front of something else) answers 404 to everything:
+// taken at its word, a plan would create every realm and a drift check
+// would page on all of it.
+func confirmMissing(ctx context.Context, api API, realm string) error {
+	var realms []map[string]any
+	if err := api.Get(ctx, "", url.Values{"briefRepresentation": {"true"}}, &realms); err != nil {
+		return fmt.Errorf("realm %s answered 404, and the server's list of realms could not be read either (is the URL Keycloak's base URL?): %w", realm, err)
+	}
+	for _, r := range realms {
+		if r["realm"] == realm {
+			return fmt.Errorf("realm %s answered 404 although the server lists it: check the URL and the user's permissions", realm)
+		}
+	}
+	return nil
+}
+
+// flowAliases reads the aliases of the realm's top-level flows, which the
+// realm's flow bindings name. Flows are not a kind yet: only the names
+// are read, for validation.
+func (rd *reader) flowAliases(ctx context.Context) error {
+	var flows []map[string]any
+	if err := rd.api.Get(ctx, rd.path("{realm}/authentication/flows", nil, nil), nil, &flows); err != nil {
+		return err
+	}
+	for _, f := range flows {
+		if alias, _ := f["alias"].(string); alias != "" {
+			rd.flows = append(rd.flows, alias)
+		}
+	}
+	sort.Strings(rd.flows)
+	return nil
+}

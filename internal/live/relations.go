@@ -1,0 +1,164 @@
+package live
+
+// The relations pass: references that an owner's representation does not
+// carry, read from the relation's own collection under each owner, once
+// every object (and so every client id) is known.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
+)
+
+// relations reads every ReadOwner relation of every object, all at once.
+func (rd *reader) relations(ctx context.Context) error {
+	type task struct {
+		k   *model.Kind
+		rel *model.Relation
+		n   *node
+	}
+	var tasks []task
+	for _, k := range model.Kinds() {
+		for i := range k.Relations {
+			rel := &k.Relations[i]
+			if rel.ReadFrom != model.ReadOwner {
+				continue
+			}
+			for _, n := range rd.nodes[k.Name] {
+				if rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true {
+					continue
+				}
+				tasks = append(tasks, task{k, rel, n})
+			}
+		}
+	}
+	clientIDs := rd.clientIDs()
+	return parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
+		t := tasks[i]
+		path := rd.path(t.k.Endpoints.Item, t.k, t.n) + "/" + t.rel.Collection
+		v, err := rd.readRelation(ctx, t.rel, path, clientIDs)
+		if err != nil {
+			return fmt.Errorf("%s %v: %s: %w", t.k.Title, t.n.obj[t.k.KeyField], t.rel.Field, err)
+		}
+		if v != nil {
+			rd.mu.Lock()
+			t.n.obj[t.rel.Field] = v
+			rd.mu.Unlock()
+		}
+		return nil
+	})
+}
+
+// readRelation reads one owner's references and shapes them as a realm
+// file writes them; nil when a mappings-shaped relation has none.
+func (rd *reader) readRelation(ctx context.Context, rel *model.Relation, path string, clientIDs map[string]string) (any, error) {
+	switch rel.Wire {
+	case model.WireIDs:
+		var objs []map[string]any
+		if err := rd.api.Get(ctx, path, nil, &objs); err != nil {
+			return nil, err
+		}
+		names := []any{}
+		for _, o := range objs {
+			names = append(names, fmt.Sprint(o[rel.NameField]))
+		}
+		return names, nil
+	case model.WireRoles:
+		roles, err := rd.api.List(ctx, path, nil, PageSize)
+		if err != nil {
+			return nil, err
+		}
+		return rolesByContainer(roles, clientIDs)
+	default:
+		var m mappings
+		if err := rd.api.Get(ctx, path, nil, &m); err != nil {
+			return nil, err
+		}
+		v := m.composite()
+		if len(v) == 0 {
+			return nil, nil
+		}
+		return v, nil
+	}
+}
+
+// mappings is Keycloak's answer for a role-mappings or scope-mappings
+// collection.
+type mappings struct {
+	Realm  []map[string]any `json:"realmMappings"`
+	Client map[string]struct {
+		Client   string           `json:"client"`
+		Mappings []map[string]any `json:"mappings"`
+	} `json:"clientMappings"`
+}
+
+// composite shapes mappings as a realm file writes a role's composites:
+// {realm: [names], client: {clientId: [names]}}.
+func (m *mappings) composite() model.Object {
+	v := model.Object{}
+	for _, r := range m.Realm {
+		appendTo(v, "realm", fmt.Sprint(r["name"]))
+	}
+	clients := model.Object{}
+	for _, key := range model.SortedKeys(m.Client) {
+		cm := m.Client[key]
+		cid := cm.Client
+		if cid == "" {
+			cid = key
+		}
+		var names []any
+		for _, r := range cm.Mappings {
+			names = append(names, fmt.Sprint(r["name"]))
+		}
+		clients[cid] = names
+	}
+	if len(clients) > 0 {
+		v["client"] = clients
+	}
+	return v
+}
+
+// rolesByContainer shapes a list of roles as composites, naming each
+// client role's client by its clientId.
+func rolesByContainer(roles []map[string]any, clientIDs map[string]string) (model.Object, error) {
+	realm := []any{}
+	client := model.Object{}
+	for _, m := range roles {
+		name, _ := m["name"].(string)
+		if isClient, _ := m["clientRole"].(bool); isClient {
+			cid, ok := clientIDs[fmt.Sprint(m["containerId"])]
+			if !ok {
+				return nil, fmt.Errorf("role %s belongs to an unknown client %v", name, m["containerId"])
+			}
+			list, _ := client[cid].([]any)
+			client[cid] = append(list, name)
+		} else {
+			realm = append(realm, name)
+		}
+	}
+	c := model.Object{}
+	if len(realm) > 0 {
+		c["realm"] = realm
+	}
+	if len(client) > 0 {
+		c["client"] = client
+	}
+	return c, nil
+}
+
+// clientIDs maps client server ids to clientIds.
+func (rd *reader) clientIDs() map[string]string {
+	k := model.KindByName(model.KindClient)
+	out := map[string]string{}
+	for _, n := range rd.nodes[k.Name] {
+		out[n.id()] = fmt.Sprint(n.obj[k.KeyField])
+	}
+	return out
+}
+
+func appendTo(obj map[string]any, field, value string) {
+	l, _ := obj[field].([]any)
+	obj[field] = append(l, value)
+}

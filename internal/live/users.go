@@ -1,0 +1,199 @@
+package live
+
+// The read hooks: users' service accounts and memberships, and links to
+// identity providers. No listing finds these cheaply, so each is a named
+// reader the kind table points at (ReadSpec.Hook).
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
+)
+
+var hooks = map[string]func(*reader, context.Context) error{
+	"users":               (*reader).users,
+	"federatedIdentities": (*reader).federatedIdentities,
+}
+
+var brief = url.Values{"briefRepresentation": {"true"}}
+
+// users completes the user list: service accounts (which user searches
+// leave out) through their clients, then memberships and role mappings
+// from the cheap side, one paged list per group and per role, never calls
+// per user.
+func (rd *reader) users(ctx context.Context) error {
+	users := model.KindByName(model.KindUser)
+	byID := map[string]map[string]any{}
+	for _, n := range rd.nodes[users.Name] {
+		byID[n.id()] = n.obj
+	}
+	accounts, err := rd.serviceAccounts(ctx, users)
+	if err != nil {
+		return err
+	}
+	list, _ := rd.doc()[users.RealmPath].([]any)
+	for _, a := range accounts {
+		list = append(list, a.obj)
+	}
+	rd.doc()[users.RealmPath] = list
+	rd.nodes[users.Name] = append(rd.nodes[users.Name], accounts...)
+	if len(byID) == 0 {
+		return nil
+	}
+	// One task per group and per role: who is in it. Tasks run at once;
+	// adding to a user is serialised.
+	type task struct {
+		path string
+		add  func(u map[string]any)
+	}
+	var tasks []task
+	groups := model.KindByName(model.KindGroup)
+	for _, n := range rd.nodes[groups.Name] {
+		path, _ := n.obj["path"].(string)
+		tasks = append(tasks, task{rd.path(groups.Endpoints.Item, groups, n) + "/members",
+			func(u map[string]any) { appendTo(u, "groups", path) }})
+	}
+	realmRoles := model.KindByName(model.KindRealmRole)
+	defaultRole := defaultRoleOf(rd.doc())
+	for _, n := range rd.nodes[realmRoles.Name] {
+		name := fmt.Sprint(n.obj["name"])
+		if name == defaultRole {
+			continue // every user has it: Keycloak's, not realmsync's to manage per user
+		}
+		tasks = append(tasks, task{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/users",
+			func(u map[string]any) { appendTo(u, "realmRoles", name) }})
+	}
+	clientRoles := model.KindByName(model.KindClientRole)
+	clients := model.KindByName(model.KindClient)
+	for _, n := range rd.nodes[clientRoles.Name] {
+		name := fmt.Sprint(n.obj["name"])
+		cid := fmt.Sprint(n.parent.obj[clients.KeyField])
+		tasks = append(tasks, task{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/users",
+			func(u map[string]any) {
+				m, _ := u["clientRoles"].(map[string]any)
+				if m == nil {
+					m = map[string]any{}
+					u["clientRoles"] = m
+				}
+				l, _ := m[cid].([]any)
+				m[cid] = append(l, name)
+			}})
+	}
+	return parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
+		found, err := rd.api.List(ctx, tasks[i].path, brief, PageSize)
+		if err != nil {
+			return err
+		}
+		rd.mu.Lock()
+		defer rd.mu.Unlock()
+		for _, m := range found {
+			if u := byID[fmt.Sprint(m["id"])]; u != nil {
+				tasks[i].add(u)
+			}
+		}
+		return nil
+	})
+}
+
+// serviceAccounts reads the service-account user of every client that has
+// one, with its role mappings and groups (the user's own relation
+// collections): three calls per such client.
+func (rd *reader) serviceAccounts(ctx context.Context, users *model.Kind) ([]*node, error) {
+	clients := model.KindByName(model.KindClient)
+	roles, groups := users.Relation("realmRoles"), users.Relation("groups")
+	defaultRole := defaultRoleOf(rd.doc())
+	var out []*node
+	for _, c := range rd.nodes[clients.Name] {
+		if enabled, _ := c.obj["serviceAccountsEnabled"].(bool); !enabled {
+			continue
+		}
+		var user map[string]any
+		if err := rd.api.Get(ctx, rd.path(clients.Endpoints.Item, clients, c)+"/service-account-user", nil, &user); err != nil {
+			return nil, err
+		}
+		n := &node{obj: user}
+		upath := rd.path(users.Endpoints.Item, users, n)
+		var m mappings
+		if err := rd.api.Get(ctx, upath+"/"+roles.Collection, nil, &m); err != nil {
+			return nil, err
+		}
+		v := m.composite()
+		if realm, ok := v["realm"].([]any); ok {
+			for _, name := range realm {
+				if name != defaultRole {
+					appendTo(user, "realmRoles", fmt.Sprint(name))
+				}
+			}
+		}
+		if client, ok := v["client"]; ok {
+			user["clientRoles"] = client
+		}
+		member, err := rd.api.List(ctx, upath+"/"+groups.Collection, brief, PageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range member {
+			appendTo(user, "groups", fmt.Sprint(g[groups.NameField]))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// defaultRoleOf names the realm's default role as the server reports it.
+func defaultRoleOf(doc model.Object) string {
+	if role, ok := doc["defaultRole"].(map[string]any); ok {
+		if name, _ := role["name"].(string); name != "" {
+			return name
+		}
+	}
+	name, _ := doc["realm"].(string)
+	return model.DefaultRoleName(name)
+}
+
+// federatedIdentities reads users' links to identity providers: one search
+// per provider finds the linked users, then one call per linked user.
+func (rd *reader) federatedIdentities(ctx context.Context) error {
+	users := model.KindByName(model.KindUser)
+	links := model.KindByName(model.KindFederatedID)
+	byID := map[string]*node{}
+	for _, n := range rd.nodes[users.Name] {
+		byID[n.id()] = n
+	}
+	if len(byID) == 0 {
+		return nil
+	}
+	var providers []map[string]any
+	if err := rd.api.Get(ctx, rd.path("{realm}/identity-provider/instances", nil, nil), nil, &providers); err != nil {
+		return err
+	}
+	linked := map[string]bool{}
+	var order []*node
+	for _, p := range providers {
+		query := url.Values{"idpAlias": {fmt.Sprint(p["alias"])}, "briefRepresentation": {"true"}}
+		found, err := rd.api.List(ctx, rd.path(users.Endpoints.Create, users, nil), query, PageSize)
+		if err != nil {
+			return err
+		}
+		for _, u := range found {
+			id := fmt.Sprint(u["id"])
+			if n := byID[id]; n != nil && !linked[id] {
+				linked[id] = true
+				order = append(order, n)
+			}
+		}
+	}
+	for _, u := range order {
+		var objs []map[string]any
+		if err := rd.api.Get(ctx, rd.path(links.Endpoints.List, links, &node{parentID: u.id()}), nil, &objs); err != nil {
+			return err
+		}
+		if len(objs) > 0 {
+			rd.place(links, u, objs)
+		}
+	}
+	return nil
+}

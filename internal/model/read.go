@@ -1,0 +1,49 @@
+package model
+
+// The read side of the kind table: how the live reader (internal/live)
+// finds each kind's objects on the server. The paths are the kind's own
+// Endpoints, so an endpoint is written down once.
+
+// ReadMode is how a kind's objects are found.
+type ReadMode int
+
+const (
+	// ReadList pages through the kind's collection (Endpoints.Create;
+	// CreateRoot for the top of a recursive kind), once per parent object
+	// for a child kind.
+	ReadList ReadMode = iota
+	// ReadEmbedded: the parent's representation carries the objects
+	// (protocol mappers in client and client scope lists).
+	ReadEmbedded
+	// ReadItem: one GET of Endpoints.Item (the realm, a singleton).
+	ReadItem
+	// ReadHook: a named reader in the live package, for the few kinds no
+	// listing finds.
+	ReadHook
+)
+
+// ReadSpec says how the live reader finds a kind's objects.
+type ReadSpec struct {
+	Mode ReadMode
+	// Unpaged collections answer everything at once and ignore first and
+	// max (client scopes, with their mappers).
+	Unpaged bool
+	// Full asks for the full representation (briefRepresentation=false):
+	// role attributes, group role mappings.
+	Full bool
+	// ChildCount is, for a recursive kind, the field counting an object's
+	// children: children are listed per parent that has any, a level at a
+	// time (Keycloak 23+ lists no subgroups with their parent).
+	ChildCount string
+	// Optional: a 404 means the server has none (the user profile before
+	// Keycloak 24).
+	Optional bool
+	// Hook names the reader of a ReadHook kind, or the reader that
+	// completes a listed kind (users: service accounts and memberships).
+	Hook string
+}
+
+// Probe is the body of the object of this kind that export's baseline
+// realm creates to learn a new object's defaults (its key is added):
+// nil for kinds not probed.
+type Probe = Object
