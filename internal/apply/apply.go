@@ -239,7 +239,7 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		if model.KindByName(a.Kind).Recursive() {
 			depth = fmt.Sprint(strings.Count(a.Key, "/"))
 		}
-		if a.Kind == model.KindRealm {
+		if model.KindByName(a.Kind).Root {
 			depth = a.Key // realms one at a time: a token refresh follows each create
 		}
 		return [3]string{a.Realm, a.Kind, depth}
@@ -394,7 +394,7 @@ func (r *run) blockedBy(a *plan.Action) string {
 	if a.Verb == plan.Replace && r.errs != nil {
 		return "an earlier action (a replace deletes, and no delete runs after a failure)"
 	}
-	if a.Kind != model.KindRealm && r.failed[ref{a.Realm, model.KindRealm, a.Realm}] {
+	if root := model.RootKind(); a.Kind != root.Name && r.failed[ref{a.Realm, root.Name, a.Realm}] {
 		return "realm " + a.Realm
 	}
 	e := a.Entity()

@@ -16,7 +16,7 @@ func (r *run) recordIntent(ctx context.Context, realm string, p *plan.Plan) erro
 	prev := r.previousRecord(realm)
 	next := prev.Clone()
 	for _, a := range p.Actions {
-		if a.Realm == realm && a.Kind != model.KindRealm && (a.Verb == plan.Create || a.Verb == plan.Adopt) {
+		if a.Realm == realm && !model.KindByName(a.Kind).Root && (a.Verb == plan.Create || a.Verb == plan.Adopt) {
 			next[model.Ref{Kind: a.Kind, Key: a.Key}] = true
 		}
 	}
@@ -38,7 +38,7 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 	created := map[model.Ref]bool{}
 	for _, a := range p.Actions {
 		self := ref{a.Realm, a.Kind, a.Key}
-		if a.Realm != realm || a.Kind == model.KindRealm || !r.succeeded[self] {
+		if a.Realm != realm || model.KindByName(a.Kind).Root || !r.succeeded[self] {
 			continue
 		}
 		obj := model.Ref{Kind: a.Kind, Key: a.Key}

@@ -63,8 +63,8 @@ func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (strin
 
 func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, error) {
 	k := e.Kind
-	if k.Name == model.KindUser && k.BuiltIn(realm, e.Key) {
-		return r.findServiceAccount(ctx, realm, e)
+	if k.Via != nil && k.BuiltIn(realm, e.Key) {
+		return r.findVia(ctx, realm, e)
 	}
 	if k.Endpoints.Find != "" {
 		path, err := r.expand(ctx, realm, e, k.Endpoints.Find)
@@ -143,21 +143,22 @@ func escapePath(key string) string {
 	return strings.Join(segs, "/")
 }
 
-// findServiceAccount locates a client's service-account user through its
-// client: user searches leave service accounts out.
-func (r *run) findServiceAccount(ctx context.Context, realm string, e *model.Entity) (string, error) {
-	clientID := strings.TrimPrefix(e.Key, "service-account-")
-	id, err := r.resolve(ctx, realm, stub(model.KindByName(model.KindClient), clientID))
+// findVia locates a built-in object that no search finds through the
+// object it belongs to (a client's service-account user: user searches
+// leave service accounts out).
+func (r *run) findVia(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	via := e.Kind.Via
+	owner := stub(model.KindByName(via.Kind), via.Key(e.Key))
+	path, err := r.itemPath(ctx, realm, owner)
 	if err != nil {
-		return "", fmt.Errorf("client %s: %w", clientID, err)
+		return "", fmt.Errorf("%s %s: %w", owner.Kind.Title, owner.Key, err)
 	}
-	var user map[string]any
-	path := url.PathEscape(realm) + "/clients/" + url.PathEscape(id) + "/service-account-user"
-	if err := r.api.Get(ctx, path, nil, &user); err != nil {
+	var obj map[string]any
+	if err := r.api.Get(ctx, path+"/"+via.Path, nil, &obj); err != nil {
 		return "", err
 	}
-	if uid, _ := user["id"].(string); uid != "" {
-		return uid, nil
+	if id, _ := obj["id"].(string); id != "" {
+		return id, nil
 	}
 	return "", errNotFound
 }

@@ -74,7 +74,7 @@ func (r *run) mergeAndPut(ctx context.Context, realm, path string, d *model.Enti
 
 func (r *run) create(ctx context.Context, realm string, d *model.Entity, body map[string]any) error {
 	k := d.Kind
-	if k.Name == model.KindRealm {
+	if k.Root {
 		if _, err := r.api.Post(ctx, k.Endpoints.Create, body); err != nil {
 			if !mayExist(err) {
 				return err

@@ -261,7 +261,7 @@ func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.
 	first := &plan.Plan{}
 	created := map[string]bool{}
 	for _, action := range p.Actions {
-		if action.Kind == model.KindRealm && action.Verb == plan.Create {
+		if model.KindByName(action.Kind).Root && action.Verb == plan.Create {
 			// The realm alone: its references (default groups, scopes)
 			// need objects created later, and are planned again below.
 			bare := action

@@ -44,7 +44,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	}
 	var actions []plan.Action
 	var conflicts []string
-	if emailIsUsername(desired, live) {
+	if model.EmailIsUsername(desired, live) {
 		desired.KeyUsersByEmail()
 	}
 	realmMissing := live == nil
@@ -56,17 +56,15 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	for _, k := range model.Kinds() {
 		for _, d := range desired.Sorted(k.Name) {
 			l := live.Get(k.Name, d.Key)
-			if k.Name == model.KindUser {
-				d = keptAttributes(d, profileFor(desired, live))
-			}
+			d = k.DesiredFor(d, desired, live)
 			switch {
-			case l == nil && (realmMissing || k.Name == model.KindUser) && k.BuiltIn(desired.Name, d.Key):
+			case l == nil && (realmMissing || k.Via != nil) && k.BuiltIn(desired.Name, d.Key):
 				// Keycloak creates it with the realm (or the client, for a
 				// service account): merge into it then.
 				a := action(desired.Name, d, nil, plan.Update, creation(k, d))
 				a.Note = "built-in: exists once the realm is created"
-				if k.Name == model.KindUser {
-					a.Note = "service account: exists once its client has serviceAccountsEnabled"
+				if k.Via != nil {
+					a.Note = k.Via.Note
 				}
 				if k.Frozen(desired.Name, d.Key) {
 					// Nothing to compare with until Keycloak has made it:
@@ -92,7 +90,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 					}
 					actions = append(actions, action(desired.Name, d, l, verb, changes))
 				}
-				if k.Name == model.KindRealm || k.BuiltIn(desired.Name, d.Key) || d.Stub() || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
+				if k.Root || k.BuiltIn(desired.Name, d.Key) || d.Stub() || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
 					continue
 				}
 				a := action(desired.Name, d, l, plan.Adopt, nil)
@@ -106,7 +104,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				actions = append(actions, a)
 			}
 		}
-		if k.Name == model.KindRealm {
+		if k.Root {
 			continue // realms are never deleted by a sync
 		}
 		for _, l := range live.Sorted(k.Name) {
@@ -431,53 +429,6 @@ func relationChange(rel *model.Relation, want, have any) (plan.Change, bool) {
 	return c, c.IsRelation()
 }
 
-// keptAttributes leaves out of a desired user the attributes Keycloak would
-// drop (outside the user profile, with unmanaged attributes disabled), so
-// that they do not show as a change on every plan. Warnings tells why.
-func keptAttributes(d *model.Entity, profile *model.UserProfile) *model.Entity {
-	attrs, ok := d.Fields["attributes"].(map[string]any)
-	if !ok {
-		return d
-	}
-	kept := map[string]any{}
-	for k, v := range attrs {
-		if profile.Keeps(k) {
-			kept[k] = v
-		}
-	}
-	if len(kept) == len(attrs) {
-		return d
-	}
-	c := *d
-	c.Fields = model.Object{}
-	for k, v := range d.Fields {
-		c.Fields[k] = v
-	}
-	c.Fields["attributes"] = kept
-	return &c
-}
-
-// emailIsUsername reports whether the realm's settings (desired, else
-// live) make the email the username: Keycloak stores users so, and keying
-// them by the written username would plan them again on every run.
-func emailIsUsername(desired, live *model.Realm) bool {
-	return realmSetting(desired, live, "registrationEmailAsUsername") == true
-}
-
-// realmSetting is a realm field as the sync will leave it: desired if the
-// desired state sets it, else live.
-func realmSetting(desired, live *model.Realm, field string) any {
-	if s := desired.Settings(); s != nil {
-		if v, ok := s.Fields[field]; ok {
-			return v
-		}
-	}
-	if live != nil && live.Settings() != nil {
-		return live.Settings().Fields[field]
-	}
-	return nil
-}
-
 // Warnings explains what a plan cannot do for the desired state.
 func Warnings(desired, live *model.Realm) []string {
 	var out []string
@@ -492,73 +443,11 @@ func Warnings(desired, live *model.Realm) []string {
 		}
 		if len(frozen) > 0 {
 			out = append(out, fmt.Sprintf("realm %s: Keycloak refuses every change to %s: the fields written down for them are checked against what Keycloak makes once the realm exists, and a difference then stops the sync.",
-				desired.Name, listSome(frozen)))
+				desired.Name, model.ListSome(frozen)))
 		}
 	}
-	if renamed := desired.UsersKeyedByEmail(); len(renamed) > 0 && emailIsUsername(desired, live) {
-		out = append(out, fmt.Sprintf("realm %s: registrationEmailAsUsername is on, so Keycloak makes each user's email the username: users %s are keyed by their email.",
-			desired.Name, listSome(renamed)))
-	}
-	var dropped, passwords []string
-	for _, d := range desired.Sorted(model.KindUser) {
-		if attrs, ok := d.Fields["attributes"].(map[string]any); ok && live != nil {
-			for _, k := range model.SortedKeys(attrs) {
-				if !profileFor(desired, live).Keeps(k) {
-					dropped = append(dropped, fmt.Sprintf("%s (user %s)", k, d.Key))
-				}
-			}
-		}
-		key := d.Key
-		if emailIsUsername(desired, live) {
-			key = desired.EmailKey(d) // Warnings comes before Realm re-keys
-		}
-		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(model.KindUser, key) != nil {
-			passwords = append(passwords, d.Key)
-		}
-	}
-	if len(dropped) > 0 {
-		out = append(out, fmt.Sprintf("realm %s: user attributes %s are not declared in the realm's user profile and its unmanagedAttributePolicy is not ENABLED or ADMIN_EDIT: Keycloak drops them, so realmsync leaves them out of the plan. Declare them in the user profile, or set the policy.",
-			desired.Name, listSome(dropped)))
-	}
-	if len(passwords) > 0 {
-		out = append(out, fmt.Sprintf("realm %s: the credentials of existing users %s are not applied: realmsync sets a password only when it creates a user and never resets one.",
-			desired.Name, listSome(passwords)))
+	for _, k := range model.Kinds() {
+		out = append(out, k.Warnings(desired, live)...)
 	}
 	return out
-}
-
-func listSome(items []string) string {
-	const most = 5
-	if len(items) <= most {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
-}
-
-// profileFor is the user profile users will meet: the live one, with what
-// the desired state declares merged in (it is applied before users).
-func profileFor(desired, live *model.Realm) *model.UserProfile {
-	var p *model.UserProfile
-	if live != nil && live.UserProfile != nil {
-		p = &model.UserProfile{Attributes: map[string]bool{}, UnmanagedPolicy: live.UserProfile.UnmanagedPolicy}
-		for a := range live.UserProfile.Attributes {
-			p.Attributes[a] = true
-		}
-	}
-	if d := desired.Get(model.KindUserProfile, model.KindUserProfile); d != nil {
-		want := model.ProfileOf(d.Fields)
-		if p == nil {
-			p = &model.UserProfile{Attributes: map[string]bool{}}
-		}
-		for a := range want.Attributes {
-			p.Attributes[a] = true
-		}
-		if _, set := d.Fields["unmanagedAttributePolicy"]; set {
-			p.UnmanagedPolicy = want.UnmanagedPolicy
-		}
-	}
-	if p != nil {
-		p.Locale = realmSetting(desired, live, "internationalizationEnabled") == true
-	}
-	return p
 }

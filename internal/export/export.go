@@ -215,12 +215,12 @@ func hideSecrets(realm string, e, live *model.Entity, builtIn bool) []string {
 		if !ok {
 			continue
 		}
-		if s, _ := v.(string); s == "" || (builtIn && e.Kind.Name != model.KindRealm) || live.Fields["publicClient"] == true || live.Fields["bearerOnly"] == true {
+		if s, _ := v.(string); s == "" || (builtIn && !e.Kind.Root) || live.Fields["publicClient"] == true || live.Fields["bearerOnly"] == true {
 			delete(container, field)
 			continue
 		}
 		parts := []string{"REALMSYNC", realm, e.Key, path}
-		if e.Kind.Name == model.KindRealm {
+		if e.Kind.Root {
 			parts = []string{"REALMSYNC", realm, path}
 		}
 		name := envName(parts...)

@@ -130,12 +130,12 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 			err = hooks[k.Read.Hook](rd, ctx)
 		}
 		if err != nil {
-			if k.Name == model.KindRealm {
+			if k.Root {
 				return nil, err
 			}
 			return nil, fmt.Errorf("reading %ss of realm %s: %w", k.Title, rd.realm, err)
 		}
-		if k.Name == model.KindRealm && len(rd.nodes[k.Name]) == 0 {
+		if k.Root && len(rd.nodes[k.Name]) == 0 {
 			return nil, nil // no such realm
 		}
 		rd.step()
@@ -174,14 +174,14 @@ func (rd *reader) item(ctx context.Context, k *model.Kind) error {
 		switch {
 		case !NotFound(err):
 			return fmt.Errorf("reading %s %s: %w", k.Title, rd.realm, err)
-		case k.Name == model.KindRealm:
+		case k.Root:
 			return confirmMissing(ctx, rd.api, rd.realm)
 		case k.Read.Optional:
 			return nil
 		}
 		return err
 	}
-	if k.Name == model.KindRealm {
+	if k.Root {
 		rd.nodes[k.Name] = []*node{{obj: obj}}
 		return nil
 	}

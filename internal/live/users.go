@@ -111,7 +111,7 @@ func (rd *reader) serviceAccounts(ctx context.Context, users *model.Kind) ([]*no
 			continue
 		}
 		var user map[string]any
-		if err := rd.api.Get(ctx, rd.path(clients.Endpoints.Item, clients, c)+"/service-account-user", nil, &user); err != nil {
+		if err := rd.api.Get(ctx, rd.path(clients.Endpoints.Item, clients, c)+"/"+users.Via.Path, nil, &user); err != nil {
 			return nil, err
 		}
 		n := &node{obj: user}

@@ -20,7 +20,7 @@ func validate(r *model.Realm) []error {
 	for _, k := range model.Kinds() {
 		for _, e := range r.Sorted(k.Name) {
 			what := fmt.Sprintf("%s %q", k.Title, e.Key)
-			if k.Name == model.KindRealm {
+			if k.Root {
 				what = "realm " + r.Name
 			}
 			for _, f := range model.SortedKeys(e.Fields) {

@@ -18,7 +18,7 @@ func Compose(r *Realm) (Object, error) {
 	doc["realm"] = r.Name
 	placed := map[Scope]Object{} // (kind, key) → the object in doc
 	for _, k := range kinds {
-		if k.Name == KindRealm {
+		if k.Root {
 			continue
 		}
 		for _, e := range r.Sorted(k.Name) {

@@ -128,8 +128,8 @@ func (r *Realm) Policy(kind string) Policy {
 	if p, ok := r.Policies[kind]; ok {
 		return p
 	}
-	if kind == "user" {
-		return PolicyNone // users are the most dangerous kind to delete
+	if k := KindByName(kind); k != nil && k.DefaultPolicy != "" {
+		return k.DefaultPolicy
 	}
 	return PolicyOwned
 }
@@ -456,14 +456,14 @@ func (d *decomposer) toolSettings(v any) {
 	}
 	var plurals []string
 	for _, k := range kinds {
-		if k.Name != KindRealm {
+		if !k.Root {
 			plurals = append(plurals, k.Plural)
 		}
 	}
 	for _, name := range SortedKeys(policies) {
 		p := []string{"realmsync", "deletionPolicy", name}
 		k := KindByPlural(name)
-		if k == nil || k.Name == KindRealm {
+		if k == nil || k.Root {
 			d.fail(p, "deletionPolicy: unknown kind %q (kinds: %s)", name, strings.Join(plurals, ", "))
 			continue
 		}
@@ -650,7 +650,7 @@ func (r *Realm) Merge(part *Realm) []error {
 	var errs []error
 	for _, k := range kinds {
 		for _, e := range part.Sorted(k.Name) {
-			if k.Name == KindRealm {
+			if k.Root {
 				errs = append(errs, r.mergeSettings(e)...)
 				continue
 			}
@@ -689,7 +689,7 @@ func (r *Realm) mergeSettings(e *Entity) []error {
 	}
 	var errs []error
 	for _, f := range SortedKeys(e.Fields) {
-		if f == "realm" {
+		if f == RootKind().KeyField {
 			continue
 		}
 		if _, dup := cur.Fields[f]; dup {

@@ -27,6 +27,17 @@ type Kind struct {
 	// and is keyed by its full path.
 	Parent string
 
+	// Root marks the realm itself: every other object lives in it. It is
+	// created by the server-level POST, never deleted by a sync, holds the
+	// ownership record, and when it fails nothing in it is attempted.
+	Root bool
+	// DefaultPolicy is the deletion policy when the realm's files set none
+	// ("": owned).
+	DefaultPolicy Policy
+	// Via locates built-in objects no search finds, through an object of
+	// another kind (a client's service-account user).
+	Via *Via
+
 	// RealmPath is the dotted path of the realm document's array that holds
 	// realm-level objects of this kind ("clients", "roles.realm").
 	RealmPath string
@@ -111,6 +122,41 @@ type Kind struct {
 	// checkRef is the kind's rule on references to its objects: a
 	// message when ref must not be written so, "" when it may.
 	checkRef func(realm string, ref Ref) string
+	// desiredFor is the desired object as the server will keep it, when
+	// that depends on other objects (a user's attributes on the user
+	// profile): diff compares that instead.
+	desiredFor func(d *Entity, desired, live *Realm) *Entity
+	// warnings explains what a plan cannot do for the kind's desired
+	// objects.
+	warnings func(desired, live *Realm) []string
+}
+
+// Via says how to find a built-in object through another kind's object.
+type Via struct {
+	// Kind is the kind of the object it is found through.
+	Kind string
+	// Key derives that object's key from this one's.
+	Key func(key string) string
+	// Path is appended to that object's item path.
+	Path string
+	// Note tells a plan when the object comes to exist.
+	Note string
+}
+
+// Warnings explains what a plan cannot do for the kind's desired objects.
+func (k *Kind) Warnings(desired, live *Realm) []string {
+	if k.warnings == nil {
+		return nil
+	}
+	return k.warnings(desired, live)
+}
+
+// DesiredFor returns the desired object as the server will keep it.
+func (k *Kind) DesiredFor(d *Entity, desired, live *Realm) *Entity {
+	if k.desiredFor == nil {
+		return d
+	}
+	return k.desiredFor(d, desired, live)
 }
 
 // Endpoints are Admin API path templates relative to /admin/realms/.
@@ -231,6 +277,7 @@ const (
 var kinds = []*Kind{
 	{
 		Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
+		Root:          true,
 		Secrets:       []string{"smtpServer.password"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
 		WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
@@ -425,10 +472,12 @@ var userProfileKind = &Kind{
 var usersKind = &Kind{
 	Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
 	RealmPath: "users", LowerKey: true, LowerFields: []string{"email"},
-	ListMaps:   []string{"attributes"},
-	Secrets:    []string{"credentials"},
-	WholeMaps:  []WholeMap{{Field: "attributes", ServerKeys: userServerKey}},
-	CreateOnly: []string{"credentials"},
+	// Users are the most dangerous kind to delete.
+	DefaultPolicy: PolicyNone,
+	ListMaps:      []string{"attributes"},
+	Secrets:       []string{"credentials"},
+	WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: userServerKey}},
+	CreateOnly:    []string{"credentials"},
 	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
 		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId",
 		// Keycloak 26 marks the bootstrap admin as temporary itself.
@@ -446,9 +495,16 @@ var usersKind = &Kind{
 	Probe: Probe{},
 	// A client's service account is a user Keycloak makes and removes with
 	// the client; its role mappings and groups can still be declared.
-	builtIn: func(_, key string) bool { return strings.HasPrefix(key, "service-account-") },
-	check:   checkUser,
+	builtIn: func(_, key string) bool { return strings.HasPrefix(key, serviceAccountPrefix) },
+	Via: &Via{Kind: KindClient, Path: "service-account-user",
+		Key:  func(key string) string { return strings.TrimPrefix(key, serviceAccountPrefix) },
+		Note: "service account: exists once its client has serviceAccountsEnabled"},
+	check:      checkUser,
+	desiredFor: usersAsDesired,
+	warnings:   usersWarnings,
 }
+
+const serviceAccountPrefix = "service-account-"
 
 // federatedIdentityKind links a user to an account at an identity
 // provider (the provider itself must exist). Keycloak cannot change a
@@ -470,6 +526,9 @@ func init() { kinds = append(kinds, userProfileKind, usersKind, federatedIdentit
 
 // Kinds returns the kind table in apply order.
 func Kinds() []*Kind { return kinds }
+
+// RootKind is the realm's row.
+func RootKind() *Kind { return kinds[0] }
 
 // KindByName returns the kind called name, or nil.
 func KindByName(name string) *Kind {

@@ -133,7 +133,7 @@ func newGenerator() *generator {
 	}
 	for _, k := range model.Kinds() {
 		g.closed[k.Representation] = true
-		if k.Name != model.KindRealm {
+		if !k.Root {
 			g.required[k.Representation] = k.KeyField
 		}
 		// model normalises these: a string map takes any scalar (stored as
@@ -269,7 +269,7 @@ func scalar() *node { return &node{Type: []string{"string", "number", "boolean"}
 func toolSettings() *node {
 	policies := map[string]*node{}
 	for _, k := range model.Kinds() {
-		if k.Name != model.KindRealm {
+		if !k.Root {
 			policies[k.Plural] = &node{
 				Description: "Deletion policy of " + k.Title + "s",
 				Enum:        []string{string(model.PolicyOwned), string(model.PolicyFull), string(model.PolicyNone)},

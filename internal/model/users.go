@@ -1,0 +1,136 @@
+package model
+
+// The users row's hooks and what they need: which attributes a user
+// keeps (the user profile the sync leaves), and realm settings as the
+// sync will leave them.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// keptAttributes leaves out of a desired user the attributes Keycloak would
+// drop (outside the user profile, with unmanaged attributes disabled), so
+// that they do not show as a change on every plan. Warnings tells why.
+func keptAttributes(d *Entity, profile *UserProfile) *Entity {
+	attrs, ok := d.Fields["attributes"].(map[string]any)
+	if !ok {
+		return d
+	}
+	kept := map[string]any{}
+	for k, v := range attrs {
+		if profile.Keeps(k) {
+			kept[k] = v
+		}
+	}
+	if len(kept) == len(attrs) {
+		return d
+	}
+	c := *d
+	c.Fields = Object{}
+	for k, v := range d.Fields {
+		c.Fields[k] = v
+	}
+	c.Fields["attributes"] = kept
+	return &c
+}
+
+// EmailIsUsername reports whether the realm's settings (desired, else
+// live) make the email the username: Keycloak stores users so, and keying
+// them by the written username would plan them again on every run.
+func EmailIsUsername(desired, live *Realm) bool {
+	return RealmSetting(desired, live, "registrationEmailAsUsername") == true
+}
+
+// RealmSetting is a realm field as the sync will leave it: desired if the
+// desired state sets it, else live.
+func RealmSetting(desired, live *Realm, field string) any {
+	if s := desired.Settings(); s != nil {
+		if v, ok := s.Fields[field]; ok {
+			return v
+		}
+	}
+	if live != nil && live.Settings() != nil {
+		return live.Settings().Fields[field]
+	}
+	return nil
+}
+
+// ProfileFor is the user profile users will meet: the live one, with what
+// the desired state declares merged in (it is applied before users).
+func ProfileFor(desired, live *Realm) *UserProfile {
+	var p *UserProfile
+	if live != nil && live.UserProfile != nil {
+		p = &UserProfile{Attributes: map[string]bool{}, UnmanagedPolicy: live.UserProfile.UnmanagedPolicy}
+		for a := range live.UserProfile.Attributes {
+			p.Attributes[a] = true
+		}
+	}
+	if d := desired.Get(KindUserProfile, KindUserProfile); d != nil {
+		want := ProfileOf(d.Fields)
+		if p == nil {
+			p = &UserProfile{Attributes: map[string]bool{}}
+		}
+		for a := range want.Attributes {
+			p.Attributes[a] = true
+		}
+		if _, set := d.Fields["unmanagedAttributePolicy"]; set {
+			p.UnmanagedPolicy = want.UnmanagedPolicy
+		}
+	}
+	if p != nil {
+		p.Locale = RealmSetting(desired, live, "internationalizationEnabled") == true
+	}
+	return p
+}
+
+// usersAsDesired is the users row's desiredFor hook: a desired user
+// without the attributes Keycloak would drop.
+func usersAsDesired(d *Entity, desired, live *Realm) *Entity {
+	return keptAttributes(d, ProfileFor(desired, live))
+}
+
+// usersWarnings is the users row's warnings hook: what a plan cannot do
+// for the desired users.
+func usersWarnings(desired, live *Realm) []string {
+	var out []string
+	if renamed := desired.UsersKeyedByEmail(); len(renamed) > 0 && EmailIsUsername(desired, live) {
+		out = append(out, fmt.Sprintf("realm %s: registrationEmailAsUsername is on, so Keycloak makes each user's email the username: users %s are keyed by their email.",
+			desired.Name, ListSome(renamed)))
+	}
+	var dropped, passwords []string
+	for _, d := range desired.Sorted(KindUser) {
+		if attrs, ok := d.Fields["attributes"].(map[string]any); ok && live != nil {
+			for _, k := range SortedKeys(attrs) {
+				if !ProfileFor(desired, live).Keeps(k) {
+					dropped = append(dropped, fmt.Sprintf("%s (user %s)", k, d.Key))
+				}
+			}
+		}
+		key := d.Key
+		if EmailIsUsername(desired, live) {
+			key = desired.EmailKey(d) // Warnings comes before Realm re-keys
+		}
+		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(KindUser, key) != nil {
+			passwords = append(passwords, d.Key)
+		}
+	}
+	if len(dropped) > 0 {
+		out = append(out, fmt.Sprintf("realm %s: user attributes %s are not declared in the realm's user profile and its unmanagedAttributePolicy is not ENABLED or ADMIN_EDIT: Keycloak drops them, so realmsync leaves them out of the plan. Declare them in the user profile, or set the policy.",
+			desired.Name, ListSome(dropped)))
+	}
+	if len(passwords) > 0 {
+		out = append(out, fmt.Sprintf("realm %s: the credentials of existing users %s are not applied: realmsync sets a password only when it creates a user and never resets one.",
+			desired.Name, ListSome(passwords)))
+	}
+	return out
+}
+
+// ListSome lists the first few items and counts the rest, for warnings.
+func ListSome(items []string) string {
+	const most = 5
+	if len(items) <= most {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
+}
