@@ -25,7 +25,8 @@ test:
 bench:
 	scripts/bench.sh
 
-# Unit tests only (no server).
+# Without a server: unit tests, and the end-to-end suite against the
+# in-memory Keycloak (internal/fakekc).
 unit:
 	$(GO) test -short ./...
 

@@ -84,7 +84,7 @@ users:
 // (a realm's mirrored settings, a client's realm_client) and the other
 // attributes of a built-in client stay. An export then re-plans zero.
 func TestAttributeKeysRemoved(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "attrs")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -29,7 +29,7 @@ func TestBenchmarks(t *testing.T) {
 	if out == "" {
 		t.Skip("benchmarks run with REALMSYNC_BENCH=<output file> (make bench)")
 	}
-	needServer(t)
+	needKeycloak(t)
 	presets := strings.Split(envOr("REALMSYNC_BENCH_PRESETS", "small,medium"), ",")
 	bin := buildBinary(t)
 	var report strings.Builder

@@ -94,7 +94,7 @@ func realmExists(t *testing.T, realm string) bool {
 
 // C1: Keycloak lower-cases the default role's name.
 func TestDefaultRoleOfMixedCaseRealm(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "hoRsCase")
 	defaultRole := "default-roles-" + strings.ToLower(realm)
 	dir := t.TempDir()
@@ -129,7 +129,7 @@ users:
 
 // C2: Keycloak leaves authorizationServicesEnabled out when it is false.
 func TestAuthorizationServicesDisabledConverges(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "authzoff")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -144,7 +144,7 @@ clients:
 // C3: moving scopes between the default and optional lists, on a client
 // and on the realm, in one sync.
 func TestScopeMovesBetweenDefaultAndOptional(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "scopemove")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -182,7 +182,7 @@ clients:
 // C4: clients whose scope mappings name each other's roles are deleted
 // one after the other (Keycloak answers 500 when they go at once).
 func TestDeleteClientsThatReferenceEachOther(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "entangled")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -209,7 +209,7 @@ func TestDeleteClientsThatReferenceEachOther(t *testing.T) {
 
 // C5: fields Keycloak ignores are reported, never planned.
 func TestIgnoredFieldsAreNotPlanned(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "ignored")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -236,7 +236,7 @@ roles:
 // C6: a client's scope lists name scopes of its own protocol, and an
 // empty list on a new client converges in one sync.
 func TestClientScopeListsOfNewClients(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "scopelist")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -267,7 +267,7 @@ clients:
 
 // C7: with registrationEmailAsUsername, a user's username is the email.
 func TestEmailAsUsername(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "emailname")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -307,7 +307,7 @@ users:
 // C8: realm localization texts are reported as not managed, never as
 // applied.
 func TestLocalizationTextsNotManaged(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "l10n")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -327,7 +327,7 @@ localizationTexts:
 
 // C9: with internationalization on, Keycloak keeps a user's locale.
 func TestUserLocaleKept(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "locale")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -371,7 +371,7 @@ users:
 // C10: Keycloak refuses every change to realm-management; realmsync says
 // so before writing anything.
 func TestRealmManagementCannotChange(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "frozen")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -399,7 +399,7 @@ clients:
 
 // C11: realm flow bindings name flows that exist.
 func TestFlowBindingsValidated(t *testing.T) {
-	needServer(t)
+	needServer(t) // real server only: it copies a flow, and flows are not in the in-memory Keycloak
 	realm := uniqueRealm(t, "flowbind")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -421,7 +421,7 @@ func TestFlowBindingsValidated(t *testing.T) {
 // A client named only in scope mappings must exist: a typo there must not
 // create a real client.
 func TestScopeMappingOwnerMustExist(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "stub")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -441,7 +441,7 @@ scopeMappings:
 // in front of something else) is an error, not a plan that creates
 // everything or a drift check that pages on all of it.
 func TestServerAnswering404IsAnError(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	target, err := neturl.Parse(server.url)
 	if err != nil {
 		t.Fatal(err)
@@ -470,7 +470,7 @@ func TestServerAnswering404IsAnError(t *testing.T) {
 // finds the object by its key and finishes in the same run: no error, no
 // duplicate, the desired fields set, the object owned.
 func TestCreateWithLostAnswer(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "lost")
 	createRealm(t, adminClient(t), realm)
 	target, err := neturl.Parse(server.url)
@@ -511,7 +511,7 @@ func TestCreateWithLostAnswer(t *testing.T) {
 // A gateway that echoes a rejected request's body must not make realmsync
 // print the desired client secret.
 func TestEchoedSecretNeverPrinted(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "echo")
 	createRealm(t, adminClient(t), realm)
 	target, err := neturl.Parse(server.url)
@@ -545,7 +545,7 @@ func TestEchoedSecretNeverPrinted(t *testing.T) {
 // A new mapper without its type is refused before any write (Keycloak
 // would answer 404 after earlier writes had gone through).
 func TestNewMapperNeedsItsType(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "mapper")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -563,7 +563,7 @@ clients:
 // sync -o json and -o markdown print exactly one document on stdout; the
 // apply log goes to stderr.
 func TestSyncOutputIsOneDocument(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "onedoc")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -593,7 +593,7 @@ func TestSyncOutputIsOneDocument(t *testing.T) {
 // of the admin clients Keycloak keeps for each realm, and plan nothing but
 // adopting what they name.
 func TestExportOfMaster(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	other := uniqueRealm(t, "withadmin")
 	createRealm(t, adminClient(t), other) // master then has an admin client for it
 	dir := t.TempDir()

@@ -17,7 +17,7 @@ var requestReport = regexp.MustCompile(`requests: GET (\d+) POST (\d+) PUT (\d+)
 // and role side. The request count is reported, and bounded by the number
 // of groups and roles, not by the number of users.
 func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
-	needServer(t)
+	needServer(t) // real server only: it counts requests against the real server
 	const users, groups, roles = 1000, 50, 20
 	realm := uniqueRealm(t, "cost")
 	ctx := context.Background()

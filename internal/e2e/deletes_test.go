@@ -65,7 +65,7 @@ groups:
 // their managed neighbours are removed; "full" deletes them but never a
 // built-in; "none" deletes nothing.
 func TestDeletionPolicies(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "policy")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -120,7 +120,7 @@ func TestDeletionPolicies(t *testing.T) {
 // TestTwoOwners: two repositories manage disjoint clients of one realm
 // without deleting each other's; claiming the other's client needs --adopt.
 func TestTwoOwners(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "owners")
 	dirA, dirB := t.TempDir(), t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -170,7 +170,7 @@ func expectNoWrites(t *testing.T, r result) {
 // TestDeleteLimits: a plan over --max-deletes or the ratio guard writes
 // nothing and exits 1 with the reason.
 func TestDeleteLimits(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "limits")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -210,7 +210,7 @@ func TestDeleteLimits(t *testing.T) {
 // TestNoDeletesAfterFailedCreate: a create the server rejects stops every
 // delete of the run.
 func TestNoDeletesAfterFailedCreate(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "failing")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -233,7 +233,7 @@ func TestNoDeletesAfterFailedCreate(t *testing.T) {
 // empty desired state then deletes exactly those objects under "owned",
 // and nothing under "none".
 func TestExportAdoptsEverything(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "adopt")
 	ctx := context.Background()
 	api := adminClient(t)

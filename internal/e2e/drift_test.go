@@ -19,7 +19,7 @@ import (
 // by `drift` (exit 2), the metrics file holds the expected series, and the
 // report file holds the same actions as the JSON on stdout.
 func TestDriftReportsAndMetrics(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	dir, realm := syncExample(t, "cron")
 	out := t.TempDir()
 	metrics := filepath.Join(out, "realmsync.prom")

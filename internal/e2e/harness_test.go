@@ -2,6 +2,10 @@
 // server serves the whole run: scripts/test.sh starts it and passes
 // KEYCLOAK_URL; without that, TestMain starts one with scripts/keycloak.sh
 // and stops it at the end. Each test works in realms of its own.
+//
+// In -short runs there is no Keycloak: TestMain starts the in-memory one
+// (internal/fakekc), and the tests that say needKeycloak (the lifecycle
+// suite) run against it, from the same code; needServer tests skip.
 package e2e
 
 import (
@@ -21,11 +25,14 @@ import (
 
 	"github.com/realmsync/realmsync/internal/admin"
 	"github.com/realmsync/realmsync/internal/cli"
+	"github.com/realmsync/realmsync/internal/fakekc"
 )
 
 // server is the Keycloak under test ("" URL: none, tests skip).
 var server struct {
 	url, user, password, log string
+	// fake: the in-memory Keycloak of -short runs.
+	fake bool
 }
 
 func TestMain(m *testing.M) {
@@ -35,6 +42,9 @@ func TestMain(m *testing.M) {
 
 func runWithServer(m *testing.M) int {
 	if testing.Short() {
+		fake := fakekc.Start()
+		defer fake.Close()
+		server.url, server.user, server.password, server.fake = fake.URL, "admin", "admin", true
 		return m.Run()
 	}
 	server.url = os.Getenv("KEYCLOAK_URL")
@@ -73,6 +83,15 @@ func envOr(name, def string) string {
 func repoRoot() string {
 	wd, _ := os.Getwd()
 	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// needKeycloak is for tests that hold for the in-memory Keycloak as for
+// the real one: they run in -short runs too.
+func needKeycloak(t *testing.T) {
+	t.Helper()
+	if !server.fake {
+		needServer(t)
+	}
 }
 
 // needServer skips in -short runs and prints the server log's tail when

@@ -69,7 +69,7 @@ users:
 // and exports the same; changes and removals of the references plan and
 // apply cleanly.
 func TestIdentityRoundTrip(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	source := uniqueRealm(t, "identity")
 	dir := t.TempDir()
 	env := map[string]string{"WORKER_SECRET": "worker-e2e-secret-41"}

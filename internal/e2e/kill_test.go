@@ -36,7 +36,7 @@ func customClients(t *testing.T, realm, prefix string) int {
 // Every client it made is owned all the same: removed from Git, each is
 // deleted by the next sync.
 func TestKilledSyncLeavesNothingUnowned(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	bin := buildBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestKilledSyncLeavesNothingUnowned(t *testing.T) {
 // refused, and after a re-run of the refused one both owners' objects
 // exist and are owned.
 func TestConcurrentSyncsOfOneRealm(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "leased")
 	createRealm(t, adminClient(t), realm)
 	ctx := context.Background()

@@ -186,7 +186,7 @@ groups:
 // TestEveryKindLifecycle creates, changes and removes objects of every
 // kind, and checks after every step that a second plan is empty.
 func TestEveryKindLifecycle(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "lifecycle")
 	dir := t.TempDir()
 	for _, step := range lifecycleSteps {

@@ -14,7 +14,7 @@ import (
 // "x/y" are one object each, not a deeper key: they sync, are referred
 // to, re-plan zero, and export and sync back to zero changes.
 func TestNamesWithSlashes(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "slashes")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true

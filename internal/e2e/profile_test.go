@@ -24,7 +24,7 @@ const profileUsers = `users:
 // planned forever; declaring one in the profile (merged by name into the
 // live profile) makes it stick; the unmanaged-attribute policy keeps others.
 func TestUserProfile(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "profile")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -12,7 +12,7 @@ import (
 // TestSavedPlans: sync --plan applies the plan that plan --out saved, and
 // refuses, writing nothing, once the desired files or the server changed.
 func TestSavedPlans(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "saved")
 	createRealm(t, adminClient(t), realm)
 	dir := t.TempDir()

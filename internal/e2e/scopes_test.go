@@ -38,7 +38,7 @@ clientScopeMappings:
 // client scopes, in Keycloak's realm-level shape, through create, change,
 // removal and export.
 func TestScopeMappings(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	realm := uniqueRealm(t, "scopes")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

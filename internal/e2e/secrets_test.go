@@ -12,7 +12,7 @@ import (
 // stdout, stderr, metrics, reports, exports — and the repository's
 // testdata for the values.
 func TestSecretsNeverShown(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	const clientSecret, smtpPassword = "cs-7Hq2-never-print-me", "smtp-9Zx4-never-print-me"
 	env := map[string]string{"CLIENT_SECRET": clientSecret, "SMTP_PASSWORD": smtpPassword}
 	realm := uniqueRealm(t, "secrets")

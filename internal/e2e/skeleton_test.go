@@ -32,7 +32,7 @@ func syncExample(t *testing.T, prefix string) (dir, realm string) {
 // nothing left to do; a change made behind realmsync's back shows as
 // exactly that change; a sync repairs it.
 func TestExampleSyncAndDrift(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	dir, realm := syncExample(t, "drift")
 	ctx := context.Background()
 	api := adminClient(t)
@@ -112,7 +112,7 @@ func actionLines(out string) []string {
 // second, empty realm, export that: the two exports are the same but for
 // the realm name; and the first export plans no change against its source.
 func TestExportRoundTrip(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	_, source := syncExample(t, "export")
 	exportDir := t.TempDir()
 	r := realmsync(t, nil, "export", "--realm", source, exportDir)
@@ -196,7 +196,7 @@ func assertNoSecret(t *testing.T, root, secret string) {
 // TestInvalidInputWritesNothing: each kind of bad input fails validate and
 // sync with exit 1 and a message naming file and line, before any write.
 func TestInvalidInputWritesNothing(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	cases := []struct {
 		name  string
 		files map[string]string

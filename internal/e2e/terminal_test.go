@@ -24,7 +24,7 @@ func buildBinary(t *testing.T) string {
 // script) and through a pipe: colour and the progress bar appear on the
 // terminal only.
 func TestTerminalOutput(t *testing.T) {
-	needServer(t)
+	needKeycloak(t)
 	scriptCmd, err := exec.LookPath("script")
 	if err != nil {
 		t.Skip("script(1) not installed: no pseudo-terminal to test with")

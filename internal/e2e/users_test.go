@@ -55,7 +55,7 @@ users:
 // by group path, realm and client role mappings, an initial password that
 // later syncs never reset, and an attribute the user profile drops.
 func TestUsers(t *testing.T) {
-	needServer(t)
+	needServer(t) // real server only: it logs in with the password
 	realm := uniqueRealm(t, "users")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -1,0 +1,147 @@
+package fakekc
+
+// Routes, derived from the kind table: each kind's collection, item and
+// find endpoints, each relation's collection under its owner, and the few
+// read-side endpoints the live reader's hooks use.
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+type handler func(s *Server, rl *realm, r *request) (answer, error)
+
+type route struct {
+	method  string
+	segs    []string
+	literal int // literal segments: the more, the more specific
+	handle  handler
+}
+
+// match fills the template's placeholders from the path's segments. A
+// segment such as "group-by-path{key}" takes the rest of the path.
+func (rt route) match(segs []string) (map[string]string, bool) {
+	vars := map[string]string{}
+	for i, t := range rt.segs {
+		if prefix, ok := strings.CutSuffix(t, "{key}"); ok && prefix != "" {
+			if i >= len(segs) || segs[i] != prefix {
+				return nil, false
+			}
+			vars["key"] = "/" + strings.Join(segs[i+1:], "/")
+			return vars, true
+		}
+		if i >= len(segs) {
+			return nil, false
+		}
+		if strings.HasPrefix(t, "{") {
+			vars[strings.Trim(t, "{}")] = segs[i]
+		} else if t != segs[i] {
+			return nil, false
+		}
+	}
+	return vars, len(segs) == len(rt.segs)
+}
+
+func buildRoutes() []route {
+	var routes []route
+	add := func(method, tmpl string, h handler) {
+		rt := route{method: method, segs: strings.Split(tmpl, "/"), handle: h}
+		for _, seg := range rt.segs {
+			if !strings.HasPrefix(seg, "{") {
+				rt.literal++
+			}
+		}
+		routes = append(routes, rt)
+	}
+	for _, k := range model.Kinds() {
+		k := k
+		if k.Root {
+			add(http.MethodGet, k.Endpoints.Item, func(s *Server, rl *realm, r *request) (answer, error) {
+				return answer{value: rl.representation()}, nil
+			})
+			add(http.MethodPut, k.Endpoints.Item, (*Server).updateRealm)
+			add(http.MethodDelete, k.Endpoints.Item, (*Server).deleteRealm)
+		}
+		ep := k.Endpoints
+		switch {
+		case k.Read.Mode == model.ReadItem && !k.Root: // the user profile
+			add(http.MethodGet, ep.Item, func(s *Server, rl *realm, r *request) (answer, error) {
+				return answer{value: rl.profile}, nil
+			})
+			add(http.MethodPut, ep.Item, func(s *Server, rl *realm, r *request) (answer, error) {
+				rl.profile = r.bodyObject()
+				return answer{value: rl.profile}, nil
+			})
+		case strings.HasSuffix(ep.Create, "{name}"): // federated identities: keyed by the path
+			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).createNamed))
+			add(http.MethodDelete, ep.Item, kindHandler(k, (*Server).deleteNamed))
+			add(http.MethodGet, ep.List, kindHandler(k, (*Server).list))
+		case !k.Root:
+			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).create))
+			add(http.MethodGet, ep.Create, kindHandler(k, (*Server).list))
+			if ep.CreateRoot != "" {
+				add(http.MethodPost, ep.CreateRoot, kindHandler(k, (*Server).create))
+				add(http.MethodGet, ep.CreateRoot, kindHandler(k, (*Server).list))
+			}
+			add(http.MethodGet, ep.Item, kindHandler(k, (*Server).get))
+			add(http.MethodPut, ep.Item, kindHandler(k, (*Server).update))
+			add(http.MethodDelete, ep.Item, kindHandler(k, (*Server).delete))
+			if ep.Find != "" {
+				add(http.MethodGet, ep.Find, kindHandler(k, (*Server).find))
+			}
+		}
+		for i := range k.Relations {
+			rel := &k.Relations[i]
+			base := ep.Item + "/" + rel.Collection
+			add(http.MethodGet, base, relationHandler(k, rel, (*Server).readRefs))
+			switch rel.Wire {
+			case model.WireIDs:
+				add(http.MethodPut, base+"/{ref}", relationHandler(k, rel, (*Server).addRef))
+				add(http.MethodDelete, base+"/{ref}", relationHandler(k, rel, (*Server).removeRef))
+			case model.WireRoles:
+				add(http.MethodPost, base, relationHandler(k, rel, (*Server).addRoles))
+				add(http.MethodDelete, base, relationHandler(k, rel, (*Server).removeRoles))
+			case model.WireMappings:
+				for _, sub := range []string{"/realm", "/clients/{refParent}"} {
+					add(http.MethodGet, base+sub, relationHandler(k, rel, (*Server).readMapped))
+					add(http.MethodPost, base+sub, relationHandler(k, rel, (*Server).addRoles))
+					add(http.MethodDelete, base+sub, relationHandler(k, rel, (*Server).removeRoles))
+				}
+			}
+		}
+	}
+	// The read side of memberships, service accounts and flows.
+	groups, realmRoles, clientRoles := model.KindByName(model.KindGroup), model.KindByName(model.KindRealmRole), model.KindByName(model.KindClientRole)
+	add(http.MethodGet, groups.Endpoints.Item+"/members", kindHandler(groups, (*Server).members))
+	add(http.MethodGet, realmRoles.Endpoints.Find+"/users", kindHandler(realmRoles, (*Server).roleUsers))
+	add(http.MethodGet, clientRoles.Endpoints.Find+"/users", kindHandler(clientRoles, (*Server).roleUsers))
+	users := model.KindByName(model.KindUser)
+	via := model.KindByName(users.Via.Kind)
+	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
+	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
+	add(http.MethodGet, "{realm}/identity-provider/instances", func(*Server, *realm, *request) (answer, error) {
+		return answer{value: []any{}}, nil
+	})
+	add(http.MethodGet, "{realm}/authentication/flows", func(_ *Server, _ *realm, _ *request) (answer, error) {
+		var flows []any
+		for _, alias := range model.BuiltInFlows {
+			flows = append(flows, map[string]any{"alias": alias, "topLevel": true, "builtIn": true})
+		}
+		return answer{value: flows}, nil
+	})
+	sort.SliceStable(routes, func(i, j int) bool { return routes[i].literal > routes[j].literal })
+	return routes
+}
+
+// kindHandler binds a handler to a kind.
+func kindHandler(k *model.Kind, h func(*Server, *realm, *model.Kind, *request) (answer, error)) handler {
+	return func(s *Server, rl *realm, r *request) (answer, error) { return h(s, rl, k, r) }
+}
+
+// relationHandler binds a handler to a kind's relation.
+func relationHandler(k *model.Kind, rel *model.Relation, h func(*Server, *realm, *model.Kind, *model.Relation, *request) (answer, error)) handler {
+	return func(s *Server, rl *realm, r *request) (answer, error) { return h(s, rl, k, rel, r) }
+}
