@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 echo "== lint" >&2
 make --no-print-directory lint
 
+# The same end-to-end tests against the in-memory Keycloak first: quick,
+# and it keeps the fake honest next to the real server below.
+echo "== go test -short (in-memory Keycloak)" >&2
+go test -short -count=1 ./internal/e2e/
+
 started=""
 if [ -z "${KEYCLOAK_URL:-}" ]; then
   # A server that was already running (make demo's) is used and left

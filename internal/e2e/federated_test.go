@@ -13,7 +13,7 @@ import (
 // created, changed (removed and added again: Keycloak cannot update one)
 // and removed.
 func TestFederatedIdentityLinks(t *testing.T) {
-	needServer(t) // real server only: it needs identity providers
+	needKeycloak(t)
 	realm := uniqueRealm(t, "links")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -144,6 +144,14 @@ func (s *Server) onCreate(rl *realm, o *object, body map[string]any) error {
 		}
 	}
 	switch k.Name {
+	case model.KindFederatedID:
+		known := false
+		for _, p := range rl.providers {
+			known = known || p.(map[string]any)["alias"] == o.rep["identityProvider"]
+		}
+		if !known {
+			return notFound("Could not find identity provider")
+		}
 	case model.KindClient:
 		if uris, _ := o.rep["redirectUris"].([]any); len(uris) > 0 {
 			for _, u := range uris {
@@ -420,11 +428,6 @@ func (rl *realm) represent(o *object, full bool) map[string]any {
 			}
 		} else {
 			delete(rep, "attributes")
-		}
-	case model.KindFederatedID:
-		if u := rl.objects[o.parent]; u != nil {
-			rep["userId"] = fmt.Sprint(rep["userId"])
-			rep["userName"] = u.rep["username"]
 		}
 	}
 	return rep

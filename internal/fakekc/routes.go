@@ -5,7 +5,9 @@ package fakekc
 // read-side endpoints the live reader's hooks use.
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -115,17 +117,23 @@ func buildRoutes() []route {
 	}
 	// The read side of memberships, service accounts and flows.
 	groups, realmRoles, clientRoles := model.KindByName(model.KindGroup), model.KindByName(model.KindRealmRole), model.KindByName(model.KindClientRole)
-	add(http.MethodGet, groups.Endpoints.Item+"/members", kindHandler(groups, (*Server).members))
-	add(http.MethodGet, realmRoles.Endpoints.Find+"/users", kindHandler(realmRoles, (*Server).roleUsers))
-	add(http.MethodGet, clientRoles.Endpoints.Find+"/users", kindHandler(clientRoles, (*Server).roleUsers))
+	add(http.MethodGet, groups.Endpoints.Item+"/"+model.MembersPath, kindHandler(groups, (*Server).members))
+	add(http.MethodGet, realmRoles.Endpoints.Find+"/"+model.HoldersPath, kindHandler(realmRoles, (*Server).roleUsers))
+	add(http.MethodGet, clientRoles.Endpoints.Find+"/"+model.HoldersPath, kindHandler(clientRoles, (*Server).roleUsers))
 	users := model.KindByName(model.KindUser)
 	via := model.KindByName(users.Via.Kind)
 	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
 	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
-	add(http.MethodGet, "{realm}/identity-provider/instances", func(*Server, *realm, *request) (answer, error) {
-		return answer{value: []any{}}, nil
+	// Identity providers are stored as they come, for federated
+	// identities to link to.
+	add(http.MethodGet, model.IdentityProvidersPath, func(_ *Server, rl *realm, _ *request) (answer, error) {
+		return answer{value: append([]any{}, rl.providers...)}, nil
 	})
-	add(http.MethodGet, "{realm}/authentication/flows", func(_ *Server, _ *realm, _ *request) (answer, error) {
+	add(http.MethodPost, model.IdentityProvidersPath, func(_ *Server, rl *realm, r *request) (answer, error) {
+		rl.providers = append(rl.providers, r.bodyObject())
+		return answer{location: url.PathEscape(rl.name()) + "/identity-provider/instances/" + url.PathEscape(fmt.Sprint(r.bodyObject()["alias"]))}, nil
+	})
+	add(http.MethodGet, model.FlowsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
 		var flows []any
 		for _, alias := range model.BuiltInFlows {
 			flows = append(flows, map[string]any{"alias": alias, "topLevel": true, "builtIn": true})

@@ -27,6 +27,8 @@ type realm struct {
 	objects map[string]*object
 	order   []string // ids in creation order: lists answer in it
 	profile map[string]any
+	// providers are identity providers, kept as posted.
+	providers []any
 }
 
 func (rl *realm) name() string { return rl.obj.rep["realm"].(string) }

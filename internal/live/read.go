@@ -324,7 +324,7 @@ func confirmMissing(ctx context.Context, api API, realm string) error {
 // are read, for validation.
 func (rd *reader) flowAliases(ctx context.Context) error {
 	var flows []map[string]any
-	if err := rd.api.Get(ctx, rd.path("{realm}/authentication/flows", nil, nil), nil, &flows); err != nil {
+	if err := rd.api.Get(ctx, rd.path(model.FlowsPath, nil, nil), nil, &flows); err != nil {
 		return err
 	}
 	for _, f := range flows {

@@ -53,7 +53,7 @@ func (rd *reader) users(ctx context.Context) error {
 	groups := model.KindByName(model.KindGroup)
 	for _, n := range rd.nodes[groups.Name] {
 		path, _ := n.obj["path"].(string)
-		tasks = append(tasks, task{rd.path(groups.Endpoints.Item, groups, n) + "/members",
+		tasks = append(tasks, task{rd.path(groups.Endpoints.Item, groups, n) + "/" + model.MembersPath,
 			func(u map[string]any) { appendTo(u, "groups", path) }})
 	}
 	realmRoles := model.KindByName(model.KindRealmRole)
@@ -63,7 +63,7 @@ func (rd *reader) users(ctx context.Context) error {
 		if name == defaultRole {
 			continue // every user has it: Keycloak's, not realmsync's to manage per user
 		}
-		tasks = append(tasks, task{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/users",
+		tasks = append(tasks, task{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) { appendTo(u, "realmRoles", name) }})
 	}
 	clientRoles := model.KindByName(model.KindClientRole)
@@ -71,7 +71,7 @@ func (rd *reader) users(ctx context.Context) error {
 	for _, n := range rd.nodes[clientRoles.Name] {
 		name := fmt.Sprint(n.obj["name"])
 		cid := fmt.Sprint(n.parent.obj[clients.KeyField])
-		tasks = append(tasks, task{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/users",
+		tasks = append(tasks, task{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) {
 				m, _ := u["clientRoles"].(map[string]any)
 				if m == nil {
@@ -167,7 +167,7 @@ func (rd *reader) federatedIdentities(ctx context.Context) error {
 		return nil
 	}
 	var providers []map[string]any
-	if err := rd.api.Get(ctx, rd.path("{realm}/identity-provider/instances", nil, nil), nil, &providers); err != nil {
+	if err := rd.api.Get(ctx, rd.path(model.IdentityProvidersPath, nil, nil), nil, &providers); err != nil {
 		return err
 	}
 	linked := map[string]bool{}

@@ -47,3 +47,15 @@ type ReadSpec struct {
 // realm creates to learn a new object's defaults (its key is added):
 // nil for kinds not probed.
 type Probe = Object
+
+// Endpoints the live reader's hooks read beyond the kinds' own, until
+// their objects are kinds of their own (flows, identity providers).
+const (
+	FlowsPath             = "{realm}/authentication/flows"
+	IdentityProvidersPath = "{realm}/identity-provider/instances"
+	// MembersPath follows a group's item path: the group's members.
+	MembersPath = "members"
+	// HoldersPath follows a role's Find path: the users holding it
+	// directly.
+	HoldersPath = "users"
+)
