@@ -107,10 +107,11 @@ func buildRoutes() []route {
 				add(http.MethodPost, base, relationHandler(k, rel, (*Server).addRoles))
 				add(http.MethodDelete, base, relationHandler(k, rel, (*Server).removeRoles))
 			case model.WireMappings:
-				for _, sub := range []string{"/realm", "/clients/{refParent}"} {
-					add(http.MethodGet, base+sub, relationHandler(k, rel, (*Server).readMapped))
-					add(http.MethodPost, base+sub, relationHandler(k, rel, (*Server).addRoles))
-					add(http.MethodDelete, base+sub, relationHandler(k, rel, (*Server).removeRoles))
+				for _, target := range []string{model.KindRealmRole, model.KindClientRole} {
+					path := strings.Replace(rel.Path(model.Ref{Kind: target}), "{owner}", ep.Item, 1)
+					add(http.MethodGet, path, relationHandler(k, rel, (*Server).readMapped))
+					add(http.MethodPost, path, relationHandler(k, rel, (*Server).addRoles))
+					add(http.MethodDelete, path, relationHandler(k, rel, (*Server).removeRoles))
 				}
 			}
 		}

@@ -177,8 +177,10 @@ func (s *Server) create(rl *realm, k *model.Kind, r *request) (answer, error) {
 		return answer{}, err
 	}
 	loc := url.PathEscape(rl.name()) + "/" + k.Name + "/" + o.id
-	if strings.HasSuffix(k.Endpoints.Create, "/roles") {
-		loc = url.PathEscape(rl.name()) + "/roles/" + url.PathEscape(fmt.Sprint(o.rep["name"])) // as Keycloak: a role's location names it
+	if k.Representation == "RoleRepresentation" {
+		// As Keycloak: a role's location names it.
+		loc = strings.NewReplacer("{realm}", url.PathEscape(rl.name()), "{parent}", url.PathEscape(o.parent),
+			"{name}", url.PathEscape(fmt.Sprint(o.rep["name"]))).Replace(k.Endpoints.Find)
 	}
 	return answer{location: loc}, nil
 }

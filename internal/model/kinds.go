@@ -257,6 +257,15 @@ func (k *Kind) IsCreateOnly(field string) bool { return contains(k.CreateOnly, f
 // IsRequired reports whether a create needs field even at its default.
 func (k *Kind) IsRequired(field string) bool { return contains(k.Required, field) }
 
+// Endpoints shared by two kinds or two operations.
+const (
+	// roleByID is every role's item, realm or client role alike.
+	roleByID = "{realm}/roles-by-id/{id}"
+	// federatedIdentities are a user's links; one is added by a POST to
+	// the link's own path.
+	federatedIdentities = "{realm}/users/{parent}/federated-identity"
+)
+
 // Kind names, used across packages.
 const (
 	KindRealm       = "realm"
@@ -398,7 +407,7 @@ var kinds = []*Kind{
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
 		Relations:     []Relation{compositesRelation},
 		Endpoints: Endpoints{
-			Create: "{realm}/roles", Item: "{realm}/roles-by-id/{id}",
+			Create: "{realm}/roles", Item: roleByID,
 			Find: "{realm}/roles/{name}",
 		},
 		Read:    ReadSpec{Full: true},
@@ -426,7 +435,7 @@ var kinds = []*Kind{
 		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
 		Relations:     []Relation{compositesRelation},
 		Endpoints: Endpoints{
-			Create: "{realm}/clients/{parent}/roles", Item: "{realm}/roles-by-id/{id}",
+			Create: "{realm}/clients/{parent}/roles", Item: roleByID,
 			Find: "{realm}/clients/{parent}/roles/{name}",
 		},
 		Read:  ReadSpec{Full: true},
@@ -514,9 +523,9 @@ var federatedIdentityKind = &Kind{
 	Representation: "FederatedIdentityRepresentation", KeyField: "identityProvider",
 	Parent: KindUser, ParentField: "federatedIdentities", Immutable: true,
 	Endpoints: Endpoints{
-		Create: "{realm}/users/{parent}/federated-identity/{name}",
-		Item:   "{realm}/users/{parent}/federated-identity/{name}",
-		List:   "{realm}/users/{parent}/federated-identity",
+		Create: federatedIdentities + "/{name}",
+		Item:   federatedIdentities + "/{name}",
+		List:   federatedIdentities,
 	},
 	// Found through a search per identity provider, not a call per user.
 	Read: ReadSpec{Mode: ReadHook, Hook: "federatedIdentities"},
