@@ -16,7 +16,7 @@ func (r *run) recordIntent(ctx context.Context, realm string, p *plan.Plan) erro
 	prev := r.previousRecord(realm)
 	next := prev.Clone()
 	for _, a := range p.Actions {
-		if a.Realm == realm && !model.KindByName(a.Kind).Root && (a.Verb == plan.Create || a.Verb == plan.Adopt) {
+		if a.Realm == realm && !model.KindByName(a.Kind).Root && a.Owns() {
 			next[model.Ref{Kind: a.Kind, Key: a.Key}] = true
 		}
 	}
@@ -42,11 +42,11 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 			continue
 		}
 		obj := model.Ref{Kind: a.Kind, Key: a.Key}
-		switch a.Verb {
-		case plan.Create, plan.Adopt:
+		switch {
+		case a.Owns():
 			next[obj] = true
 			created[obj] = true
-		case plan.Delete:
+		case a.Verb == plan.Delete:
 			for member := range next {
 				if member == obj || insideOf(member, obj) {
 					delete(next, member)

@@ -83,25 +83,27 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				}
 				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
 			default:
-				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
-					verb := plan.Update
-					if k.Immutable {
-						verb = plan.Replace // no update endpoint
-					}
-					actions = append(actions, action(desired.Name, d, l, verb, changes))
-				}
-				if k.Root || k.BuiltIn(desired.Name, d.Key) || d.Stub() || owned[model.Ref{Kind: k.Name, Key: d.Key}] {
-					continue
-				}
 				a := action(desired.Name, d, l, plan.Adopt, nil)
-				if other := ownerOf(live, k.Name, d.Key, opts.Owner); other != "" {
-					if !opts.TakeOver {
-						conflicts = append(conflicts, fmt.Sprintf("%s %q is managed by owner %q (declared at %s); pass --adopt to take it over", k.Title, d.Key, other, d.Source))
-						continue
+				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
+					a.Verb, a.Changes = plan.Update, changes
+					if k.Immutable {
+						a.Verb = plan.Replace // no update endpoint
 					}
-					a.Note = "taken over from owner " + other
 				}
-				actions = append(actions, a)
+				adopt := !k.Root && !k.BuiltIn(desired.Name, d.Key) && !d.Stub() && !owned[model.Ref{Kind: k.Name, Key: d.Key}]
+				if adopt {
+					if other := ownerOf(live, k.Name, d.Key, opts.Owner); other != "" {
+						if !opts.TakeOver {
+							conflicts = append(conflicts, fmt.Sprintf("%s %q is managed by owner %q (declared at %s); pass --adopt to take it over", k.Title, d.Key, other, d.Source))
+							continue
+						}
+						a.Note = "taken over from owner " + other
+					}
+					a.Adopts = a.Verb != plan.Adopt
+				}
+				if adopt || a.Verb != plan.Adopt {
+					actions = append(actions, a)
+				}
 			}
 		}
 		if k.Root {

@@ -170,6 +170,13 @@ func mixedPlan() *plan.Plan {
 		remove("beta", model.KindClient, "old-portal", model.Object{"clientId": "old-portal", "secret": oldSecret}),
 		remove("beta", model.KindGroup, "/contractors", nil),
 	)
+	// An update that also adopts: one action, counted in both.
+	for i := range p.Actions {
+		if p.Actions[i].Key == "webapp" {
+			p.Actions[i].Adopts = true
+			p.Actions[i].Changes = append(p.Actions[i].Changes, plan.Change{Path: "attributes.legacy", Before: "1", Unset: true})
+		}
+	}
 	return p
 }
 

@@ -4,6 +4,9 @@ import (
 	_ "embed" // for JSONSchema
 	"encoding/json"
 	"io"
+	"sort"
+
+	"github.com/realmsync/realmsync/internal/model"
 )
 
 // JSONFormatVersion is the format_version WriteJSON writes. Its minor
@@ -43,17 +46,39 @@ type jsonAction struct {
 	Key     string       `json:"key"`
 	Verb    Verb         `json:"verb"`
 	Note    string       `json:"note,omitempty"`
+	Adopts  bool         `json:"adopts,omitempty"`
 	Changes []jsonChange `json:"changes"`
 }
 
 type jsonChange struct {
-	Path      string   `json:"path"`
-	Before    any      `json:"before,omitempty"`
-	After     any      `json:"after,omitempty"`
-	Added     []string `json:"added,omitempty"`
-	Removed   []string `json:"removed,omitempty"`
-	Sensitive bool     `json:"sensitive,omitempty"`
-	Unset     bool     `json:"unset,omitempty"`
+	Path       string    `json:"path"`
+	Before     any       `json:"before,omitempty"`
+	After      any       `json:"after,omitempty"`
+	Added      []string  `json:"added,omitempty"`
+	Removed    []string  `json:"removed,omitempty"`
+	Sensitive  bool      `json:"sensitive,omitempty"`
+	Unset      bool      `json:"unset,omitempty"`
+	AddRefs    []jsonRef `json:"added_refs,omitempty"`
+	RemoveRefs []jsonRef `json:"removed_refs,omitempty"`
+}
+
+type jsonRef struct {
+	Kind string `json:"kind"`
+	Key  string `json:"key"`
+}
+
+func jsonRefs(refs []model.Ref) []jsonRef {
+	var out []jsonRef
+	for _, r := range refs {
+		out = append(out, jsonRef{Kind: r.Kind, Key: r.Key})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
 }
 
 // WriteJSON renders the plan for programs, in the format JSONSchema
@@ -70,7 +95,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	out.Summary.Adopt = p.Adoptions()
 	out.Summary.Replace = p.Replacements()
 	for _, a := range p.Actions {
-		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note,
+		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note, Adopts: a.Adopts,
 			Changes: make([]jsonChange, 0, len(a.Changes))}
 		for _, c := range a.Changes {
 			ja.Changes = append(ja.Changes, toJSONChange(c))
@@ -91,5 +116,6 @@ func toJSONChange(c Change) jsonChange {
 	if c.Sensitive {
 		return jsonChange{Path: c.Path, Sensitive: true, Unset: c.Unset}
 	}
-	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed, Unset: c.Unset}
+	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed, Unset: c.Unset,
+		AddRefs: jsonRefs(c.AddRefs), RemoveRefs: jsonRefs(c.RemoveRefs)}
 }

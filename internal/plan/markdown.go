@@ -174,6 +174,9 @@ func countTable(p *Plan) string {
 		case Replace:
 			r.replace++
 		}
+		if a.Adopts {
+			r.adopt++
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
@@ -288,8 +291,8 @@ func diffBlock(a *Action) string {
 	}
 	var b strings.Builder
 	b.WriteString(actionLabel(mark, a))
-	if a.Note != "" {
-		b.WriteString("  (" + a.Note + ")")
+	if note := a.Notes(); note != "" {
+		b.WriteString("  (" + note + ")")
 	}
 	b.WriteByte('\n')
 	for _, c := range a.Changes {

@@ -75,11 +75,30 @@ type Action struct {
 	Verb    Verb     `json:"verb"`
 	Note    string   `json:"note,omitempty"`
 	Changes []Change `json:"changes,omitempty"`
+	// Adopts: the update (or replace) also records the object as managed
+	// by this owner. One object, one action.
+	Adopts bool `json:"adopts,omitempty"`
 
 	// Desired and Live are the objects apply works from (Live is nil for a
 	// create, Desired for a delete). Not serialised: they hold secrets.
 	Desired *model.Entity `json:"-"`
 	Live    *model.Entity `json:"-"`
+}
+
+// Owns reports whether the action makes the object this owner's:
+// creates, adoptions, and updates that adopt.
+func (a *Action) Owns() bool { return a.Verb == Create || a.Verb == Adopt || a.Adopts }
+
+// Notes is what views print beside the action's object: its note, and
+// that an update adopts.
+func (a *Action) Notes() string {
+	switch {
+	case a.Adopts && a.Note != "":
+		return "adopted, " + a.Note
+	case a.Adopts:
+		return "adopted"
+	}
+	return a.Note
 }
 
 // Entity is the action's object, desired or live.
@@ -145,8 +164,16 @@ func (p *Plan) Counts() (create, update, remove int) {
 	return
 }
 
-// Adoptions counts the objects the plan adopts.
-func (p *Plan) Adoptions() int { return p.count(Adopt) }
+// Adoptions counts the objects the plan adopts, changed or not.
+func (p *Plan) Adoptions() int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Verb == Adopt || a.Adopts {
+			n++
+		}
+	}
+	return n
+}
 
 // Replacements counts the objects the plan deletes and creates again.
 func (p *Plan) Replacements() int { return p.count(Replace) }

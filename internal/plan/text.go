@@ -70,8 +70,8 @@ func WriteTextWith(w io.Writer, p *Plan, opts TextOptions) error {
 			tw.printf("%s\n", pal.bold("realm "+realm))
 		}
 		tw.printf("  %s", pal.verb(a.Verb, actionLabel(a.Verb.Symbol(), a)))
-		if a.Note != "" {
-			tw.printf("  (%s)", a.Note)
+		if note := a.Notes(); note != "" {
+			tw.printf("  (%s)", note)
 		}
 		tw.printf("\n")
 		for _, c := range a.Changes {
