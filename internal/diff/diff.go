@@ -62,6 +62,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				// Keycloak creates it with the realm (or the client, for a
 				// service account): merge into it then.
 				a := action(desired.Name, d, nil, plan.Update, creation(k, d))
+				a.Reason = plan.BuiltIn
 				a.Note = "built-in: exists once the realm is created"
 				if k.Via != nil {
 					a.Note = k.Via.Note
@@ -81,13 +82,16 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 					conflicts = append(conflicts, problem)
 					continue
 				}
-				actions = append(actions, action(desired.Name, d, nil, plan.Create, creation(k, d)))
+				a := action(desired.Name, d, nil, plan.Create, creation(k, d))
+				a.Reason = plan.Missing
+				actions = append(actions, a)
 			default:
 				a := action(desired.Name, d, l, plan.Adopt, nil)
+				a.Reason = plan.Unowned
 				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
-					a.Verb, a.Changes = plan.Update, changes
+					a.Verb, a.Changes, a.Reason = plan.Update, changes, plan.Differs
 					if k.Immutable {
-						a.Verb = plan.Replace // no update endpoint
+						a.Verb, a.Reason = plan.Replace, plan.Immutable // no update endpoint
 					}
 				}
 				adopt := !k.Root && !k.BuiltIn(desired.Name, d.Key) && !d.Stub() && !owned[model.Ref{Kind: k.Name, Key: d.Key}]
@@ -122,7 +126,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			if l.Parent != "" && deleted[model.Scope{Kind: k.Parent, Parent: l.Parent}] {
 				continue // goes with its parent
 			}
-			actions = append(actions, action(desired.Name, nil, l, plan.Delete, nil))
+			a := action(desired.Name, nil, l, plan.Delete, nil)
+			a.Reason = plan.Undeclared
+			actions = append(actions, a)
 		}
 	}
 	conflicts = append(conflicts, unknownFlows(desired, live, realmMissing)...)

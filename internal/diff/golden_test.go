@@ -24,8 +24,8 @@ var env = map[string]string{"SMTP_PASSWORD": "smtp-pass-123", "API_SECRET": "new
 
 // TestGoldenPlans plans each case under testdata/plan: desired/ is a
 // desired-state directory, live.yaml the live realm document as the
-// reader builds it (empty: the realm does not exist), plan.txt the
-// expected text plan.
+// reader builds it (empty: the realm does not exist), plan.txt and
+// plan.json the expected plan in the text and JSON views.
 func TestGoldenPlans(t *testing.T) {
 	cases, err := filepath.Glob("../../testdata/plan/*")
 	if err != nil || len(cases) == 0 {
@@ -34,23 +34,38 @@ func TestGoldenPlans(t *testing.T) {
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			p := planCase(t, dir)
-			var got bytes.Buffer
-			if err := plan.WriteText(&got, p); err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join(dir, "plan.txt")
-			if *update {
-				if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+			for _, view := range []struct {
+				file  string
+				write func(*bytes.Buffer, *plan.Plan) error
+			}{
+				{"plan.txt", func(b *bytes.Buffer, p *plan.Plan) error { return plan.WriteText(b, p) }},
+				{"plan.json", func(b *bytes.Buffer, p *plan.Plan) error { return plan.WriteJSON(b, p) }},
+			} {
+				var got bytes.Buffer
+				if err := view.write(&got, p); err != nil {
 					t.Fatal(err)
 				}
+				golden := filepath.Join(dir, view.file)
+				if *update {
+					if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("plan differs from %s (go test ./internal/diff -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", golden, got.String(), want)
+				}
+				for _, secret := range env {
+					if bytes.Contains(got.Bytes(), []byte(secret)) {
+						t.Errorf("%s shows secret value %q", view.file, secret)
+					}
+				}
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("plan differs from %s (go test ./internal/diff -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", golden, got.String(), want)
-			}
+			var got bytes.Buffer
+			_ = plan.WriteText(&got, p)
 			for _, secret := range env {
 				if bytes.Contains(got.Bytes(), []byte(secret)) {
 					t.Errorf("plan text shows secret value %q", secret)

@@ -47,6 +47,7 @@ type jsonAction struct {
 	Verb    Verb         `json:"verb"`
 	Note    string       `json:"note,omitempty"`
 	Adopts  bool         `json:"adopts,omitempty"`
+	Reason  Reason       `json:"reason,omitempty"`
 	Changes []jsonChange `json:"changes"`
 }
 
@@ -95,7 +96,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	out.Summary.Adopt = p.Adoptions()
 	out.Summary.Replace = p.Replacements()
 	for _, a := range p.Actions {
-		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note, Adopts: a.Adopts,
+		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note, Adopts: a.Adopts, Reason: a.Reason,
 			Changes: make([]jsonChange, 0, len(a.Changes))}
 		for _, c := range a.Changes {
 			ja.Changes = append(ja.Changes, toJSONChange(c))

@@ -26,6 +26,29 @@ const (
 	Replace Verb = "replace"
 )
 
+// Reason says why an action is in the plan, for programs (the JSON view)
+// and for the deletions callout.
+type Reason string
+
+const (
+	// Missing: declared, not on the server.
+	Missing Reason = "missing"
+	// Differs: declared and on the server, with fields that differ.
+	Differs Reason = "differs"
+	// Immutable: differs, and its kind has no update.
+	Immutable Reason = "immutable"
+	// BuiltIn: Keycloak makes the object (with the realm, or with its
+	// client); the desired fields are merged into it.
+	BuiltIn Reason = "built-in"
+	// Unowned: declared and on the server as it should be, not yet
+	// recorded as this owner's.
+	Unowned Reason = "unowned"
+	// Undeclared: on the server, not declared, and the kind's deletion
+	// policy deletes it (owned: this owner made or adopted it; full:
+	// the files are the whole truth).
+	Undeclared Reason = "undeclared"
+)
+
 // Removes reports whether the verb deletes an object on the server.
 func (v Verb) Removes() bool { return v == Delete || v == Replace }
 
@@ -78,6 +101,8 @@ type Action struct {
 	// Adopts: the update (or replace) also records the object as managed
 	// by this owner. One object, one action.
 	Adopts bool `json:"adopts,omitempty"`
+	// Reason says why the action is planned.
+	Reason Reason `json:"reason,omitempty"`
 
 	// Desired and Live are the objects apply works from (Live is nil for a
 	// create, Desired for a delete). Not serialised: they hold secrets.
