@@ -12,9 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/realmsync/realmsync/internal/admin"
 	"github.com/realmsync/realmsync/internal/apply"
-	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/engine"
 	"github.com/realmsync/realmsync/internal/export"
 	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/load"
@@ -22,7 +21,6 @@ import (
 	"github.com/realmsync/realmsync/internal/plan"
 	"github.com/realmsync/realmsync/internal/progress"
 	"github.com/realmsync/realmsync/internal/report"
-	"github.com/realmsync/realmsync/internal/schema"
 )
 
 type mode int
@@ -111,7 +109,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	kinds, err := selectKinds(f.only, f.skip)
+	kinds, err := engine.Select(f.only, f.skip)
 	if err != nil {
 		return a.fail("%v", err)
 	}
@@ -141,26 +139,12 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		api.AddSecrets(desired.Realms[name].SecretValues()...)
 	}
 
-	p := &plan.Plan{Warnings: desired.Warnings}
-	liveRealms := map[string]*model.Realm{}
-	for _, name := range realms {
-		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: f.concurrency})
-		if err != nil {
-			a.writeReports(f, p, realms, false, started)
-			return a.fail("%v", err)
-		}
-		liveRealms[name] = lr
-		p.Warnings = append(p.Warnings, diff.Warnings(desired.Realms[name], lr)...)
-		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
-		if err != nil {
-			a.writeReports(f, p, realms, false, started)
-			return a.fail("%v", err)
-		}
-		for _, action := range actions {
-			if kinds[action.Kind] {
-				p.Add(action)
-			}
-		}
+	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds}
+	planned, err := engine.Plan(ctx, api, desired, realms, planOpts)
+	p, liveRealms := planned.Plan, planned.Live
+	if err != nil {
+		a.writeReports(f, p, realms, false, started)
+		return a.fail("%v", err)
 	}
 	if f.savedPlan != "" {
 		if err := checkSaved(f.savedPlan, desired, p); err != nil {
@@ -218,12 +202,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "applying", len(p.Actions))
 	defer bar.Finish()
 	opts := apply.Options{Progress: indent{log}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
-	p, pre, err := a.createRealmsFirst(ctx, api, p, desired, liveRealms, kinds, f, opts)
-	if err != nil {
-		return a.fail("%v", err)
-	}
-	res, err := apply.Apply(ctx, api, p, liveRealms, opts)
-	res.Done += pre.Done
+	res, err := engine.Apply(ctx, api, desired, planned, planOpts, opts)
 	fmt.Fprintf(log, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
 	if err != nil {
 		return a.fail("%v", err)
@@ -250,61 +229,6 @@ func checkSaved(path string, desired *load.Desired, p *plan.Plan) error {
 		return fmt.Errorf("refusing to sync, nothing was changed: the server changed since the plan in %s was made, and the plan it would run now differs; plan again", path)
 	}
 	return nil
-}
-
-// createRealmsFirst creates the realms the plan creates, then plans their
-// contents again against what the server made: a new realm comes with
-// built-in clients, roles and scopes whose real state the first plan could
-// only guess. It returns the plan left to apply.
-func (a *app) createRealmsFirst(ctx context.Context, api *admin.Client, p *plan.Plan, desired *load.Desired,
-	liveRealms map[string]*model.Realm, kinds map[string]bool, f runFlags, opts apply.Options) (*plan.Plan, apply.Result, error) {
-	first := &plan.Plan{}
-	created := map[string]bool{}
-	for _, action := range p.Actions {
-		if model.KindByName(action.Kind).Root && action.Verb == plan.Create {
-			// The realm alone: its references (default groups, scopes)
-			// need objects created later, and are planned again below.
-			bare := action
-			bare.Changes = nil
-			for _, c := range action.Changes {
-				if !c.IsRelation() {
-					bare.Changes = append(bare.Changes, c)
-				}
-			}
-			first.Add(bare)
-			created[action.Realm] = true
-		}
-	}
-	if len(created) == 0 {
-		return p, apply.Result{}, nil
-	}
-	res, err := apply.Apply(ctx, api, first, liveRealms, opts)
-	if err != nil {
-		return nil, res, err
-	}
-	rest := &plan.Plan{Warnings: p.Warnings}
-	for _, action := range p.Actions {
-		if !created[action.Realm] {
-			rest.Add(action)
-		}
-	}
-	for _, name := range model.SortedKeys(created) {
-		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: f.concurrency})
-		if err != nil {
-			return nil, res, err
-		}
-		liveRealms[name] = lr
-		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: f.owner, TakeOver: f.adopt})
-		if err != nil {
-			return nil, res, err
-		}
-		for _, action := range actions {
-			if kinds[action.Kind] {
-				rest.Add(action)
-			}
-		}
-	}
-	return rest, res, nil
 }
 
 // writeReports writes the metrics and report files a run was asked for.
@@ -345,52 +269,6 @@ func selectRealms(d *load.Desired, names []string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// selectKinds applies --only and --skip.
-func selectKinds(only, skip []string) (map[string]bool, error) {
-	var names []string
-	for _, k := range model.Kinds() {
-		names = append(names, k.Name)
-	}
-	canonical := func(list []string) {
-		for i, n := range list {
-			if k := model.KindByPlural(n); k != nil {
-				list[i] = k.Name
-			}
-		}
-	}
-	canonical(only)
-	canonical(skip)
-	check := func(flag string, list []string) error {
-		for _, n := range list {
-			if model.KindByName(n) == nil {
-				hint := ""
-				if s := schema.Suggest(n, names); s != "" {
-					hint = fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				return fmt.Errorf("--%s: unknown kind %q%s; kinds are: %s", flag, n, hint, kindNames())
-			}
-		}
-		return nil
-	}
-	if err := check("only", only); err != nil {
-		return nil, err
-	}
-	if err := check("skip", skip); err != nil {
-		return nil, err
-	}
-	selected := map[string]bool{}
-	for _, n := range names {
-		selected[n] = len(only) == 0
-	}
-	for _, n := range only {
-		selected[n] = true
-	}
-	for _, n := range skip {
-		selected[n] = false
-	}
-	return selected, nil
 }
 
 func runExport(ctx context.Context, a *app, c *command, args []string) int {

@@ -1,0 +1,125 @@
+// Package engine runs the stages for a set of realms: live read
+// (internal/live), diff, plan and apply, including realms that must be
+// created before their contents can be planned against what Keycloak
+// made, and a selection of kinds (--only, --skip). The CLI parses flags,
+// renders views and sets exit codes; everything between the desired state
+// and the server is here, behind the API interface.
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/realmsync/realmsync/internal/apply"
+	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/live"
+	"github.com/realmsync/realmsync/internal/load"
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+// API is the server as the engine needs it: apply's reads and writes
+// (which include the live reader's).
+type API = apply.API
+
+// Options steer planning.
+type Options struct {
+	// Owner and TakeOver are diff's.
+	Owner    string
+	TakeOver bool
+	// Concurrency is how many independent reads run at once.
+	Concurrency int
+	// Kinds selects what the plan holds; the zero value is every kind.
+	Kinds Selection
+}
+
+// Planned is a plan with the live state it was made against.
+type Planned struct {
+	Plan *plan.Plan
+	// Live holds each realm's live state (nil: the realm does not exist).
+	Live map[string]*model.Realm
+}
+
+// Plan reads every realm of desired that realms names and plans it. On
+// an error the plan so far (its warnings) is returned with it, for the
+// reports a failed run still writes.
+func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) (*Planned, error) {
+	out := &Planned{Plan: &plan.Plan{Warnings: desired.Warnings}, Live: map[string]*model.Realm{}}
+	for _, name := range realms {
+		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: opts.Concurrency})
+		if err != nil {
+			return out, err
+		}
+		out.Live[name] = lr
+		out.Plan.Warnings = append(out.Plan.Warnings, diff.Warnings(desired.Realms[name], lr)...)
+		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: opts.Owner, TakeOver: opts.TakeOver})
+		if err != nil {
+			return out, err
+		}
+		kept, err := opts.Kinds.filter(actions)
+		if err != nil {
+			return out, fmt.Errorf("realm %s: %w", name, err)
+		}
+		out.Plan.Add(kept...)
+	}
+	if w := opts.Kinds.partial(); w != "" {
+		out.Plan.Warnings = append(out.Plan.Warnings, w)
+	}
+	return out, nil
+}
+
+// Apply applies a plan. Realms the plan creates are created first, alone;
+// their contents are then planned again against what the server made (a
+// new realm comes with built-in clients, roles and scopes whose real
+// state the first plan could only guess), and the rest applied.
+func Apply(ctx context.Context, api API, desired *load.Desired, p *Planned, planOpts Options, opts apply.Options) (apply.Result, error) {
+	rest, pre, err := createRealmsFirst(ctx, api, desired, p, planOpts, opts)
+	if err != nil {
+		return pre, err
+	}
+	res, err := apply.Apply(ctx, api, rest, p.Live, opts)
+	res.Done += pre.Done
+	return res, err
+}
+
+func createRealmsFirst(ctx context.Context, api API, desired *load.Desired, p *Planned, planOpts Options, opts apply.Options) (*plan.Plan, apply.Result, error) {
+	first := &plan.Plan{}
+	created := map[string]bool{}
+	for _, action := range p.Plan.Actions {
+		if model.KindByName(action.Kind).Root && action.Verb == plan.Create {
+			// The realm alone: its references (default groups, scopes)
+			// need objects created later, and are planned again below.
+			bare := action
+			bare.Changes = nil
+			for _, c := range action.Changes {
+				if !c.IsRelation() {
+					bare.Changes = append(bare.Changes, c)
+				}
+			}
+			first.Add(bare)
+			created[action.Realm] = true
+		}
+	}
+	if len(created) == 0 {
+		return p.Plan, apply.Result{}, nil
+	}
+	res, err := apply.Apply(ctx, api, first, p.Live, opts)
+	if err != nil {
+		return nil, res, err
+	}
+	rest := &plan.Plan{Warnings: p.Plan.Warnings}
+	for _, action := range p.Plan.Actions {
+		if !created[action.Realm] {
+			rest.Add(action)
+		}
+	}
+	for _, name := range model.SortedKeys(created) {
+		again, err := Plan(ctx, api, &load.Desired{Realms: desired.Realms}, []string{name}, planOpts)
+		if err != nil {
+			return nil, res, err
+		}
+		p.Live[name] = again.Live[name]
+		rest.Add(again.Plan.Actions...)
+	}
+	return rest, res, nil
+}

@@ -1,0 +1,144 @@
+package engine
+
+// Targeting: --only and --skip. A plan that leaves kinds out says so,
+// and refuses to apply an action whose dependency it leaves out (a client
+// role of a client the plan would create, a group membership of a group
+// it would create): half of such a change would fail on the server.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+	"github.com/realmsync/realmsync/internal/schema"
+)
+
+// Selection is the kinds a plan holds. The zero value holds every kind.
+type Selection struct {
+	excluded map[string]bool
+	flags    string // how the selection was asked for, for messages
+}
+
+// Select applies --only and --skip (kind names or plurals).
+func Select(only, skip []string) (Selection, error) {
+	var names []string
+	for _, k := range model.Kinds() {
+		names = append(names, k.Name)
+	}
+	canonical := func(flag string, list []string) ([]string, error) {
+		var out []string
+		for _, n := range list {
+			if k := model.KindByPlural(n); k != nil {
+				n = k.Name
+			}
+			if model.KindByName(n) == nil {
+				hint := ""
+				if s := schema.Suggest(n, names); s != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return nil, fmt.Errorf("--%s: unknown kind %q%s; kinds are: %s", flag, n, hint, strings.Join(names, ", "))
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	o, err := canonical("only", only)
+	if err != nil {
+		return Selection{}, err
+	}
+	s, err := canonical("skip", skip)
+	if err != nil {
+		return Selection{}, err
+	}
+	sel := Selection{excluded: map[string]bool{}}
+	for _, n := range names {
+		sel.excluded[n] = len(o) > 0 && !contains(o, n)
+	}
+	for _, n := range s {
+		sel.excluded[n] = true
+	}
+	var flags []string
+	if len(o) > 0 {
+		flags = append(flags, "--only "+strings.Join(o, ","))
+	}
+	if len(s) > 0 {
+		flags = append(flags, "--skip "+strings.Join(s, ","))
+	}
+	sel.flags = strings.Join(flags, " ")
+	return sel, nil
+}
+
+// Has reports whether the selection holds kind.
+func (s Selection) Has(kind string) bool { return !s.excluded[kind] }
+
+// partial is the plan's warning that it leaves kinds out, or "".
+func (s Selection) partial() string {
+	var out []string
+	for _, k := range model.Kinds() {
+		if s.excluded[k.Name] {
+			out = append(out, k.Name)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("partial plan (%s): changes to %s are not planned, shown or applied.", s.flags, strings.Join(out, ", "))
+}
+
+// filter keeps the actions of selected kinds. It refuses when a kept
+// action needs an object that only a left-out action would create.
+func (s Selection) filter(actions []plan.Action) ([]plan.Action, error) {
+	creates := map[model.Ref]*plan.Action{}
+	for i := range actions {
+		if actions[i].Verb == plan.Create {
+			creates[model.Ref{Kind: actions[i].Kind, Key: actions[i].Key}] = &actions[i]
+		}
+	}
+	var kept []plan.Action
+	var missing []string
+	for i := range actions {
+		a := &actions[i]
+		if !s.Has(a.Kind) {
+			continue
+		}
+		kept = append(kept, *a)
+		for _, dep := range dependencies(a) {
+			if c := creates[dep]; c != nil && !s.Has(c.Kind) {
+				missing = append(missing, fmt.Sprintf("%s %q needs %s, which only a left-out %s create makes", model.KindByName(a.Kind).Title, a.Key, dep, c.Kind))
+			}
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("%s leaves out what the selected changes depend on: %s; select those kinds too", s.flags, strings.Join(missing, "; "))
+	}
+	return kept, nil
+}
+
+// dependencies are the objects an action needs to exist: its parent, and
+// the objects its references add.
+func dependencies(a *plan.Action) []model.Ref {
+	var out []model.Ref
+	k := model.KindByName(a.Kind)
+	if !k.Root {
+		out = append(out, model.Ref{Kind: model.RootKind().Name, Key: a.Realm})
+	}
+	if e := a.Entity(); k.Parent != "" && e != nil && e.Parent != "" {
+		out = append(out, model.Ref{Kind: k.Parent, Key: e.Parent})
+	}
+	for _, c := range a.Changes {
+		out = append(out, c.AddRefs...)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

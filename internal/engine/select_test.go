@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/plan"
+)
+
+func entity(kind, key, parent string) *model.Entity {
+	return &model.Entity{Kind: model.KindByName(kind), Key: key, Parent: parent, Fields: model.Object{}}
+}
+
+func TestSelection(t *testing.T) {
+	clientCreate := plan.Action{Realm: "acme", Kind: model.KindClient, Key: "app", Verb: plan.Create, Desired: entity(model.KindClient, "app", "")}
+	roleCreate := plan.Action{Realm: "acme", Kind: model.KindClientRole, Key: "app/read", Verb: plan.Create, Desired: entity(model.KindClientRole, "app/read", "app")}
+	groupUpdate := plan.Action{Realm: "acme", Kind: model.KindGroup, Key: "/staff", Verb: plan.Update, Desired: entity(model.KindGroup, "/staff", ""),
+		Changes: []plan.Change{{Path: "clientRoles", AddRefs: []model.Ref{{Kind: model.KindClientRole, Key: "app/read"}}}}}
+	realmCreate := plan.Action{Realm: "acme", Kind: model.KindRealm, Key: "acme", Verb: plan.Create, Desired: entity(model.KindRealm, "acme", "")}
+	cases := []struct {
+		name       string
+		only, skip []string
+		actions    []plan.Action
+		kept       int
+		err        string // "" : no error
+		partial    bool
+	}{
+		{"everything", nil, nil, []plan.Action{clientCreate, roleCreate, groupUpdate}, 3, "", false},
+		{"only clients: partial", []string{"clients"}, nil, []plan.Action{clientCreate, roleCreate}, 1, "", true},
+		{"a role of a client left out", []string{"clientRole"}, nil, []plan.Action{clientCreate, roleCreate}, 0,
+			`client role "app/read" needs client "app", which only a left-out client create makes`, true},
+		{"a reference to a role left out", nil, []string{"clientRole"}, []plan.Action{clientCreate, roleCreate, groupUpdate}, 0,
+			`group "/staff" needs client role "app/read"`, true},
+		{"a realm to create left out", []string{"client"}, nil, []plan.Action{realmCreate, clientCreate}, 0,
+			`client "app" needs realm "acme", which only a left-out realm create makes`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sel, err := Select(c.only, c.skip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept, err := sel.filter(c.actions)
+			switch {
+			case c.err == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+				t.Fatalf("error %v, want one containing %q", err, c.err)
+			case c.err == "" && len(kept) != c.kept:
+				t.Errorf("kept %d actions, want %d", len(kept), c.kept)
+			}
+			if got := sel.partial() != ""; got != c.partial {
+				t.Errorf("partial warning %q, want one: %v", sel.partial(), c.partial)
+			}
+		})
+	}
+	if _, err := Select([]string{"clinet"}, nil); err == nil || !strings.Contains(err.Error(), `did you mean "client"`) {
+		t.Errorf("a misspelt kind: %v", err)
+	}
+}
