@@ -75,14 +75,19 @@ func (s Selection) Has(kind string) bool { return !s.excluded[kind] }
 
 // partial is the plan's warning that it leaves kinds out, or "".
 func (s Selection) partial() string {
-	var out []string
+	var out, in []string
 	for _, k := range model.Kinds() {
 		if s.excluded[k.Name] {
-			out = append(out, k.Name)
+			out = append(out, k.Title+"s")
+		} else {
+			in = append(in, k.Title+"s")
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) == 0:
 		return ""
+	case len(in) < len(out):
+		return fmt.Sprintf("partial plan (%s): only changes to %s are planned, shown and applied.", s.flags, strings.Join(in, ", "))
 	}
 	return fmt.Sprintf("partial plan (%s): changes to %s are not planned, shown or applied.", s.flags, strings.Join(out, ", "))
 }
