@@ -24,7 +24,7 @@ import (
 )
 
 // MaskedSecret is what Keycloak returns in place of a stored secret.
-const MaskedSecret = "**********"
+const MaskedSecret = model.MaskedSecret
 
 // Options steer a diff.
 type Options struct {
@@ -350,7 +350,7 @@ func compareKeyedList(k *model.Kind, field, key string, want, have any, out []pl
 func compareValue(k *model.Kind, path []string, want, have any, present bool, out []plan.Change) []plan.Change {
 	p := strings.Join(path, ".")
 	if k.IsSecret(p) {
-		if have == MaskedSecret || cmp.Equal(want, have) {
+		if model.Masked(have) || cmp.Equal(want, have) {
 			// A masked secret cannot be compared; Keycloak keeps the
 			// stored value when the mask is written back.
 			return out
@@ -373,11 +373,16 @@ func compareValue(k *model.Kind, path []string, want, have any, present bool, ou
 	if present && cmp.Equal(want, have) {
 		return out
 	}
+	added, removed, isSet := scalarSetDelta(want, have)
+	isSet = isSet && !k.IsSequence(p)
+	if present && isSet && len(added)+len(removed) == 0 && want != nil {
+		return out // a set in another order
+	}
 	c := plan.Change{Path: p, After: want}
 	if present {
 		c.Before = have
 	}
-	if added, removed, ok := scalarSetDelta(want, have); ok {
+	if isSet {
 		c.Added, c.Removed = added, removed
 	}
 	return append(out, c)

@@ -215,7 +215,8 @@ func hideSecrets(realm string, e, live *model.Entity, builtIn bool) []string {
 		if !ok {
 			continue
 		}
-		if s, _ := v.(string); s == "" || (builtIn && !e.Kind.Root) || live.Fields["publicClient"] == true || live.Fields["bearerOnly"] == true {
+		s, list, _ := model.SecretText(v)
+		if s == "" || (builtIn && !e.Kind.Root) || live.Fields["publicClient"] == true || live.Fields["bearerOnly"] == true {
 			delete(container, field)
 			continue
 		}
@@ -225,6 +226,9 @@ func hideSecrets(realm string, e, live *model.Entity, builtIn bool) []string {
 		}
 		name := envName(parts...)
 		container[field] = "${env:" + name + "}"
+		if list { // a list-valued secret (component config) keeps its shape
+			container[field] = []any{"${env:" + name + "}"}
+		}
 		names = append(names, name)
 	}
 	return names

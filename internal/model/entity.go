@@ -613,26 +613,28 @@ func (d *decomposer) normalise(e *Entity) {
 		}
 	}
 	for f, v := range e.Fields {
-		e.Fields[f] = sortScalarLists(v)
+		e.Fields[f] = sortScalarLists(e.Kind, f, v)
 	}
 }
 
-// sortScalarLists sorts every list of scalars inside v.
-func sortScalarLists(v any) any {
+// sortScalarLists sorts every list of scalars inside v, the value at
+// path, except the kind's sequences (lists whose order means something).
+// Map keys extend the path with a dot; list items share their list's.
+func sortScalarLists(k *Kind, path string, v any) any {
 	switch t := v.(type) {
 	case map[string]any:
-		for k, x := range t {
-			t[k] = sortScalarLists(x)
+		for key, x := range t {
+			t[key] = sortScalarLists(k, path+"."+key, x)
 		}
 	case []any:
 		allScalar := true
 		for i, x := range t {
-			t[i] = sortScalarLists(x)
+			t[i] = sortScalarLists(k, path, x)
 			if !IsScalar(x) {
 				allScalar = false
 			}
 		}
-		if allScalar {
+		if allScalar && !k.IsSequence(path) {
 			sort.SliceStable(t, func(i, j int) bool { return scalarLess(t[i], t[j]) })
 		}
 	}

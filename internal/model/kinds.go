@@ -49,6 +49,11 @@ type Kind struct {
 	// RealmObject is the realm-document field holding the one object of a
 	// singleton kind ("userProfile"); its key is the field name.
 	RealmObject string
+	// Sequences are list fields (dotted paths) whose order means
+	// something: never sorted, compared in order, shown whole when the
+	// order changes. Every other list of scalars is a set, as Keycloak
+	// stores most.
+	Sequences []string
 	// KeyedLists are list fields whose items are objects identified by a
 	// key field: items merge by key (desired items are compared field by
 	// field with the live item of the same key; live items the desired
@@ -248,6 +253,9 @@ func (k *Kind) Relation(field string) *Relation {
 	return nil
 }
 
+// IsSequence reports whether the list at path keeps its order.
+func (k *Kind) IsSequence(path string) bool { return contains(k.Sequences, path) }
+
 // IsSecret reports whether field must never be shown.
 func (k *Kind) IsSecret(field string) bool { return contains(k.Secrets, field) }
 
@@ -286,8 +294,10 @@ const (
 var kinds = []*Kind{
 	{
 		Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
-		Root:          true,
-		Secrets:       []string{"smtpServer.password"},
+		Root:    true,
+		Secrets: []string{"smtpServer.password"},
+		// WebAuthn's algorithms are in order of preference.
+		Sequences:     []string{"webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms"},
 		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
 		WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
 		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},

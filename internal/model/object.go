@@ -85,6 +85,33 @@ func SortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// MaskedSecret is what Keycloak returns in place of a stored secret.
+const MaskedSecret = "**********"
+
+// Masked reports a secret the server answered with its mask: the string,
+// or a one-element list of it (component config, such as an LDAP
+// bindCredential, is a list of strings).
+func Masked(v any) bool {
+	if list, ok := v.([]any); ok && len(list) == 1 {
+		v = list[0]
+	}
+	return v == MaskedSecret
+}
+
+// SecretText is a secret value's text: the string, or the one string of a
+// one-element list; ok is false for anything else.
+func SecretText(v any) (text string, list, ok bool) {
+	if l, isList := v.([]any); isList {
+		if len(l) != 1 {
+			return "", true, false
+		}
+		s, isString := l[0].(string)
+		return s, true, isString
+	}
+	s, isString := v.(string)
+	return s, false, isString
+}
+
 // IsScalar reports whether v is a JSON scalar (or null).
 func IsScalar(v any) bool {
 	switch v.(type) {
