@@ -290,13 +290,14 @@ func keepProfileAttributes(rl *realm, o *object) {
 	if !ok {
 		return
 	}
-	switch rl.profile["unmanagedAttributePolicy"] {
+	profile := rl.singletons[model.KindUserProfile]
+	switch profile["unmanagedAttributePolicy"] {
 	case "ENABLED", "ADMIN_EDIT":
 		return
 	}
 	// With internationalization on, the user's locale is kept too.
 	declared := map[string]bool{"locale": rl.obj.rep["internationalizationEnabled"] == true}
-	list, _ := rl.profile["attributes"].([]any)
+	list, _ := profile["attributes"].([]any)
 	for _, a := range list {
 		if m, ok := a.(map[string]any); ok {
 			declared[fmt.Sprint(m["name"])] = true

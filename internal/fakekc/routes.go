@@ -69,13 +69,17 @@ func buildRoutes() []route {
 		}
 		ep := k.Endpoints
 		switch {
-		case k.Read.Mode == model.ReadItem && !k.Root: // the user profile
+		case k.Read.Mode == model.ReadItem && !k.Root: // a singleton: the user profile
 			add(http.MethodGet, ep.Item, func(s *Server, rl *realm, r *request) (answer, error) {
-				return answer{value: rl.profile}, nil
+				doc, ok := rl.singletons[k.Name]
+				if !ok {
+					return answer{}, notFound("Could not find %s", k.Title)
+				}
+				return answer{value: doc}, nil
 			})
 			add(http.MethodPut, ep.Item, func(s *Server, rl *realm, r *request) (answer, error) {
-				rl.profile = r.bodyObject()
-				return answer{value: rl.profile}, nil
+				rl.singletons[k.Name] = r.bodyObject()
+				return answer{value: rl.singletons[k.Name]}, nil
 			})
 		case strings.HasSuffix(ep.Create, "{name}"): // federated identities: keyed by the path
 			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).createNamed))

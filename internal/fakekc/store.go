@@ -26,7 +26,8 @@ type realm struct {
 	obj     *object // the realm's own representation and references
 	objects map[string]*object
 	order   []string // ids in creation order: lists answer in it
-	profile map[string]any
+	// singletons are the documents of one-object kinds, by kind.
+	singletons map[string]map[string]any
 	// providers are identity providers, kept as posted.
 	providers []any
 }
@@ -103,7 +104,7 @@ func (s *Server) createRealm(body map[string]any) *realm {
 	serverRealmAttributes(attrs)
 	mirrorRealmSettings(rep, body, false)
 	rl := &realm{obj: &object{kind: model.RootKind(), id: rep["id"].(string), rep: rep, refs: map[string][]string{}},
-		objects: map[string]*object{}, profile: defaultProfile()}
+		objects: map[string]*object{}, singletons: map[string]map[string]any{model.KindUserProfile: defaultProfile()}}
 	s.realms[rep["realm"].(string)] = rl
 	s.builtIns(rl)
 	return rl
