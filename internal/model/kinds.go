@@ -34,6 +34,10 @@ type Kind struct {
 	// DefaultPolicy is the deletion policy when the realm's files set none
 	// ("": owned).
 	DefaultPolicy Policy
+	// DependsOn are kinds whose objects must exist before this kind's
+	// are created (besides the realm and the parent kind, implied).
+	// Relations need none: references are set once every object exists.
+	DependsOn []string
 	// Via locates built-in objects no search finds, through an object of
 	// another kind (a client's service-account user).
 	Via *Via
@@ -289,238 +293,248 @@ const (
 	KindFederatedID = "federatedIdentity"
 )
 
-// kinds is the table, in apply order: an object's kind comes after the
-// kinds it depends on. Deletes run in the reverse order.
-var kinds = []*Kind{
-	{
-		Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
-		Root:    true,
-		Secrets: []string{"smtpServer.password"},
-		// WebAuthn's algorithms are in order of preference.
-		Sequences:     []string{"webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms"},
-		StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
-		WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
-		ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
-		Relations: []Relation{
-			perRef("defaultGroups", groupPaths, "default-groups", "path", ReadOwner),
-			perRef("defaultDefaultClientScopes", scopeNames, "default-default-client-scopes", "name", ReadOwner),
-			perRef("defaultOptionalClientScopes", scopeNames, "default-optional-client-scopes", "name", ReadOwner),
+// rows are the table as written. Apply order is derived from what each
+// kind depends on (order.go), the written order breaking ties; deletes
+// run in the reverse order.
+func rows() []*Kind {
+	return []*Kind{
+		{
+			Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
+			Root:    true,
+			Secrets: []string{"smtpServer.password"},
+			// WebAuthn's algorithms are in order of preference.
+			Sequences:     []string{"webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms"},
+			StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
+			WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
+			ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
+			Relations: []Relation{
+				perRef("defaultGroups", groupPaths, "default-groups", "path", ReadOwner),
+				perRef("defaultDefaultClientScopes", scopeNames, "default-default-client-scopes", "name", ReadOwner),
+				perRef("defaultOptionalClientScopes", scopeNames, "default-optional-client-scopes", "name", ReadOwner),
+			},
+			// Collections of kinds this version does not manage yet, and
+			// reference lists that need their own endpoints (later issues).
+			NotManaged: []string{
+				"federatedUsers", "identityProviders", "identityProviderMappers",
+				"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
+				"defaultRoles",
+				"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
+				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
+				"clientTemplates", "applicationScopeMappings", "socialProviders",
+				// The realm's PUT ignores it: it has endpoints of its own
+				// (realm localization, a later issue).
+				"localizationTexts",
+				// Deprecated key material: keys are components now.
+				"privateKey", "publicKey", "certificate", "codeSecret",
+			},
+			Ignored: []IgnoredField{
+				{Field: "otpSupportedApplications", Why: "Keycloak derives it from the OTP policy (otpPolicyType, otpPolicyAlgorithm, ...); set those instead"},
+			},
+			Endpoints: Endpoints{Create: "", Item: "{realm}"},
+			Read:      ReadSpec{Mode: ReadItem},
 		},
-		// Collections of kinds this version does not manage yet, and
-		// reference lists that need their own endpoints (later issues).
-		NotManaged: []string{
-			"federatedUsers", "identityProviders", "identityProviderMappers",
-			"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
-			"defaultRoles",
-			"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
-			"userFederationMappers", "protocolMappers", "applications", "oauthClients",
-			"clientTemplates", "applicationScopeMappings", "socialProviders",
-			// The realm's PUT ignores it: it has endpoints of its own
-			// (realm localization, a later issue).
-			"localizationTexts",
-			// Deprecated key material: keys are components now.
-			"privateKey", "publicKey", "certificate", "codeSecret",
+		{
+			Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
+			RealmPath:     "clientScopes",
+			Required:      []string{"protocol"},
+			Enums:         map[string][]string{"protocol": scopeProtocols},
+			StringMaps:    []string{"attributes"},
+			WholeMaps:     []WholeMap{{Field: "attributes"}},
+			ServerManaged: []string{"id"},
+			Relations:     []Relation{scopeMappingsRelation},
+			Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
+			// The list carries every scope with its mappers.
+			Read:    ReadSpec{Unpaged: true},
+			Probe:   Probe{"protocol": "openid-connect"},
+			builtIn: func(_, key string) bool { return contains(builtInClientScopes, key) },
 		},
-		Ignored: []IgnoredField{
-			{Field: "otpSupportedApplications", Why: "Keycloak derives it from the OTP policy (otpPolicyType, otpPolicyAlgorithm, ...); set those instead"},
+		{
+			Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+			Parent: KindClientScope, ParentField: "protocolMappers",
+			Required:      []string{"protocol", "protocolMapper"},
+			Enums:         map[string][]string{"protocol": clientProtocols},
+			StringMaps:    []string{"config"},
+			ServerManaged: []string{"id"},
+			Endpoints: Endpoints{
+				Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
+				Item:   "{realm}/client-scopes/{parent}/protocol-mappers/models/{id}",
+			},
+			Read:    ReadSpec{Mode: ReadEmbedded},
+			builtIn: func(_, key string) bool { return contains(builtInClientScopes, ParentKey(key)) },
 		},
-		Endpoints: Endpoints{Create: "", Item: "{realm}"},
-		Read:      ReadSpec{Mode: ReadItem},
-	},
-	{
-		Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
-		RealmPath:     "clientScopes",
-		Required:      []string{"protocol"},
-		Enums:         map[string][]string{"protocol": scopeProtocols},
-		StringMaps:    []string{"attributes"},
-		WholeMaps:     []WholeMap{{Field: "attributes"}},
-		ServerManaged: []string{"id"},
-		Relations:     []Relation{scopeMappingsRelation},
-		Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
-		// The list carries every scope with its mappers.
-		Read:    ReadSpec{Unpaged: true},
-		Probe:   Probe{"protocol": "openid-connect"},
-		builtIn: func(_, key string) bool { return contains(builtInClientScopes, key) },
-	},
-	{
-		Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
-		Parent: KindClientScope, ParentField: "protocolMappers",
-		Required:      []string{"protocol", "protocolMapper"},
-		Enums:         map[string][]string{"protocol": clientProtocols},
-		StringMaps:    []string{"config"},
-		ServerManaged: []string{"id"},
-		Endpoints: Endpoints{
-			Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
-			Item:   "{realm}/client-scopes/{parent}/protocol-mappers/models/{id}",
+		{
+			Name: KindClient, Title: "client", Plural: "clients", Representation: "ClientRepresentation", KeyField: "clientId",
+			RealmPath: "clients",
+			Secrets: []string{"secret", "registrationAccessToken",
+				// SAML clients keep private keys in attributes.
+				"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
+			StringMaps:  []string{"attributes"},
+			Enums:       map[string][]string{"protocol": clientProtocols},
+			WholeMaps:   []WholeMap{{Field: "attributes", ServerKeys: clientServerKey}},
+			AbsentMeans: map[string]any{"authorizationServicesEnabled": false},
+			ServerManaged: []string{
+				"id", "access", "registeredNodes",
+				"attributes.client.secret.creation.time",
+			},
+			NotManaged: []string{
+				// Holding flow ids, or a world of their own: later issues.
+				"authorizationSettings", "authenticationFlowBindingOverrides",
+			},
+			Ignored: []IgnoredField{
+				{Field: "defaultRoles", Why: "clients have had no default roles since Keycloak 13; add the roles to the composites of the realm's default role (default-roles-<realm>)"},
+				{Field: "secret", When: func(c Object) bool { return c["publicClient"] == true },
+					Why: "a public client has no secret"},
+			},
+			Relations: []Relation{
+				scopeMappingsRelation,
+				defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "default-client-scopes", "name", ReadInOwner)),
+				defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "optional-client-scopes", "name", ReadInOwner)),
+			},
+			Endpoints: Endpoints{
+				Create: "{realm}/clients", Item: "{realm}/clients/{id}",
+				FindQuery: "clientId",
+			},
+			// The list carries each client's protocol mappers.
+			Probe:   Probe{},
+			builtIn: builtInClient,
+			frozen:  AdminClient,
+			check:   checkScopeProtocols,
 		},
-		Read:    ReadSpec{Mode: ReadEmbedded},
-		builtIn: func(_, key string) bool { return contains(builtInClientScopes, ParentKey(key)) },
-	},
-	{
-		Name: KindClient, Title: "client", Plural: "clients", Representation: "ClientRepresentation", KeyField: "clientId",
-		RealmPath: "clients",
-		Secrets: []string{"secret", "registrationAccessToken",
-			// SAML clients keep private keys in attributes.
-			"attributes.saml.signing.private.key", "attributes.saml.encryption.private.key"},
-		StringMaps:  []string{"attributes"},
-		Enums:       map[string][]string{"protocol": clientProtocols},
-		WholeMaps:   []WholeMap{{Field: "attributes", ServerKeys: clientServerKey}},
-		AbsentMeans: map[string]any{"authorizationServicesEnabled": false},
-		ServerManaged: []string{
-			"id", "access", "registeredNodes",
-			"attributes.client.secret.creation.time",
+		{
+			Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
+			Parent: KindClient, ParentField: "protocolMappers",
+			Required:      []string{"protocol", "protocolMapper"},
+			Enums:         map[string][]string{"protocol": clientProtocols},
+			StringMaps:    []string{"config"},
+			ServerManaged: []string{"id"},
+			Endpoints: Endpoints{
+				Create: "{realm}/clients/{parent}/protocol-mappers/models",
+				Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
+			},
+			Read:    ReadSpec{Mode: ReadEmbedded},
+			builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
+			frozen:  func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 		},
-		NotManaged: []string{
-			// Holding flow ids, or a world of their own: later issues.
-			"authorizationSettings", "authenticationFlowBindingOverrides",
+		{
+			Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
+			RealmPath:     "roles.realm",
+			ListMaps:      []string{"attributes"},
+			WholeMaps:     []WholeMap{{Field: "attributes"}},
+			ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
+			Relations:     []Relation{compositesRelation},
+			Endpoints: Endpoints{
+				Create: "{realm}/roles", Item: roleByID,
+				Find: "{realm}/roles/{name}",
+			},
+			Read:    ReadSpec{Full: true},
+			Probe:   Probe{},
+			builtIn: builtInRealmRole,
+			check: func(r *Realm, e *Entity) []Problem {
+				if MisspeltDefaultRole(r.Name, e.Key) {
+					return []Problem{{Message: fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
+						r.Name, DefaultRoleName(r.Name), e.Key)}}
+				}
+				return nil
+			},
+			checkRef: func(realm string, ref Ref) string {
+				if MisspeltDefaultRole(realm, ref.Key) {
+					return fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it)", realm, DefaultRoleName(realm))
+				}
+				return ""
+			},
 		},
-		Ignored: []IgnoredField{
-			{Field: "defaultRoles", Why: "clients have had no default roles since Keycloak 13; add the roles to the composites of the realm's default role (default-roles-<realm>)"},
-			{Field: "secret", When: func(c Object) bool { return c["publicClient"] == true },
-				Why: "a public client has no secret"},
+		{
+			Name: KindClientRole, Title: "client role", Plural: "clientRoles", Representation: "RoleRepresentation", KeyField: "name",
+			Parent: KindClient, ParentMap: "roles.client",
+			ListMaps:      []string{"attributes"},
+			WholeMaps:     []WholeMap{{Field: "attributes"}},
+			ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
+			Relations:     []Relation{compositesRelation},
+			Endpoints: Endpoints{
+				Create: "{realm}/clients/{parent}/roles", Item: roleByID,
+				Find: "{realm}/clients/{parent}/roles/{name}",
+			},
+			Read:  ReadSpec{Full: true},
+			Probe: Probe{},
+			builtIn: func(realm, key string) bool {
+				return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
+					(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
+			},
+			frozen: func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 		},
-		Relations: []Relation{
-			scopeMappingsRelation,
-			defaultedOnCreate(perRef("defaultClientScopes", scopeNames, "default-client-scopes", "name", ReadInOwner)),
-			defaultedOnCreate(perRef("optionalClientScopes", scopeNames, "optional-client-scopes", "name", ReadInOwner)),
+		{
+			Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
+			Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
+			ListMaps:      []string{"attributes"},
+			WholeMaps:     []WholeMap{{Field: "attributes"}},
+			ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
+			Relations: []Relation{
+				roleMappings("realmRoles", ReadInOwner),
+				roleMappings("clientRoles", ReadInOwner),
+			},
+			Endpoints: Endpoints{
+				Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
+				Item: "{realm}/groups/{id}", Find: "{realm}/group-by-path{key}",
+			},
+			Read:  ReadSpec{Full: true, ChildCount: "subGroupCount"},
+			Probe: Probe{},
 		},
-		Endpoints: Endpoints{
-			Create: "{realm}/clients", Item: "{realm}/clients/{id}",
-			FindQuery: "clientId",
-		},
-		// The list carries each client's protocol mappers.
-		Probe:   Probe{},
-		builtIn: builtInClient,
-		frozen:  AdminClient,
-		check:   checkScopeProtocols,
-	},
-	{
-		Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
-		Parent: KindClient, ParentField: "protocolMappers",
-		Required:      []string{"protocol", "protocolMapper"},
-		Enums:         map[string][]string{"protocol": clientProtocols},
-		StringMaps:    []string{"config"},
-		ServerManaged: []string{"id"},
-		Endpoints: Endpoints{
-			Create: "{realm}/clients/{parent}/protocol-mappers/models",
-			Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
-		},
-		Read:    ReadSpec{Mode: ReadEmbedded},
-		builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
-		frozen:  func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
-	},
-	{
-		Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
-		RealmPath:     "roles.realm",
-		ListMaps:      []string{"attributes"},
-		WholeMaps:     []WholeMap{{Field: "attributes"}},
-		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
-		Relations:     []Relation{compositesRelation},
-		Endpoints: Endpoints{
-			Create: "{realm}/roles", Item: roleByID,
-			Find: "{realm}/roles/{name}",
-		},
-		Read:    ReadSpec{Full: true},
-		Probe:   Probe{},
-		builtIn: builtInRealmRole,
-		check: func(r *Realm, e *Entity) []Problem {
-			if MisspeltDefaultRole(r.Name, e.Key) {
-				return []Problem{{Message: fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
-					r.Name, DefaultRoleName(r.Name), e.Key)}}
-			}
-			return nil
-		},
-		checkRef: func(realm string, ref Ref) string {
-			if MisspeltDefaultRole(realm, ref.Key) {
-				return fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it)", realm, DefaultRoleName(realm))
-			}
-			return ""
-		},
-	},
-	{
-		Name: KindClientRole, Title: "client role", Plural: "clientRoles", Representation: "RoleRepresentation", KeyField: "name",
-		Parent: KindClient, ParentMap: "roles.client",
-		ListMaps:      []string{"attributes"},
-		WholeMaps:     []WholeMap{{Field: "attributes"}},
-		ServerManaged: []string{"id", "containerId", "clientRole", "composite"},
-		Relations:     []Relation{compositesRelation},
-		Endpoints: Endpoints{
-			Create: "{realm}/clients/{parent}/roles", Item: roleByID,
-			Find: "{realm}/clients/{parent}/roles/{name}",
-		},
-		Read:  ReadSpec{Full: true},
-		Probe: Probe{},
-		builtIn: func(realm, key string) bool {
-			return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
-				(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
-		},
-		frozen: func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
-	},
-	{
-		Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
-		Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
-		ListMaps:      []string{"attributes"},
-		WholeMaps:     []WholeMap{{Field: "attributes"}},
-		ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
-		Relations: []Relation{
-			roleMappings("realmRoles", ReadInOwner),
-			roleMappings("clientRoles", ReadInOwner),
-		},
-		Endpoints: Endpoints{
-			Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
-			Item: "{realm}/groups/{id}", Find: "{realm}/group-by-path{key}",
-		},
-		Read:  ReadSpec{Full: true, ChildCount: "subGroupCount"},
-		Probe: Probe{},
-	},
+		userProfileKind(), usersKind(), federatedIdentityKind(),
+	}
 }
 
 // userProfileKind is the realm's declarative user profile (Keycloak 24+):
 // which user attributes exist. It comes before users, whose attributes it
 // decides. It always exists, so it is only ever updated.
-var userProfileKind = &Kind{
-	Name: KindUserProfile, Title: "user profile", Plural: "userProfile", Representation: "UPConfig",
-	RealmObject: "userProfile",
-	KeyedLists:  map[string]string{"attributes": "name", "groups": "name"},
-	Endpoints:   Endpoints{Item: "{realm}/users/profile"},
-	Read:        ReadSpec{Mode: ReadItem, Optional: true},
-	builtIn:     func(string, string) bool { return true },
+func userProfileKind() *Kind {
+	return &Kind{
+		Name: KindUserProfile, Title: "user profile", Plural: "userProfile", Representation: "UPConfig",
+		RealmObject: "userProfile",
+		KeyedLists:  map[string]string{"attributes": "name", "groups": "name"},
+		Endpoints:   Endpoints{Item: "{realm}/users/profile"},
+		Read:        ReadSpec{Mode: ReadItem, Optional: true},
+		builtIn:     func(string, string) bool { return true },
+	}
 }
 
-// usersKind is the last row: users refer to groups and roles of every kind.
-var usersKind = &Kind{
-	Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
-	RealmPath: "users", LowerKey: true, LowerFields: []string{"email"},
-	// Users are the most dangerous kind to delete.
-	DefaultPolicy: PolicyNone,
-	ListMaps:      []string{"attributes"},
-	Secrets:       []string{"credentials"},
-	WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: userServerKey}},
-	CreateOnly:    []string{"credentials"},
-	ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
-		"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId",
-		// Keycloak 26 marks the bootstrap admin as temporary itself.
-		"attributes.is_temporary_admin"},
-	NotManaged: []string{"clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
-	Relations: []Relation{
-		perRef("groups", groupPaths, "groups", "path", ReadByHook),
-		roleMappings("realmRoles", ReadByHook),
-		roleMappings("clientRoles", ReadByHook),
-	},
-	Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
-	// User searches leave service accounts out, and memberships are read
-	// from the group and role side: a hook completes the list.
-	Read:  ReadSpec{Full: true, Hook: "users"},
-	Probe: Probe{},
-	// A client's service account is a user Keycloak makes and removes with
-	// the client; its role mappings and groups can still be declared.
-	builtIn: func(_, key string) bool { return strings.HasPrefix(key, serviceAccountPrefix) },
-	Via: &Via{Kind: KindClient, Path: "service-account-user",
-		Key:  func(key string) string { return strings.TrimPrefix(key, serviceAccountPrefix) },
-		Note: "service account: exists once its client has serviceAccountsEnabled"},
-	check:      checkUser,
-	desiredFor: usersAsDesired,
-	warnings:   usersWarnings,
+// usersKind: users refer to groups and roles of every kind, and their
+// attributes are the user profile's to decide.
+func usersKind() *Kind {
+	return &Kind{
+		Name: KindUser, Title: "user", Plural: "users", Representation: "UserRepresentation", KeyField: "username",
+		RealmPath: "users", LowerKey: true, LowerFields: []string{"email"},
+		DependsOn: []string{KindUserProfile, KindGroup, KindRealmRole, KindClientRole},
+		// Users are the most dangerous kind to delete.
+		DefaultPolicy: PolicyNone,
+		ListMaps:      []string{"attributes"},
+		Secrets:       []string{"credentials"},
+		WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: userServerKey}},
+		CreateOnly:    []string{"credentials"},
+		ServerManaged: []string{"id", "createdTimestamp", "access", "totp", "notBefore", "disableableCredentialTypes",
+			"userProfileMetadata", "origin", "self", "federationLink", "serviceAccountClientId",
+			// Keycloak 26 marks the bootstrap admin as temporary itself.
+			"attributes.is_temporary_admin"},
+		NotManaged: []string{"clientConsents", "socialLinks", "applicationRoles", "clientRolesList"},
+		Relations: []Relation{
+			perRef("groups", groupPaths, "groups", "path", ReadByHook),
+			roleMappings("realmRoles", ReadByHook),
+			roleMappings("clientRoles", ReadByHook),
+		},
+		Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
+		// User searches leave service accounts out, and memberships are read
+		// from the group and role side: a hook completes the list.
+		Read:  ReadSpec{Full: true, Hook: "users"},
+		Probe: Probe{},
+		// A client's service account is a user Keycloak makes and removes with
+		// the client; its role mappings and groups can still be declared.
+		builtIn: func(_, key string) bool { return strings.HasPrefix(key, serviceAccountPrefix) },
+		Via: &Via{Kind: KindClient, Path: "service-account-user",
+			Key:  func(key string) string { return strings.TrimPrefix(key, serviceAccountPrefix) },
+			Note: "service account: exists once its client has serviceAccountsEnabled"},
+		check:      checkUser,
+		desiredFor: usersAsDesired,
+		warnings:   usersWarnings,
+	}
 }
 
 const serviceAccountPrefix = "service-account-"
@@ -528,20 +542,38 @@ const serviceAccountPrefix = "service-account-"
 // federatedIdentityKind links a user to an account at an identity
 // provider (the provider itself must exist). Keycloak cannot change a
 // link: a change removes and adds it again.
-var federatedIdentityKind = &Kind{
-	Name: KindFederatedID, Title: "federated identity", Plural: "federatedIdentities",
-	Representation: "FederatedIdentityRepresentation", KeyField: "identityProvider",
-	Parent: KindUser, ParentField: "federatedIdentities", Immutable: true,
-	Endpoints: Endpoints{
-		Create: federatedIdentities + "/{name}",
-		Item:   federatedIdentities + "/{name}",
-		List:   federatedIdentities,
-	},
-	// Found through a search per identity provider, not a call per user.
-	Read: ReadSpec{Mode: ReadHook, Hook: "federatedIdentities"},
+func federatedIdentityKind() *Kind {
+	return &Kind{
+		Name: KindFederatedID, Title: "federated identity", Plural: "federatedIdentities",
+		Representation: "FederatedIdentityRepresentation", KeyField: "identityProvider",
+		Parent: KindUser, ParentField: "federatedIdentities", Immutable: true,
+		Endpoints: Endpoints{
+			Create: federatedIdentities + "/{name}",
+			Item:   federatedIdentities + "/{name}",
+			List:   federatedIdentities,
+		},
+		// Found through a search per identity provider, not a call per user.
+		Read: ReadSpec{Mode: ReadHook, Hook: "federatedIdentities"},
+	}
 }
 
-func init() { kinds = append(kinds, userProfileKind, usersKind, federatedIdentityKind) }
+// kinds is the table in apply order. It is built in init, not in its
+// declaration: the rows' hooks look kinds up, and Go forbids a variable
+// whose initialiser refers back to it.
+var kinds []*Kind
+
+var kindIndex = map[string]int{}
+
+func init() {
+	ordered, err := applyOrder(rows())
+	if err != nil {
+		panic(err) // a table that cannot be ordered is a programming error; TestKindTable says which
+	}
+	kinds = ordered
+	for i, k := range kinds {
+		kindIndex[k.Name] = i
+	}
+}
 
 // Kinds returns the kind table in apply order.
 func Kinds() []*Kind { return kinds }
@@ -576,16 +608,6 @@ func KindIndex(name string) int {
 		return i
 	}
 	return len(kinds)
-}
-
-var kindIndex = map[string]int{}
-
-// The index is built after every row is in the table: the init that
-// appends the last rows comes earlier in this file, so it runs first.
-func init() {
-	for i, k := range kinds {
-		kindIndex[k.Name] = i
-	}
 }
 
 // children returns the kinds stored inside objects of kind parent.

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDefaultRoleName(t *testing.T) {
 	for _, c := range []struct {
@@ -97,5 +100,48 @@ func TestSecretValues(t *testing.T) {
 	}
 	if contains(got, "not secret") || contains(got, "mail") || contains(got, "password") {
 		t.Errorf("SecretValues() = %q holds values that are not secret", got)
+	}
+}
+
+func TestApplyOrder(t *testing.T) {
+	names := func(ks []*Kind) string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	realm := &Kind{Name: "realm", Root: true}
+	cases := []struct {
+		name string
+		rows []*Kind
+		want string // the order, or an error's text
+	}{
+		{"written order kept", []*Kind{realm, {Name: "a"}, {Name: "b"}}, "realm a b"},
+		{"a child before its parent moves after it", []*Kind{realm, {Name: "mapper", Parent: "client"}, {Name: "client"}}, "realm client mapper"},
+		{"declared dependencies", []*Kind{realm, {Name: "user", DependsOn: []string{"profile"}}, {Name: "profile"}}, "realm profile user"},
+		{"a cycle is named", []*Kind{realm, {Name: "a", DependsOn: []string{"b"}}, {Name: "b", DependsOn: []string{"a"}}}, "a dependency cycle among a → realm, b; b → realm, a"},
+		{"an unknown kind", []*Kind{realm, {Name: "a", DependsOn: []string{"nope"}}}, `a depends on "nope", which is not a kind`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := applyOrder(c.rows)
+			text := names(got)
+			if err != nil {
+				text = err.Error()
+			}
+			if !strings.Contains(text, c.want) {
+				t.Errorf("got %q, want %q", text, c.want)
+			}
+		})
+	}
+	// The real table orders without error, every kind after its parent.
+	if _, err := applyOrder(rows()); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		if k.Parent != "" && !k.Recursive() && KindIndex(k.Parent) > KindIndex(k.Name) {
+			t.Errorf("%s comes before its parent %s", k.Name, k.Parent)
+		}
 	}
 }
