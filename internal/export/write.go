@@ -20,39 +20,77 @@ type File struct {
 	Doc  model.Object
 }
 
-// Files splits a pruned realm into the files users keep in Git: realm.yaml
-// for settings, one file per client and per client scope (so that a pull
-// request touches the file of what it changes), roles.yaml, groups.yaml.
+// Files splits a pruned realm into the files users keep in Git, as the
+// kind table's ExportTo says: realm.yaml for settings, one file per client
+// and per client scope (so that a pull request touches the file of what
+// it changes), roles.yaml, groups.yaml, ...
 func Files(r *model.Realm) ([]File, error) {
 	doc, err := model.Compose(r)
 	if err != nil {
 		return nil, err
 	}
-	var files []File
+	targets := layout()
 	settings := model.Object{}
-	for k, v := range doc {
-		switch k {
-		case "clients", "clientScopes", "roles", "groups", "users", "userProfile":
-		default:
-			settings[k] = v
+	for field, v := range doc {
+		if _, elsewhere := targets[field]; !elsewhere {
+			settings[field] = v
 		}
 	}
-	files = append(files, File{Path: "realm.yaml", Doc: settings})
-	files = append(files, perObject(doc, "clients", "clientId", "clients")...)
-	files = append(files, perObject(doc, "clientScopes", "name", "client-scopes")...)
-	if roles, ok := doc["roles"].(map[string]any); ok && len(roles) > 0 {
-		files = append(files, File{Path: "roles.yaml", Doc: model.Object{"roles": roles}})
-	}
-	if groups, ok := doc["groups"].([]any); ok && len(groups) > 0 {
-		files = append(files, File{Path: "groups.yaml", Doc: model.Object{"groups": groups}})
-	}
-	if profile, ok := doc["userProfile"].(map[string]any); ok && len(profile) > 0 {
-		files = append(files, File{Path: "user-profile.yaml", Doc: model.Object{"userProfile": profile}})
-	}
-	if users, ok := doc["users"].([]any); ok && len(users) > 0 {
-		files = append(files, File{Path: "users.yaml", Doc: model.Object{"users": users}})
+	files := []File{{Path: realmFile, Doc: settings}}
+	for _, t := range sortedTargets(targets) {
+		v, ok := doc[t.field]
+		if !ok || isEmpty(v) {
+			continue
+		}
+		if t.dir != "" {
+			files = append(files, perObject(doc, t.field, t.keyField, t.dir)...)
+		} else {
+			files = append(files, File{Path: t.file, Doc: model.Object{t.field: v}})
+		}
 	}
 	return files, nil
+}
+
+// realmFile holds the realm's settings and whatever no kind exports
+// elsewhere.
+const realmFile = "realm.yaml"
+
+// target is where one document field goes.
+type target struct {
+	field, file, dir, keyField string
+	order                      int
+}
+
+// layout maps document fields to their file or directory, from the kind
+// table.
+func layout() map[string]target {
+	out := map[string]target{}
+	for i, k := range model.Kinds() {
+		f := k.DocumentField()
+		if k.ExportTo == "" || f == "" {
+			continue
+		}
+		if _, seen := out[f]; seen {
+			continue // realm and client roles share roles.yaml
+		}
+		t := target{field: f, keyField: k.KeyField, order: i}
+		if dir, ok := strings.CutSuffix(k.ExportTo, "/"); ok {
+			t.dir = dir
+		} else {
+			t.file = k.ExportTo
+		}
+		out[f] = t
+	}
+	return out
+}
+
+func sortedTargets(m map[string]target) []target {
+	var out []target
+	for _, t := range m {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -83,12 +121,17 @@ func perObject(doc model.Object, field, keyField, dir string) []File {
 // export wrote there.
 func Write(dir, realm string, files []File) error {
 	root := filepath.Join(dir, realm)
-	for _, sub := range []string{"clients", "client-scopes"} {
-		if err := os.RemoveAll(filepath.Join(root, sub)); err != nil {
-			return err
+	old := []string{realmFile}
+	for _, t := range sortedTargets(layout()) {
+		if t.dir != "" {
+			if err := os.RemoveAll(filepath.Join(root, t.dir)); err != nil {
+				return err
+			}
+		} else {
+			old = append(old, t.file)
 		}
 	}
-	for _, f := range []string{"realm.yaml", "roles.yaml", "groups.yaml", "users.yaml", "user-profile.yaml"} {
+	for _, f := range old {
 		if err := os.Remove(filepath.Join(root, f)); err != nil && !os.IsNotExist(err) {
 			return err
 		}

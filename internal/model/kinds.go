@@ -118,6 +118,10 @@ type Kind struct {
 	// Probe is the body of the object export's baseline realm creates to
 	// learn a new object's defaults; nil: not probed.
 	Probe Probe
+	// ExportTo is where export writes the document field holding the
+	// kind: a file ("roles.yaml"), or a directory of one file per object
+	// ("clients/"). "" : realm.yaml, or inside the parent's file.
+	ExportTo string
 
 	// builtIn reports objects every new realm has. They are never created
 	// or deleted, only merged into.
@@ -344,9 +348,10 @@ func rows() []*Kind {
 			Relations:     []Relation{scopeMappingsRelation},
 			Endpoints:     Endpoints{Create: "{realm}/client-scopes", Item: "{realm}/client-scopes/{id}"},
 			// The list carries every scope with its mappers.
-			Read:    ReadSpec{Unpaged: true},
-			Probe:   Probe{"protocol": "openid-connect"},
-			builtIn: func(_, key string) bool { return contains(builtInClientScopes, key) },
+			Read:     ReadSpec{Unpaged: true},
+			Probe:    Probe{"protocol": "openid-connect"},
+			ExportTo: "client-scopes/",
+			builtIn:  func(_, key string) bool { return contains(builtInClientScopes, key) },
 		},
 		{
 			Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
@@ -395,10 +400,11 @@ func rows() []*Kind {
 				FindQuery: "clientId",
 			},
 			// The list carries each client's protocol mappers.
-			Probe:   Probe{},
-			builtIn: builtInClient,
-			frozen:  AdminClient,
-			check:   checkScopeProtocols,
+			Probe:    Probe{},
+			ExportTo: "clients/",
+			builtIn:  builtInClient,
+			frozen:   AdminClient,
+			check:    checkScopeProtocols,
 		},
 		{
 			Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
@@ -426,9 +432,10 @@ func rows() []*Kind {
 				Create: "{realm}/roles", Item: roleByID,
 				Find: "{realm}/roles/{name}",
 			},
-			Read:    ReadSpec{Full: true},
-			Probe:   Probe{},
-			builtIn: builtInRealmRole,
+			Read:     ReadSpec{Full: true},
+			ExportTo: "roles.yaml",
+			Probe:    Probe{},
+			builtIn:  builtInRealmRole,
 			check: func(r *Realm, e *Entity) []Problem {
 				if MisspeltDefaultRole(r.Name, e.Key) {
 					return []Problem{{Message: fmt.Sprintf("realm %s's default role is %q (Keycloak lower-cases the realm name in it); declaring %q would make a second, ordinary role",
@@ -454,8 +461,9 @@ func rows() []*Kind {
 				Create: "{realm}/clients/{parent}/roles", Item: roleByID,
 				Find: "{realm}/clients/{parent}/roles/{name}",
 			},
-			Read:  ReadSpec{Full: true},
-			Probe: Probe{},
+			Read:     ReadSpec{Full: true},
+			ExportTo: "roles.yaml",
+			Probe:    Probe{},
 			builtIn: func(realm, key string) bool {
 				return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
 					(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
@@ -476,8 +484,9 @@ func rows() []*Kind {
 				Create: "{realm}/groups/{parent}/children", CreateRoot: "{realm}/groups",
 				Item: "{realm}/groups/{id}", Find: "{realm}/group-by-path{key}",
 			},
-			Read:  ReadSpec{Full: true, ChildCount: "subGroupCount"},
-			Probe: Probe{},
+			Read:     ReadSpec{Full: true, ChildCount: "subGroupCount"},
+			ExportTo: "groups.yaml",
+			Probe:    Probe{},
 		},
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}
@@ -493,6 +502,7 @@ func userProfileKind() *Kind {
 		KeyedLists:  map[string]string{"attributes": "name", "groups": "name"},
 		Endpoints:   Endpoints{Item: "{realm}/users/profile"},
 		Read:        ReadSpec{Mode: ReadItem, Optional: true},
+		ExportTo:    "user-profile.yaml",
 		builtIn:     func(string, string) bool { return true },
 	}
 }
@@ -523,8 +533,9 @@ func usersKind() *Kind {
 		Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
 		// User searches leave service accounts out, and memberships are read
 		// from the group and role side: a hook completes the list.
-		Read:  ReadSpec{Full: true, Hook: "users"},
-		Probe: Probe{},
+		Read:     ReadSpec{Full: true, Hook: "users"},
+		ExportTo: "users.yaml",
+		Probe:    Probe{},
 		// A client's service account is a user Keycloak makes and removes with
 		// the client; its role mappings and groups can still be declared.
 		builtIn: func(_, key string) bool { return strings.HasPrefix(key, serviceAccountPrefix) },
@@ -577,6 +588,18 @@ func init() {
 
 // Kinds returns the kind table in apply order.
 func Kinds() []*Kind { return kinds }
+
+// DocumentField is the top-level realm-document field holding the kind
+// ("roles" for realm and client roles), or "" for kinds inside a parent.
+func (k *Kind) DocumentField() string {
+	for _, p := range []string{k.RealmPath, k.RealmObject, k.ParentMap} {
+		if p != "" {
+			f, _, _ := strings.Cut(p, ".")
+			return f
+		}
+	}
+	return ""
+}
 
 // RootKind is the realm's row.
 func RootKind() *Kind { return kinds[0] }
