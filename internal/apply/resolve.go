@@ -39,6 +39,9 @@ func (r *run) expand(ctx context.Context, realm string, e *model.Entity, tmpl st
 // resolve returns an object's server id: from the live read, from this
 // run's creates, or by asking the server.
 func (r *run) resolve(ctx context.Context, realm string, e *model.Entity) (string, error) {
+	if e.Kind.KeyIsID {
+		return e.Name(), nil // the endpoints take the key
+	}
 	key := ref{realm, e.Kind.Name, e.Key}
 	r.mu.Lock()
 	id := r.ids[key]

@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/realmsync/realmsync/internal/admin"
 )
 
 // TestFederatedIdentityLinks: a user's links to an identity provider are
@@ -29,18 +26,15 @@ users:
         userId: "1001"
         userName: LINK
 `
+	const provider = `identityProviders:
+  - alias: corp
+    providerId: oidc
+    config: {clientId: kc, clientSecret: not-a-real-secret, clientAuthMethod: client_secret_post, authorizationUrl: "https://idp.example/auth", tokenUrl: "https://idp.example/token"}
+`
 	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "    federatedIdentities:\n      - identityProvider: corp\n        userId: \"1001\"\n        userName: LINK\n", "", 1)})
 	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync without links")
-	// Identity providers are not managed yet: the test makes one.
-	ctx := context.Background()
-	if _, err := adminClient(t).Post(ctx, admin.Seg(realm)+"/identity-provider/instances", map[string]any{
-		"alias": "corp", "providerId": "oidc", "enabled": true,
-		"config": map[string]any{"clientId": "kc", "clientSecret": "not-a-real-secret", "clientAuthMethod": "client_secret_post",
-			"authorizationUrl": "https://idp.example/auth", "tokenUrl": "https://idp.example/token"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-
+	// The provider is declared beside the links: it is created first.
+	user = strings.Replace(user, "enabled: true\n", "enabled: true\n"+provider, 1)
 	writeFiles(t, dir, map[string]string{file: strings.Replace(user, "LINK", "erin@corp", 1)})
 	r := realmsync(t, nil, "plan", dir)
 	expectCode(t, r, 2, "plan of a link")

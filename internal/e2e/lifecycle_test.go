@@ -19,6 +19,20 @@ var lifecycleSteps = []struct {
 		name: "create",
 		file: `
 enabled: true
+identityProviders:
+  - alias: corp
+    providerId: oidc
+    enabled: true
+    config: {clientId: kc, clientSecret: not-a-real-secret, clientAuthMethod: client_secret_post, authorizationUrl: "https://idp.example/auth", tokenUrl: "https://idp.example/token"}
+identityProviderMappers:
+  - name: dept
+    identityProviderAlias: corp
+    identityProviderMapper: hardcoded-attribute-idp-mapper
+    config: {attribute: dept, attribute.value: eng, syncMode: INHERIT}
+  - name: old-mapper
+    identityProviderAlias: corp
+    identityProviderMapper: hardcoded-attribute-idp-mapper
+    config: {attribute: old, attribute.value: "1", syncMode: INHERIT}
 displayName: Step One
 clientScopes:
   - name: scope-a
@@ -74,12 +88,28 @@ groups:
 `,
 		want: []string{`+ realm "`, `+ client scope "scope-a"`, `+ client scope mapper "scope-a/claim-a"`, `+ client "app"`,
 			`+ client mapper "app/extra"`, `+ realm role "lead"`, `+ client role "app/write"`, `+ group "/top/mid/leaf"`,
-			"Plan: 17 to create, 0 to update, 0 to delete."},
+			`+ identity provider "corp"`, `config.clientSecret: (sensitive)`, `+ identity provider mapper "corp/dept"`,
+			"Plan: 20 to create, 0 to update, 0 to delete."},
 	},
 	{
 		name: "change",
 		file: `
 enabled: true
+identityProviders:
+  - alias: corp
+    providerId: oidc
+    enabled: true
+    displayName: Corporate
+    config: {clientId: kc, clientSecret: not-a-real-secret, clientAuthMethod: client_secret_post, authorizationUrl: "https://idp.example/auth", tokenUrl: "https://idp.example/token"}
+identityProviderMappers:
+  - name: dept
+    identityProviderAlias: corp
+    identityProviderMapper: hardcoded-attribute-idp-mapper
+    config: {attribute: dept, attribute.value: sales, syncMode: INHERIT}
+  - name: old-mapper
+    identityProviderAlias: corp
+    identityProviderMapper: hardcoded-attribute-idp-mapper
+    config: {attribute: old, attribute.value: "1", syncMode: INHERIT}
 displayName: Step Two
 clientScopes:
   - name: scope-a
@@ -140,12 +170,21 @@ groups:
 			`attributes.pkce.code.challenge.method: "S256" → "plain"`, `config.access.token.claim: "true" → "false"`,
 			`composites: + client role "app/write", - client role "app/read"`, `description: (unset) → "reads"`,
 			`realmRoles: + realm role "lead", - realm role "base"`, `clientRoles: + client role "app/write", - client role "app/read"`,
-			"Plan: 0 to create, 10 to update, 0 to delete."},
+			`displayName: (unset) → "Corporate"`, `config.attribute.value: "eng" → "sales"`,
+			"Plan: 0 to create, 12 to update, 0 to delete."},
 	},
 	{
 		name: "remove",
 		file: `
 enabled: true
+identityProviders:
+  - alias: corp
+    providerId: oidc
+    config: {clientId: kc}
+identityProviderMappers:
+  - name: dept
+    identityProviderAlias: corp
+    identityProviderMapper: hardcoded-attribute-idp-mapper
 displayName: Step Two
 clientScopes:
   - name: scope-a
@@ -179,7 +218,8 @@ groups:
 		want: []string{`- client scope "scope-b"`, `- client scope mapper "scope-a/claim-a"`, `- client "old-app"`,
 			`- client mapper "app/extra"`, `- realm role "gone"`, `- client role "app/write"`, `- group "/top/doomed"`,
 			`- group "/top/mid/leaf"`, `composites: - client role "app/write"`, `clientRoles: - client role "app/write"`,
-			"Plan: 0 to create, 2 to update, 8 to delete."},
+			`- identity provider mapper "corp/old-mapper"`,
+			"Plan: 0 to create, 2 to update, 9 to delete."},
 	},
 }
 
@@ -208,7 +248,7 @@ func TestEveryKindLifecycle(t *testing.T) {
 	out := t.TempDir()
 	expectCode(t, realmsync(t, nil, "export", "--realm", realm, out), 0, "export")
 	for path, content := range readTree(t, filepath.Join(out, realm)) {
-		for _, gone := range []string{"scope-b", "claim-a", "old-app", "extra", "gone", "write", "doomed", "leaf"} {
+		for _, gone := range []string{"scope-b", "claim-a", "old-app", "extra", "gone", "write", "doomed", "leaf", "old-mapper"} {
 			if strings.Contains(content, gone) {
 				t.Errorf("export file %s still mentions %q:\n%s", path, gone, content)
 			}

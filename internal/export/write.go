@@ -37,14 +37,19 @@ func Files(r *model.Realm) ([]File, error) {
 		}
 	}
 	files := []File{{Path: realmFile, Doc: settings}}
+	shared := map[string]int{} // file → its index in files: kinds may share one
 	for _, t := range sortedTargets(targets) {
 		v, ok := doc[t.field]
 		if !ok || isEmpty(v) {
 			continue
 		}
-		if t.dir != "" {
+		switch i, seen := shared[t.file]; {
+		case t.dir != "":
 			files = append(files, perObject(doc, t.field, t.keyField, t.dir)...)
-		} else {
+		case seen:
+			files[i].Doc[t.field] = v
+		default:
+			shared[t.file] = len(files)
 			files = append(files, File{Path: t.file, Doc: model.Object{t.field: v}})
 		}
 	}
@@ -71,7 +76,7 @@ func layout() map[string]target {
 			continue
 		}
 		if _, seen := out[f]; seen {
-			continue // realm and client roles share roles.yaml
+			continue // realm and client roles share the roles field
 		}
 		t := target{field: f, keyField: k.KeyField, order: i}
 		if dir, ok := strings.CutSuffix(k.ExportTo, "/"); ok {

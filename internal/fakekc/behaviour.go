@@ -145,11 +145,7 @@ func (s *Server) onCreate(rl *realm, o *object, body map[string]any) error {
 	}
 	switch k.Name {
 	case model.KindFederatedID:
-		known := false
-		for _, p := range rl.providers {
-			known = known || p.(map[string]any)["alias"] == o.rep["identityProvider"]
-		}
-		if !known {
+		if rl.byKey(model.KindByName(model.KindIdP), "", fmt.Sprint(o.rep["identityProvider"])) == nil {
 			return notFound("Could not find identity provider")
 		}
 	case model.KindClient:
@@ -208,6 +204,12 @@ func (s *Server) onUpdate(rl *realm, o *object, body map[string]any) error {
 		case f == "id" || f == k.KeyField || k.IsRelation(f) || f == "protocolMappers" || strings.Contains(strings.Join(k.ServerManaged, ","), f) && f != "attributes":
 		case f == "attributes":
 			o.rep[f] = mergedAttributes(k, o.rep[f], v)
+		case f == "config" && k.Name == model.KindIdP:
+			cfg := copyObject(asMap(v))
+			if cfg["clientSecret"] == model.MaskedSecret {
+				cfg["clientSecret"] = asMap(o.rep["config"])["clientSecret"]
+			}
+			o.rep[f] = cfg
 		default:
 			o.rep[f] = v
 		}
@@ -378,10 +380,19 @@ func listed(rl *realm, o *object, q map[string][]string) bool {
 // representation carries).
 func (rl *realm) represent(o *object, full bool) map[string]any {
 	rep := copyObject(o.rep)
-	if o.kind.Name != model.KindFederatedID {
+	switch {
+	case o.kind.KeyIsID:
+		rep["internalId"] = "internal-" + o.id
+	case o.kind.Name != model.KindFederatedID:
 		rep["id"] = o.id
 	}
 	switch o.kind.Name {
+	case model.KindIdP:
+		// Keycloak masks a provider's client secret; writing the mask
+		// back keeps the stored one (onUpdate).
+		if cfg, ok := rep["config"].(map[string]any); ok && cfg["clientSecret"] != nil {
+			cfg["clientSecret"] = model.MaskedSecret
+		}
 	case model.KindClientScope, model.KindClient:
 		mapperKind := model.KindScopeMapper
 		if o.kind.Name == model.KindClient {

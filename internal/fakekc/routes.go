@@ -5,9 +5,7 @@ package fakekc
 // read-side endpoints the live reader's hooks use.
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -129,15 +127,6 @@ func buildRoutes() []route {
 	via := model.KindByName(users.Via.Kind)
 	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
 	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
-	// Identity providers are stored as they come, for federated
-	// identities to link to.
-	add(http.MethodGet, model.IdentityProvidersPath, func(_ *Server, rl *realm, _ *request) (answer, error) {
-		return answer{value: append([]any{}, rl.providers...)}, nil
-	})
-	add(http.MethodPost, model.IdentityProvidersPath, func(_ *Server, rl *realm, r *request) (answer, error) {
-		rl.providers = append(rl.providers, r.bodyObject())
-		return answer{location: url.PathEscape(rl.name()) + "/identity-provider/instances/" + url.PathEscape(fmt.Sprint(r.bodyObject()["alias"]))}, nil
-	})
 	add(http.MethodGet, model.FlowsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
 		var flows []any
 		for _, alias := range model.BuiltInFlows {

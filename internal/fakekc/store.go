@@ -28,8 +28,6 @@ type realm struct {
 	order   []string // ids in creation order: lists answer in it
 	// singletons are the documents of one-object kinds, by kind.
 	singletons map[string]map[string]any
-	// providers are identity providers, kept as posted.
-	providers []any
 }
 
 func (rl *realm) name() string { return rl.obj.rep["realm"].(string) }
@@ -200,6 +198,9 @@ func (s *Server) createObject(rl *realm, k *model.Kind, parent string, body map[
 		return nil, conflict("%s %s already exists", k.Title, name)
 	}
 	o := &object{kind: k, id: s.newID(), parent: parent, rep: copyObject(body), refs: map[string][]string{}}
+	if k.KeyIsID {
+		o.id = name // the endpoints name it by its key
+	}
 	o.rep[k.KeyField] = name
 	for _, f := range k.ServerManaged {
 		if !strings.Contains(f, ".") {

@@ -86,12 +86,20 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 
 // node is one object read, with what its kind's endpoints need.
 type node struct {
+	kind     *model.Kind
 	obj      map[string]any
 	parent   *node
 	parentID string // the parent object's server id
 }
 
-func (n *node) id() string { return fmt.Sprint(n.obj["id"]) }
+// id is the object's server id, or its key where the kind's endpoints
+// take the key (identity providers, by alias).
+func (n *node) id() string {
+	if n.kind != nil && n.kind.KeyIsID {
+		return fmt.Sprint(n.obj[n.kind.KeyField])
+	}
+	return fmt.Sprint(n.obj["id"])
+}
 
 type reader struct {
 	api     API
@@ -273,7 +281,7 @@ func (rd *reader) place(k *model.Kind, parent *node, objs []map[string]any) []*n
 	nodes := make([]*node, len(objs))
 	items := make([]any, len(objs))
 	for i, o := range objs {
-		nodes[i] = &node{obj: o, parent: parent}
+		nodes[i] = &node{kind: k, obj: o, parent: parent}
 		if parent != nil {
 			nodes[i].parentID = parent.id()
 		}
@@ -283,6 +291,15 @@ func (rd *reader) place(k *model.Kind, parent *node, objs []map[string]any) []*n
 	switch {
 	case parent == nil:
 		setPath(rd.doc(), k.RealmPath, items)
+	case k.ParentKeyField != "":
+		// A flat realm-level list, each item naming its parent.
+		parentKind := model.KindByName(k.Parent)
+		for _, o := range objs {
+			o[k.ParentKeyField] = parent.obj[parentKind.KeyField]
+		}
+		list, _ := model.Lookup(rd.doc(), k.RealmPath)
+		have, _ := list.([]any)
+		setPath(rd.doc(), k.RealmPath, append(have, items...))
 	case k.ParentField != "":
 		parent.obj[k.ParentField] = items
 	case k.ParentMap != "" && len(items) > 0:

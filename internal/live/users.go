@@ -166,14 +166,10 @@ func (rd *reader) federatedIdentities(ctx context.Context) error {
 	if len(byID) == 0 {
 		return nil
 	}
-	var providers []map[string]any
-	if err := rd.api.Get(ctx, rd.path(model.IdentityProvidersPath, nil, nil), nil, &providers); err != nil {
-		return err
-	}
 	linked := map[string]bool{}
 	var order []*node
-	for _, p := range providers {
-		query := url.Values{"idpAlias": {fmt.Sprint(p["alias"])}, "briefRepresentation": {"true"}}
+	for _, p := range rd.nodes[model.KindIdP] {
+		query := url.Values{"idpAlias": {p.id()}, "briefRepresentation": {"true"}}
 		found, err := rd.api.List(ctx, rd.path(users.Endpoints.Create, users, nil), query, PageSize)
 		if err != nil {
 			return err

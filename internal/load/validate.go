@@ -68,7 +68,7 @@ func validate(r *model.Realm) []error {
 					fail(pos, "%s: %s: %s", what, p.Field, p.Message)
 				}
 			}
-			if e.Parent != "" && k.ParentMap != "" {
+			if e.Parent != "" && (k.ParentMap != "" || k.ParentKeyField != "") {
 				pk := model.KindByName(k.Parent)
 				if r.Get(pk.Name, e.Parent) == nil && !pk.BuiltIn(r.Name, e.Parent) {
 					fail(e.Source, "%s: %s %q is not defined%s", what, pk.Title, e.Parent,

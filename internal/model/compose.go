@@ -29,6 +29,12 @@ func Compose(r *Realm) (Object, error) {
 				doc[k.RealmObject] = obj
 			case e.Parent == "" && k.RealmPath != "":
 				appendAt(doc, k.RealmPath, obj)
+			case k.ParentKeyField != "":
+				if placed[Scope{k.Parent, e.Parent}] == nil {
+					return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+				}
+				obj[k.ParentKeyField] = e.Parent
+				appendAt(doc, k.RealmPath, obj)
 			case k.ParentField != "":
 				parent := placed[Scope{k.Parent, e.Parent}]
 				if parent == nil {

@@ -516,6 +516,14 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			d.fail(ipath, "%s has no %q (its key)", k.Title, k.KeyField)
 			continue
 		}
+		parentKey := parentKey
+		if k.ParentKeyField != "" && parentKey == "" {
+			// A flat list: each item names its parent.
+			if parentKey, _ = obj[k.ParentKeyField].(string); parentKey == "" {
+				d.fail(ipath, "%s %q has no %q (its %s)", k.Title, name, k.ParentKeyField, KindByName(k.Parent).Title)
+				continue
+			}
+		}
 		if k.LowerKey {
 			name = strings.ToLower(name)
 			obj[k.KeyField] = name

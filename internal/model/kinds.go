@@ -49,10 +49,16 @@ type Kind struct {
 	ParentField string
 	// ParentMap is the dotted path of a realm-document map, keyed by the
 	// parent's key, whose values are arrays of this kind ("roles.client").
-	ParentMap string
-	// RealmObject is the realm-document field holding the one object of a
+	ParentMap string // RealmObject is the realm-document field holding the one object of a
 	// singleton kind ("userProfile"); its key is the field name.
 	RealmObject string
+	// ParentKeyField: the kind's RealmPath is a flat realm-level list
+	// whose items name their parent in this field
+	// (identityProviderMappers: identityProviderAlias).
+	ParentKeyField string
+	// KeyIsID: the kind's endpoints take the natural key where other
+	// kinds take a server id (identity providers, by alias).
+	KeyIsID bool
 	// Sequences are list fields (dotted paths) whose order means
 	// something: never sorted, compared in order, shown whole when the
 	// order changes. Every other list of scalars is a set, as Keycloak
@@ -280,6 +286,8 @@ const (
 	// federatedIdentities are a user's links; one is added by a POST to
 	// the link's own path.
 	federatedIdentities = "{realm}/users/{parent}/federated-identity"
+	// identityProviders are keyed by alias: {id} and {parent} are aliases.
+	identityProviders = "{realm}/identity-provider/instances"
 )
 
 // Kind names, used across packages.
@@ -295,6 +303,8 @@ const (
 	KindUser        = "user"
 	KindUserProfile = "userProfile"
 	KindFederatedID = "federatedIdentity"
+	KindIdP         = "identityProvider"
+	KindIdPMapper   = "identityProviderMapper"
 )
 
 // rows are the table as written. Apply order is derived from what each
@@ -319,7 +329,7 @@ func rows() []*Kind {
 			// Collections of kinds this version does not manage yet, and
 			// reference lists that need their own endpoints (later issues).
 			NotManaged: []string{
-				"federatedUsers", "identityProviders", "identityProviderMappers",
+				"federatedUsers",
 				"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
 				"defaultRoles",
 				"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
@@ -488,7 +498,48 @@ func rows() []*Kind {
 			ExportTo: "groups.yaml",
 			Probe:    Probe{},
 		},
+		identityProviderKind(), identityProviderMapperKind(),
 		userProfileKind(), usersKind(), federatedIdentityKind(),
+	}
+}
+
+// identityProviderKind: identity brokering, keyed by alias, which the
+// endpoints take in place of an id. The client secret is masked on read;
+// writing the mask back keeps the stored one.
+func identityProviderKind() *Kind {
+	return &Kind{
+		Name: KindIdP, Title: "identity provider", Plural: "identityProviders",
+		Representation: "IdentityProviderRepresentation", KeyField: "alias", KeyIsID: true,
+		RealmPath:     "identityProviders",
+		Required:      []string{"providerId"},
+		StringMaps:    []string{"config"},
+		Secrets:       []string{"config.clientSecret"},
+		ServerManaged: []string{"internalId"},
+		Endpoints: Endpoints{
+			Create: identityProviders, Item: identityProviders + "/{id}",
+		},
+		Read: ReadSpec{Full: true},
+		Probe: Probe{"providerId": "oidc", "config": map[string]any{"clientId": "realmsync-probe",
+			"authorizationUrl": "https://probe.invalid/auth", "tokenUrl": "https://probe.invalid/token", "clientAuthMethod": "client_secret_post"}},
+		ExportTo: "identity-providers.yaml",
+	}
+}
+
+// identityProviderMapperKind: a realm export lists every provider's
+// mappers in one realm-level list, each naming its provider.
+func identityProviderMapperKind() *Kind {
+	return &Kind{
+		Name: KindIdPMapper, Title: "identity provider mapper", Plural: "identityProviderMappers",
+		Representation: "IdentityProviderMapperRepresentation", KeyField: "name",
+		Parent: KindIdP, RealmPath: "identityProviderMappers", ParentKeyField: "identityProviderAlias",
+		Required:      []string{"identityProviderMapper"},
+		StringMaps:    []string{"config"},
+		ServerManaged: []string{"id"},
+		Endpoints: Endpoints{
+			Create: identityProviders + "/{parent}/mappers", Item: identityProviders + "/{parent}/mappers/{id}",
+		},
+		Read:     ReadSpec{Unpaged: true},
+		ExportTo: "identity-providers.yaml",
 	}
 }
 
@@ -558,6 +609,7 @@ func federatedIdentityKind() *Kind {
 		Name: KindFederatedID, Title: "federated identity", Plural: "federatedIdentities",
 		Representation: "FederatedIdentityRepresentation", KeyField: "identityProvider",
 		Parent: KindUser, ParentField: "federatedIdentities", Immutable: true,
+		DependsOn: []string{KindIdP},
 		Endpoints: Endpoints{
 			Create: federatedIdentities + "/{name}",
 			Item:   federatedIdentities + "/{name}",

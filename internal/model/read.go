@@ -49,10 +49,9 @@ type ReadSpec struct {
 type Probe = Object
 
 // Endpoints the live reader's hooks read beyond the kinds' own, until
-// their objects are kinds of their own (flows, identity providers).
+// their objects are kinds of their own (flows).
 const (
-	FlowsPath             = "{realm}/authentication/flows"
-	IdentityProvidersPath = "{realm}/identity-provider/instances"
+	FlowsPath = "{realm}/authentication/flows"
 	// MembersPath follows a group's item path: the group's members.
 	MembersPath = "members"
 	// HoldersPath follows a role's Find path: the users holding it

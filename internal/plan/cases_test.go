@@ -150,7 +150,7 @@ func deletePlan() *plan.Plan {
 func mixedPlan() *plan.Plan {
 	p := &plan.Plan{Warnings: []string{
 		`acme/realm.yaml:3: realm acme: field "users" is not managed by this version of realmsync and is left as it is`,
-		`beta/realm.yaml:7: realm beta: field "identityProviders" is not managed by this version of realmsync and is left as it is`,
+		`beta/realm.yaml:7: realm beta: field "components" is not managed by this version of realmsync and is left as it is`,
 	}}
 	p.Add(
 		create("acme", model.KindClient, "reports", model.Object{"clientId": "reports", "secret": topSecret},
