@@ -428,6 +428,8 @@ func past(v plan.Verb) string {
 		return "deleted"
 	case plan.Replace:
 		return "replaced"
+	case plan.Reorder:
+		return "reordered"
 	case plan.Adopt:
 		return "adopted"
 	}

@@ -90,6 +90,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				a.Reason = plan.Unowned
 				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
 					a.Verb, a.Changes, a.Reason = plan.Update, changes, plan.Differs
+					if onlyMoves(changes) {
+						a.Verb = plan.Reorder
+					}
 					if k.Immutable {
 						a.Verb, a.Reason = plan.Replace, plan.Immutable // no update endpoint
 					}
@@ -309,6 +312,16 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 	return changes
 }
 
+// onlyMoves reports changes that only reorder lists.
+func onlyMoves(changes []plan.Change) bool {
+	for _, c := range changes {
+		if !c.Moved {
+			return false
+		}
+	}
+	return len(changes) > 0
+}
+
 // unsetChanges are the removals of keys from a whole map: a key the file
 // no longer lists, shown with the value it takes away.
 func unsetChanges(k *model.Kind, field string, keys []string, have any) []plan.Change {
@@ -381,6 +394,11 @@ func compareValue(k *model.Kind, path []string, want, have any, present bool, ou
 	c := plan.Change{Path: p, After: want}
 	if present {
 		c.Before = have
+	}
+	if k.IsSequence(p) && present {
+		// The same items in another order: a move.
+		gained, lost, ok := scalarSetDelta(want, have)
+		c.Moved = ok && len(gained)+len(lost) == 0
 	}
 	if isSet {
 		c.Added, c.Removed = added, removed

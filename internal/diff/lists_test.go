@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,7 +22,9 @@ func TestSequencesAndListSecrets(t *testing.T) {
 		changes    []plan.Change
 	}{
 		{"a sequence reordered", model.Object{"steps": []any{"b", "a"}}, model.Object{"steps": []any{"a", "b"}},
-			[]plan.Change{{Path: "steps", Before: []any{"a", "b"}, After: []any{"b", "a"}}}},
+			[]plan.Change{{Path: "steps", Before: []any{"a", "b"}, After: []any{"b", "a"}, Moved: true}}},
+		{"a sequence that gains an item", model.Object{"steps": []any{"b", "a", "c"}}, model.Object{"steps": []any{"a", "b"}},
+			[]plan.Change{{Path: "steps", Before: []any{"a", "b"}, After: []any{"b", "a", "c"}}}},
 		{"a set reordered", model.Object{"tags": []any{"b", "a"}}, model.Object{"tags": []any{"a", "b"}}, nil},
 		{"a masked list secret", model.Object{"config": map[string]any{"bindCredential": []any{"s3cret"}}},
 			model.Object{"config": map[string]any{"bindCredential": []any{model.MaskedSecret}}}, nil},
@@ -49,5 +52,35 @@ func TestSequencesAndListSecrets(t *testing.T) {
 	}
 	if d := cmp.Diff([]any{"email", "jboss-logging"}, s["eventsListeners"]); d != "" {
 		t.Errorf("a set was not sorted (-want +got):\n%s", d)
+	}
+}
+
+// TestReorderVerb: an update that only moves items of ordered lists is a
+// reorder, in the plan's model and its text.
+func TestReorderVerb(t *testing.T) {
+	realm := func(algs ...any) *model.Realm {
+		r, errs := model.Decompose("acme", model.Object{"realm": "acme", "webAuthnPolicySignatureAlgorithms": algs}, model.NoPos)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return r
+	}
+	actions, err := Realm(realm("ES256", "RS256"), realm("RS256", "ES256"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(actions) != 1 || actions[0].Verb != plan.Reorder {
+		t.Fatalf("actions %+v: want one reorder", actions)
+	}
+	var b strings.Builder
+	p := &plan.Plan{}
+	p.Add(actions...)
+	if err := plan.WriteText(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	want := `↕ realm "acme"
+      webAuthnPolicySignatureAlgorithms: ["RS256","ES256"] → ["ES256","RS256"] (reordered)`
+	if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), "1 to update") {
+		t.Errorf("text plan:\n%s\nwant it to hold:\n%s", b.String(), want)
 	}
 }

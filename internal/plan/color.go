@@ -44,7 +44,7 @@ func (p palette) verb(v Verb, s string) string {
 	switch v {
 	case Create:
 		return p.wrap(sgrGreen, s)
-	case Update:
+	case Update, Reorder:
 		return p.wrap(sgrYellow, s)
 	case Delete:
 		return p.wrap(sgrRed, s)

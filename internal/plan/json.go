@@ -59,6 +59,7 @@ type jsonChange struct {
 	Removed    []string  `json:"removed,omitempty"`
 	Sensitive  bool      `json:"sensitive,omitempty"`
 	Unset      bool      `json:"unset,omitempty"`
+	Moved      bool      `json:"moved,omitempty"`
 	AddRefs    []jsonRef `json:"added_refs,omitempty"`
 	RemoveRefs []jsonRef `json:"removed_refs,omitempty"`
 }
@@ -117,6 +118,6 @@ func toJSONChange(c Change) jsonChange {
 	if c.Sensitive {
 		return jsonChange{Path: c.Path, Sensitive: true, Unset: c.Unset}
 	}
-	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed, Unset: c.Unset,
+	return jsonChange{Path: c.Path, Before: c.Before, After: c.After, Added: c.Added, Removed: c.Removed, Unset: c.Unset, Moved: c.Moved,
 		AddRefs: jsonRefs(c.AddRefs), RemoveRefs: jsonRefs(c.RemoveRefs)}
 }

@@ -165,7 +165,7 @@ func countTable(p *Plan) string {
 		switch a.Verb {
 		case Create:
 			r.create++
-		case Update:
+		case Update, Reorder:
 			r.update++
 		case Delete:
 			r.delete++
@@ -286,7 +286,7 @@ func (m *mdDoc) realm(r realmActions) (shown int, complete bool) {
 // where the text view writes "~".
 func diffBlock(a *Action) string {
 	mark := a.Verb.Symbol()
-	if a.Verb == Update {
+	if a.Verb == Update || a.Verb == Reorder {
 		mark = "!"
 	}
 	var b strings.Builder

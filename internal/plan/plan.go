@@ -24,6 +24,9 @@ const (
 	// update. It is guarded as a delete everywhere (limits, no deletes
 	// after a failure, the deletions callout).
 	Replace Verb = "replace"
+	// Reorder is an update that only moves items of ordered lists
+	// (Kind.Sequences); the summary counts it as an update.
+	Reorder Verb = "reorder"
 )
 
 // Reason says why an action is in the plan, for programs (the JSON view)
@@ -65,6 +68,8 @@ func (v Verb) Symbol() string {
 		return "="
 	case Replace:
 		return "-/+"
+	case Reorder:
+		return "↕"
 	}
 	return "?"
 }
@@ -81,6 +86,8 @@ type Change struct {
 	Sensitive bool     `json:"sensitive,omitempty"`
 	// Unset: the field or map key is removed (Before is what goes).
 	Unset bool `json:"unset,omitempty"`
+	// Moved: an ordered list keeps its items in another order.
+	Moved bool `json:"moved,omitempty"`
 
 	// For relation fields: the references apply adds and removes.
 	AddRefs    []model.Ref `json:"-"`
@@ -180,7 +187,7 @@ func (p *Plan) Counts() (create, update, remove int) {
 		switch a.Verb {
 		case Create:
 			create++
-		case Update:
+		case Update, Reorder:
 			update++
 		case Delete:
 			remove++

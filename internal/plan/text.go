@@ -149,6 +149,8 @@ func changeLine(verb Verb, c Change, pal palette) string {
 		return c.Path + ": (sensitive value removed)"
 	case c.Unset:
 		return c.Path + ": " + value(c.Before) + " → (removed)"
+	case c.Moved:
+		return c.Path + ": " + value(c.Before) + " → " + value(c.After) + " (reordered)"
 	case c.Sensitive && verb == Create:
 		return c.Path + ": (sensitive)"
 	case c.Sensitive:
