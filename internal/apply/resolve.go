@@ -100,7 +100,7 @@ func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, 
 		return "", err
 	}
 	for _, obj := range list {
-		if obj[k.KeyField] == e.Name() {
+		if name, _ := k.LocalName(obj); name == e.Name() {
 			if id, _ := obj["id"].(string); id != "" {
 				return id, nil
 			}
@@ -126,7 +126,7 @@ func stub(k *model.Kind, key string) *model.Entity {
 	if k.Parent != "" {
 		name = k.NameOf(key)
 	}
-	return &model.Entity{Kind: k, Key: key, Parent: parentIfChild(k, key), Fields: model.Object{k.KeyField: name}}
+	return &model.Entity{Kind: k, Key: key, Parent: parentIfChild(k, key), Fields: k.SplitLocalName(name)}
 }
 
 // parentIfChild returns the parent key encoded in a child key.

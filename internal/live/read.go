@@ -203,14 +203,14 @@ func (rd *reader) item(ctx context.Context, k *model.Kind) error {
 func (rd *reader) list(ctx context.Context, k *model.Kind) error {
 	switch {
 	case k.Parent == "":
-		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, nil))
+		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, nil), rd.nodes[model.RootKind().Name][0])
 		if err != nil {
 			return err
 		}
 		rd.place(k, nil, objs)
 		return nil
 	case k.Recursive():
-		top, err := rd.fetch(ctx, k, rd.path(k.Endpoints.CreateRoot, k, nil))
+		top, err := rd.fetch(ctx, k, rd.path(k.Endpoints.CreateRoot, k, nil), nil)
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (rd *reader) list(ctx context.Context, k *model.Kind) error {
 	found := make([][]map[string]any, len(parents))
 	err := parallel.ForEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
 		child := &node{obj: nil, parentID: parents[i].id()}
-		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child))
+		objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child), parents[i])
 		found[i] = objs
 		return err
 	})
@@ -246,7 +246,7 @@ func (rd *reader) levels(ctx context.Context, k *model.Kind, level []*node) erro
 		found := make([][]map[string]any, len(parents))
 		err := parallel.ForEach(ctx, rd.workers, len(parents), func(ctx context.Context, i int) error {
 			child := &node{parentID: parents[i].id()}
-			objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child))
+			objs, err := rd.fetch(ctx, k, rd.path(k.Endpoints.Create, k, child), parents[i])
 			found[i] = objs
 			return err
 		})
@@ -261,11 +261,15 @@ func (rd *reader) levels(ctx context.Context, k *model.Kind, level []*node) erro
 	return nil
 }
 
-// fetch lists one collection as the kind's ReadSpec says.
-func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string) ([]map[string]any, error) {
-	var query url.Values
+// fetch lists one collection as the kind's ReadSpec says, narrowed to
+// parent's objects where the collection is the whole realm's.
+func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent *node) ([]map[string]any, error) {
+	query := url.Values{}
 	if k.Read.Full {
-		query = url.Values{"briefRepresentation": {"false"}}
+		query.Set("briefRepresentation", "false")
+	}
+	if k.Read.ParentQuery != "" && parent != nil {
+		query.Set(k.Read.ParentQuery, parent.id())
 	}
 	if k.Read.Unpaged {
 		var objs []map[string]any
@@ -289,6 +293,18 @@ func (rd *reader) place(k *model.Kind, parent *node, objs []map[string]any) []*n
 	}
 	rd.nodes[k.Name] = append(rd.nodes[k.Name], nodes...)
 	switch {
+	case k.TypeField != "":
+		// A map of type to list, as a realm export writes components.
+		container, field := rd.doc(), k.RealmPath
+		if parent != nil {
+			container, field = parent.obj, k.ParentField
+		}
+		m := model.Ensure(container, field)
+		for _, o := range objs {
+			typ := fmt.Sprint(o[k.TypeField])
+			list, _ := m[typ].([]any)
+			m[typ] = append(list, o)
+		}
 	case parent == nil:
 		setPath(rd.doc(), k.RealmPath, items)
 	case k.ParentKeyField != "":

@@ -27,6 +27,21 @@ func Compose(r *Realm) (Object, error) {
 			switch {
 			case k.RealmObject != "":
 				doc[k.RealmObject] = obj
+			case k.TypeField != "":
+				// A map of type to list: the map key says the type.
+				typ := fmt.Sprint(obj[k.TypeField])
+				delete(obj, k.TypeField)
+				container := doc
+				path := k.RealmPath
+				if e.Parent != "" {
+					if container = placed[Scope{k.Parent, e.Parent}]; container == nil {
+						return nil, fmt.Errorf("%s %q: parent %q is missing", k.Title, e.Key, e.Parent)
+					}
+					path = k.ParentField
+				}
+				m := Ensure(container, path)
+				list, _ := m[typ].([]any) // types hold dots: not a path
+				m[typ] = append(list, obj)
 			case e.Parent == "" && k.RealmPath != "":
 				appendAt(doc, k.RealmPath, obj)
 			case k.ParentKeyField != "":

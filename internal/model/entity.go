@@ -32,6 +32,10 @@ func (e *Entity) Name() string {
 	if e.Kind.RealmObject != "" {
 		return e.Kind.RealmObject
 	}
+	if e.Kind.TypeField != "" {
+		name, _ := e.Kind.LocalName(e.Fields) // "<type>:<name>"
+		return name
+	}
 	s, _ := e.Fields[e.Kind.KeyField].(string)
 	return s
 }
@@ -323,7 +327,7 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		if v, ok := Lookup(doc, k.RealmPath); ok {
 			path := strings.Split(k.RealmPath, ".")
 			d.r.Declared[Scope{k.Name, ""}] = pos(path)
-			d.list(k, v, "", path)
+			d.collection(k, v, "", path)
 		}
 	}
 	for _, k := range kinds {
@@ -497,6 +501,32 @@ func (d *decomposer) object(k *Kind, v any) {
 	}
 }
 
+// collection decomposes the objects of kind k under the parent key: a
+// list, or for a type-keyed kind a map of type to list, each item given
+// its type from the map key.
+func (d *decomposer) collection(k *Kind, v any, parentKey string, path []string) {
+	if k.TypeField == "" {
+		d.list(k, v, parentKey, path)
+		return
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "%s must be a map of %s to a list of %ss", path[len(path)-1], k.TypeField, k.Title)
+		return
+	}
+	for _, typ := range SortedKeys(m) {
+		tpath := append(append([]string{}, path...), typ)
+		if items, ok := m[typ].([]any); ok {
+			for _, item := range items {
+				if obj, ok := item.(map[string]any); ok {
+					obj[k.TypeField] = typ
+				}
+			}
+		}
+		d.list(k, m[typ], parentKey, tpath)
+	}
+}
+
 // list decomposes an array of objects of kind k under the parent key.
 func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 	items, ok := v.([]any)
@@ -511,8 +541,8 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			d.fail(ipath, "a %s must be an object", k.Title)
 			continue
 		}
-		name, _ := obj[k.KeyField].(string)
-		if name == "" {
+		name, ok := k.LocalName(obj)
+		if !ok {
 			d.fail(ipath, "%s has no %q (its key)", k.Title, k.KeyField)
 			continue
 		}
@@ -565,7 +595,7 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 				c := childFields[f]
 				cpath := append(append([]string{}, ipath...), f)
 				d.r.Declared[Scope{c.Name, e.Key}] = d.pos(cpath)
-				d.list(c, cv, e.Key, cpath)
+				d.collection(c, cv, e.Key, cpath)
 			}
 		}
 	}

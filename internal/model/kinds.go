@@ -59,6 +59,12 @@ type Kind struct {
 	// KeyIsID: the kind's endpoints take the natural key where other
 	// kinds take a server id (identity providers, by alias).
 	KeyIsID bool
+	// TypeField: the kind's objects sit in a map keyed by this field's
+	// value, as a realm export writes components ({providerType: [...]}),
+	// at RealmPath or in the parent's ParentField. The object is keyed by
+	// type and name together ("<type>:<name>"), and the field is left out
+	// of the map's items, as the map key says it.
+	TypeField string
 	// Sequences are list fields (dotted paths) whose order means
 	// something: never sorted, compared in order, shown whole when the
 	// order changes. Every other list of scalars is a set, as Keycloak
@@ -210,6 +216,30 @@ func (k *Kind) KeyOf(parentKey, name string) string {
 	default:
 		return ChildKey(parentKey, name)
 	}
+}
+
+// LocalName is the name that keys obj within its parent: its key field,
+// prefixed "<type>:" for a type-keyed kind. ok is false when a part is
+// missing.
+func (k *Kind) LocalName(obj map[string]any) (string, bool) {
+	name, _ := obj[k.KeyField].(string)
+	if name == "" {
+		return "", false
+	}
+	if k.TypeField == "" {
+		return name, true
+	}
+	typ, _ := obj[k.TypeField].(string)
+	return typ + ":" + name, typ != ""
+}
+
+// SplitLocalName undoes LocalName: the fields a local name stands for.
+func (k *Kind) SplitLocalName(local string) Object {
+	if k.TypeField == "" {
+		return Object{k.KeyField: local}
+	}
+	typ, name, _ := strings.Cut(local, ":")
+	return Object{k.KeyField: name, k.TypeField: typ}
 }
 
 // ChildKey is the key of a (non-group) child object: its parent's key and

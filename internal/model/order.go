@@ -69,3 +69,19 @@ func applyOrder(rows []*Kind) ([]*Kind, error) {
 	}
 	return out, nil
 }
+
+// TestingAddKinds adds rows to the kind table for a test and returns
+// what restores it. Tests of other packages use it to drive the engine
+// with a kind the product does not have yet; nothing else may call it.
+func TestingAddKinds(extra ...*Kind) (restore func()) {
+	saved, savedIndex := kinds, kindIndex
+	ordered, err := applyOrder(append(append([]*Kind{}, kinds...), extra...))
+	if err != nil {
+		panic(err)
+	}
+	kinds, kindIndex = ordered, map[string]int{}
+	for i, k := range kinds {
+		kindIndex[k.Name] = i
+	}
+	return func() { kinds, kindIndex = saved, savedIndex }
+}
