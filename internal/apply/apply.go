@@ -67,7 +67,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	if opts.Owner == "" {
 		opts.Owner = model.DefaultOwner
 	}
-	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
+	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, flowIDs: map[string]map[string]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
 		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}, outcome: map[ref]actionOutcome{}}
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
@@ -162,6 +162,7 @@ type run struct {
 	live      map[string]*model.Realm
 	opts      Options
 	ids       map[ref]string
+	flowIDs   map[string]map[string]string // realm → flow alias → id, for body references
 	failed    map[ref]bool
 	succeeded map[ref]bool
 	errs      *multierror.Error

@@ -21,6 +21,9 @@ import (
 func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	d := a.Desired
 	body := plainFields(d)
+	if err := r.referenceIDs(ctx, a.Realm, d.Kind, body); err != nil {
+		return err
+	}
 	if a.Verb == plan.Create {
 		return r.create(ctx, a.Realm, d, body)
 	}
@@ -35,7 +38,7 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 		if err := r.api.Delete(ctx, path, nil); err != nil {
 			return err
 		}
-		return r.create(ctx, a.Realm, d, plainFields(d))
+		return r.create(ctx, a.Realm, d, body)
 	}
 	if !hasPlainChanges(a) {
 		return nil // only references change: pass 2 does that
@@ -369,4 +372,42 @@ func overlay(current, desired any) any {
 		cm[k] = overlay(cm[k], v)
 	}
 	return cm
+}
+
+// referenceIDs rewrites the names a body's references carry (flow
+// aliases) to the ids the server takes, from the live read or, for a
+// realm this run created, from the server.
+func (r *run) referenceIDs(ctx context.Context, realm string, k *model.Kind, body map[string]any) error {
+	carries := false
+	for _, ref := range k.BodyRefs {
+		m, _ := body[ref.Field].(map[string]any)
+		carries = carries || len(m) > 0
+	}
+	if !carries {
+		return nil
+	}
+	r.mu.Lock()
+	ids := r.flowIDs[realm]
+	r.mu.Unlock()
+	if ids == nil {
+		if lr := r.live[realm]; lr != nil && lr.FlowIDs != nil {
+			ids = lr.FlowIDs
+		} else {
+			var flows []map[string]any
+			if err := r.api.Get(ctx, strings.ReplaceAll(model.FlowsPath, "{realm}", url.PathEscape(realm)), nil, &flows); err != nil {
+				return fmt.Errorf("reading the realm's flows: %w", err)
+			}
+			ids = map[string]string{}
+			for _, f := range flows {
+				ids[fmt.Sprint(f["alias"])] = fmt.Sprint(f["id"])
+			}
+		}
+		r.mu.Lock()
+		r.flowIDs[realm] = ids
+		r.mu.Unlock()
+	}
+	if unknown := k.RefsToIDs(body, ids); len(unknown) > 0 {
+		return fmt.Errorf("flows %s do not exist in realm %s", strings.Join(unknown, ", "), realm)
+	}
+	return nil
 }

@@ -191,22 +191,36 @@ func didYouMean(name string, candidates []string) string {
 // server has (a new realm: those Keycloak makes), so that a misspelt
 // alias stops the plan instead of failing with a 500 halfway through.
 func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
-	s := desired.Settings()
-	if s == nil {
-		return nil
-	}
 	flows := live.Flows
 	if realmMissing {
 		flows = model.BuiltInFlows
 	}
 	var out []string
-	for _, f := range model.FlowBindings {
-		alias, ok := s.Fields[f].(string)
-		if !ok || slices.Contains(flows, alias) {
-			continue
+	check := func(pos model.Pos, what, alias string) {
+		if !slices.Contains(flows, alias) {
+			out = append(out, fmt.Sprintf("%s: %s refers to flow %q, which the realm does not have%s; its flows: %s",
+				pos, what, alias, didYouMean(alias, flows), strings.Join(flows, ", ")))
 		}
-		out = append(out, fmt.Sprintf("%s: %s refers to flow %q, which the realm does not have%s; its flows: %s",
-			s.FieldPos[f], f, alias, didYouMean(alias, flows), strings.Join(flows, ", ")))
+	}
+	if s := desired.Settings(); s != nil {
+		for _, f := range model.FlowBindings {
+			if alias, ok := s.Fields[f].(string); ok {
+				check(s.FieldPos[f], f, alias)
+			}
+		}
+	}
+	// Body references (a client's flow overrides) name flows too.
+	for _, k := range model.Kinds() {
+		for _, ref := range k.BodyRefs {
+			for _, d := range desired.Sorted(k.Name) {
+				m, _ := d.Fields[ref.Field].(map[string]any)
+				for _, binding := range model.SortedKeys(m) {
+					if alias, ok := m[binding].(string); ok && alias != "" {
+						check(d.FieldPos[ref.Field], fmt.Sprintf("%s %q %s.%s", k.Title, d.Key, ref.Field, binding), alias)
+					}
+				}
+			}
+		}
 	}
 	return out
 }

@@ -130,7 +130,7 @@ func buildRoutes() []route {
 	add(http.MethodGet, model.FlowsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
 		var flows []any
 		for _, alias := range model.BuiltInFlows {
-			flows = append(flows, map[string]any{"alias": alias, "topLevel": true, "builtIn": true})
+			flows = append(flows, map[string]any{"id": "flow-" + strings.ReplaceAll(alias, " ", "-"), "alias": alias, "topLevel": true, "builtIn": true})
 		}
 		return answer{value: flows}, nil
 	})

@@ -80,7 +80,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
-	r.Flows = rd.flows
+	r.Flows, r.FlowIDs = rd.flows, rd.flowIDs
 	return r, nil
 }
 
@@ -107,9 +107,10 @@ type reader struct {
 	workers int
 	steps   Steps
 	// nodes are the objects read so far, per kind, in read order.
-	nodes map[string][]*node
-	flows []string   // aliases of top-level flows
-	mu    sync.Mutex // guards objects that concurrent reads add to
+	nodes   map[string][]*node
+	flows   []string          // aliases of top-level flows
+	flowIDs map[string]string // their ids, by alias
+	mu      sync.Mutex        // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
@@ -154,6 +155,12 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	rd.step()
 	if err := rd.flowAliases(ctx); err != nil {
 		return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
+	}
+	// References the wire holds by id are named as the files name them.
+	for _, k := range model.Kinds() {
+		for _, n := range rd.nodes[k.Name] {
+			k.RefsToNames(n.obj, rd.flowIDs)
+		}
 	}
 	rd.step()
 	return rd.doc(), nil
@@ -360,9 +367,11 @@ func (rd *reader) flowAliases(ctx context.Context) error {
 	if err := rd.api.Get(ctx, rd.path(model.FlowsPath, nil, nil), nil, &flows); err != nil {
 		return err
 	}
+	rd.flowIDs = map[string]string{}
 	for _, f := range flows {
 		if alias, _ := f["alias"].(string); alias != "" {
 			rd.flows = append(rd.flows, alias)
+			rd.flowIDs[alias] = fmt.Sprint(f["id"])
 		}
 	}
 	sort.Strings(rd.flows)

@@ -67,6 +67,9 @@ type Realm struct {
 	// Flows are the aliases of a live realm's top-level authentication
 	// flows, which its flow bindings name (flows are not a kind yet).
 	Flows []string
+	// FlowIDs maps those aliases to the flows' ids, for the references
+	// request bodies carry by id (BodyRefs).
+	FlowIDs map[string]string
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile
