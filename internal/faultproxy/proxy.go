@@ -79,7 +79,8 @@ type Proxy struct {
 	rng      *rand.Rand
 	requests map[string]int // "METHOD" → count of requests received
 	injected map[Fault]int
-	writes   int
+	writes   int // Admin API writes the server answered
+	attempts int // Admin API writes that reached the proxy
 }
 
 // Start runs a proxy in front of cfg.Target.
@@ -111,10 +112,13 @@ func (p *Proxy) Requests() map[string]int {
 	return out
 }
 
-// Writes is how many POST, PUT and DELETE requests reached the proxy.
+// Writes is how many Admin API writes (POST, PUT, DELETE) reached the
+// proxy, whether or not a fault then kept them from the server. The
+// token endpoint's POSTs are not writes.
 func (p *Proxy) Writes() int {
-	r := p.Requests()
-	return r[http.MethodPost] + r[http.MethodPut] + r[http.MethodDelete]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.attempts
 }
 
 // Injected returns how many faults of each class were injected.
@@ -143,7 +147,7 @@ func (p *Proxy) Summary() string {
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.requests, p.injected, p.writes = map[string]int{}, map[Fault]int{}, 0
+	p.requests, p.injected, p.writes, p.attempts = map[string]int{}, map[Fault]int{}, 0, 0
 }
 
 // SetRate changes the fault rate (0 turns faults off).
@@ -158,6 +162,9 @@ func (p *Proxy) pick(r *http.Request) Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests[r.Method]++
+	if isWrite(r) {
+		p.attempts++
+	}
 	if !p.cfg.Eligible(r) || p.cfg.Rate <= 0 {
 		return ""
 	}
@@ -214,10 +221,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 
 // wrote counts a write the server answered and tells OnWrite.
 func (p *Proxy) wrote(r *http.Request, code int) {
-	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodDelete {
-		return
-	}
-	if !strings.Contains(r.URL.Path, "/admin/") || code >= 500 {
+	if !isWrite(r) || code >= 500 {
 		return
 	}
 	p.mu.Lock()
@@ -228,4 +232,9 @@ func (p *Proxy) wrote(r *http.Request, code int) {
 	if hook != nil {
 		hook(n)
 	}
+}
+
+func isWrite(r *http.Request) bool {
+	return (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodDelete) &&
+		strings.Contains(r.URL.Path, "/admin/")
 }

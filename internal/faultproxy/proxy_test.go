@@ -92,7 +92,7 @@ func TestOnlyEligibleRequestsFail(t *testing.T) {
 			t.Fatalf("write: %v %v", resp, err)
 		}
 	}
-	if p.Writes() != 4 || len(seen) != 3 || seen[2] != 3 || len(p.Injected()) != 0 {
+	if p.Writes() != 3 || len(seen) != 3 || seen[2] != 3 || len(p.Injected()) != 0 {
 		t.Errorf("writes %d, OnWrite %v, injected %v", p.Writes(), seen, p.Injected())
 	}
 }

@@ -52,7 +52,7 @@ func TestLoadErrors(t *testing.T) {
 		{"wrong type", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    redirectUris: https://x/*\n"},
 			[]string{`acme/c\.yaml:3:5: client "web": field "redirectUris" must be a list`}},
 		{"malformed yaml", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n   bad: indent\n"},
-			[]string{`acme/c\.yaml: line \d+: did not find expected`}},
+			[]string{`acme/c\.yaml:\d+: did not find expected`}},
 		{"duplicate yaml key", map[string]string{"acme/c.yaml": "enabled: true\nenabled: false\n"},
 			[]string{`acme/c\.yaml:2:1: field "enabled" appears twice \(first at line 1\)`}},
 		{"missing env", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    secret: ${env:NOPE}\n"},
@@ -243,4 +243,27 @@ func TestFilesThatAreNotFiles(t *testing.T) {
 			t.Errorf("symlinked parts were left out: realms %v", d.Names())
 		}
 	})
+}
+
+// TestSyntaxErrorPositions: YAML errors the library reports without a
+// place, or at the wrong one, point at the mistake.
+func TestSyntaxErrorPositions(t *testing.T) {
+	for _, c := range []struct {
+		name, data, want string
+	}{
+		{"unclosed flow sequence", "a: 1\nb:\n  c: [\"x\"\n  d: 2\n", "f.yaml:3:6: this flow sequence [ ... ] is not closed"},
+		{"unclosed flow mapping", "a: {b: 1\nc: 2\n", "f.yaml:1:4: this flow mapping { ... } is not closed"},
+		{"tab", "a:\n\tb: 1\n", "f.yaml:2:1: a tab indents this line"},
+		{"unknown alias", "a: 1\nb: *nope\n", "f.yaml:2:4: alias *nope refers to no anchor &nope"},
+		{"invalid UTF-8", "a: 1\nb: x\xffy\n", "f.yaml:2:5: invalid UTF-8"},
+		{"control character", "a: \x01\n", "f.yaml:1:4: control character"},
+		{"brackets in quotes and comments", "a: \"[\" # [\nb: [1,\n", "f.yaml:2:4: this flow sequence [ ... ] is not closed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseFile("f.yaml", []byte(c.data), func(string) (string, bool) { return "", false })
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
+	}
 }

@@ -40,7 +40,7 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 			return docs, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+			return nil, syntaxError(file, data, err)
 		}
 		c := converter{file: file, lookup: lookup, pos: map[string]model.Pos{}}
 		v := c.value(&n, nil)

@@ -83,3 +83,8 @@ func KnownBuiltInRole(realm string, ref Ref) bool {
 	}
 	return false
 }
+
+// smtpKeys are the keys of a realm's smtpServer that Keycloak 24–26 read.
+var smtpKeys = []string{"allowutf8", "auth", "authTokenClientId", "authTokenClientSecret", "authTokenScope", "authTokenUrl",
+	"authType", "connectionTimeout", "debug", "envelopeFrom", "from", "fromDisplayName", "host", "password", "port",
+	"replyTo", "replyToDisplayName", "ssl", "starttls", "timeout", "user"}

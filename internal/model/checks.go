@@ -6,6 +6,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"github.com/realmsync/realmsync/internal/schema"
 )
 
 // Problem is one finding of a kind's own check: the field it concerns
@@ -27,6 +29,17 @@ func (k *Kind) CheckValue(field string, v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return ""
+	}
+	if known, ok := k.KnownKeys[field]; ok {
+		for _, key := range SortedKeys(m) {
+			if !contains(known, key) {
+				hint := ""
+				if s := schema.Suggest(key, known); s != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return fmt.Sprintf("has no key %q%s; Keycloak knows %s", key, hint, strings.Join(known, ", "))
+			}
+		}
 	}
 	for _, key := range SortedKeys(m) {
 		switch x := m[key].(type) {

@@ -318,7 +318,7 @@ func NoPos([]string) Pos { return Pos{} }
 // shape, or any part of it) into entities. Every problem found is returned,
 // so a user sees all mistakes of a file at once.
 func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
-	d := decomposer{r: NewRealm(realm), pos: pos}
+	d := decomposer{r: NewRealm(realm), pos: pos, shapeReported: map[string]bool{}}
 	if origin := liftScopeMappings(doc, d.fail); len(origin) > 0 {
 		d.pos = liftedPos(doc, origin, pos)
 	}
@@ -327,7 +327,7 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		if k.RealmPath == "" {
 			continue
 		}
-		if v, ok := Lookup(doc, k.RealmPath); ok {
+		if v, ok := d.lookup(doc, k.RealmPath); ok {
 			path := strings.Split(k.RealmPath, ".")
 			d.r.Declared[Scope{k.Name, ""}] = pos(path)
 			d.collection(k, v, "", path)
@@ -345,7 +345,7 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		if k.ParentMap == "" {
 			continue
 		}
-		v, ok := Lookup(doc, k.ParentMap)
+		v, ok := d.lookup(doc, k.ParentMap)
 		if !ok {
 			continue
 		}
@@ -367,10 +367,37 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 	return d.r, d.errs
 }
 
+// lookup finds a dotted document path; an object on the way that is not
+// one is an error (roles: [a] where roles: {realm: [...]} belongs), said
+// once per field.
+func (d *decomposer) lookup(doc Object, path string) (any, bool) {
+	first, _, nested := strings.Cut(path, ".")
+	if v, present := doc[first]; nested && present {
+		if _, isMap := v.(map[string]any); !isMap {
+			if !d.shapeReported[first] {
+				d.shapeReported[first] = true
+				var parts []string
+				for _, k := range kinds {
+					for _, p := range []string{k.RealmPath, k.ParentMap} {
+						if f, rest, ok := strings.Cut(p, "."); ok && f == first && !contains(parts, rest) {
+							parts = append(parts, rest)
+						}
+					}
+				}
+				d.fail([]string{first}, "%s must be an object with %s", first, strings.Join(parts, " and "))
+			}
+			return nil, false
+		}
+	}
+	return Lookup(doc, path)
+}
+
 type decomposer struct {
-	r    *Realm
-	pos  PosFunc
-	errs []error
+	// shapeReported: fields already reported as not an object.
+	shapeReported map[string]bool
+	r             *Realm
+	pos           PosFunc
+	errs          []error
 }
 
 func (d *decomposer) fail(path []string, format string, args ...any) {

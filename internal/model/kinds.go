@@ -112,6 +112,9 @@ type Kind struct {
 	ServerManaged []string
 	// Enums are string fields that take one of a few values.
 	Enums map[string][]string
+	// KnownKeys are map fields whose keys Keycloak defines: any other key
+	// is a typo it would store and ignore.
+	KnownKeys map[string][]string
 	// AbsentMeans are fields the server leaves out of its answers when
 	// they hold the given value (a client without authorization services
 	// has no authorizationServicesEnabled): absent compares equal to it.
@@ -398,8 +401,9 @@ func rows() []*Kind {
 	return []*Kind{
 		{
 			Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
-			Root:    true,
-			Secrets: []string{"smtpServer.password"},
+			Root:      true,
+			Secrets:   []string{"smtpServer.password"},
+			KnownKeys: map[string][]string{"smtpServer": smtpKeys},
 			// WebAuthn's algorithms are in order of preference.
 			Sequences:     []string{"webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms"},
 			StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
