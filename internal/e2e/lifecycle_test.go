@@ -19,6 +19,27 @@ var lifecycleSteps = []struct {
 		name: "create",
 		file: `
 enabled: true
+realmsync:
+  deletionPolicy: {users: full}
+userProfile:
+  attributes:
+    - name: department
+      displayName: Department
+      permissions: {view: [admin], edit: [admin]}
+users:
+  - username: alice
+    email: alice@example.com
+    firstName: Alice
+    lastName: Liddell
+    attributes: {department: [eng]}
+    groups: [/top]
+    realmRoles: [base]
+  - username: bob
+    email: bob@example.com
+    firstName: Bob
+    lastName: Builder
+  - username: service-account-svc
+    realmRoles: [base]
 identityProviders:
   - alias: corp
     providerId: oidc
@@ -62,6 +83,9 @@ clients:
         protocolMapper: oidc-hardcoded-claim-mapper
         config: {claim.name: x, claim.value: "1", jsonType.label: String}
   - clientId: old-app
+  - clientId: svc
+    serviceAccountsEnabled: true
+    publicClient: false
 roles:
   realm:
     - name: base
@@ -89,12 +113,34 @@ groups:
 		want: []string{`+ realm "`, `+ client scope "scope-a"`, `+ client scope mapper "scope-a/claim-a"`, `+ client "app"`,
 			`+ client mapper "app/extra"`, `+ realm role "lead"`, `+ client role "app/write"`, `+ group "/top/mid/leaf"`,
 			`+ identity provider "corp"`, `config.clientSecret: (sensitive)`, `+ identity provider mapper "corp/dept"`,
-			"Plan: 20 to create, 0 to update, 0 to delete."},
+			`+ user "alice"`, `+ user "bob"`, `~ user "service-account-svc"`, `attributes[department]: (unset) →`,
+			"Plan: 23 to create, 2 to update, 0 to delete."},
 	},
 	{
 		name: "change",
 		file: `
 enabled: true
+realmsync:
+  deletionPolicy: {users: full}
+userProfile:
+  attributes:
+    - name: department
+      displayName: Team
+      permissions: {view: [admin], edit: [admin]}
+users:
+  - username: alice
+    email: alice@example.com
+    firstName: Alice
+    lastName: Pleasance
+    attributes: {department: [sales]}
+    groups: [/top, /top/mid]
+    realmRoles: [lead]
+  - username: bob
+    email: bob@example.com
+    firstName: Bob
+    lastName: Builder
+  - username: service-account-svc
+    realmRoles: [base]
 identityProviders:
   - alias: corp
     providerId: oidc
@@ -139,6 +185,9 @@ clients:
         protocolMapper: oidc-hardcoded-claim-mapper
         config: {claim.name: x, claim.value: "1", jsonType.label: String}
   - clientId: old-app
+  - clientId: svc
+    serviceAccountsEnabled: true
+    publicClient: false
 roles:
   realm:
     - name: base
@@ -171,12 +220,21 @@ groups:
 			`composites: + client role "app/write", - client role "app/read"`, `description: (unset) → "reads"`,
 			`realmRoles: + realm role "lead", - realm role "base"`, `clientRoles: + client role "app/write", - client role "app/read"`,
 			`displayName: (unset) → "Corporate"`, `config.attribute.value: "eng" → "sales"`,
-			"Plan: 0 to create, 12 to update, 0 to delete."},
+			`lastName: "Liddell" → "Pleasance"`, `attributes.department: + "sales", - "eng"`, `groups: + group "/top/mid"`,
+			`realmRoles: + realm role "lead", - realm role "base"`,
+			"Plan: 0 to create, 14 to update, 0 to delete."},
 	},
 	{
 		name: "remove",
 		file: `
 enabled: true
+realmsync:
+  deletionPolicy: {users: full}
+users:
+  - username: alice
+    email: alice@example.com
+    firstName: Alice
+    lastName: Pleasance
 identityProviders:
   - alias: corp
     providerId: oidc
@@ -218,8 +276,8 @@ groups:
 		want: []string{`- client scope "scope-b"`, `- client scope mapper "scope-a/claim-a"`, `- client "old-app"`,
 			`- client mapper "app/extra"`, `- realm role "gone"`, `- client role "app/write"`, `- group "/top/doomed"`,
 			`- group "/top/mid/leaf"`, `composites: - client role "app/write"`, `clientRoles: - client role "app/write"`,
-			`- identity provider mapper "corp/old-mapper"`,
-			"Plan: 0 to create, 2 to update, 9 to delete."},
+			`- identity provider mapper "corp/old-mapper"`, `- user "bob"`, `- client "svc"`,
+			"Plan: 0 to create, 2 to update, 11 to delete."},
 	},
 }
 
@@ -238,7 +296,7 @@ func TestEveryKindLifecycle(t *testing.T) {
 				t.Errorf("%s: plan lacks %q:\n%s", step.name, want, r.stdout)
 			}
 		}
-		expectCode(t, realmsync(t, nil, "sync", dir), 0, step.name+": sync")
+		expectCode(t, realmsync(t, nil, "sync", "--max-deletes", "-1", "--max-delete-ratio", "1", dir), 0, step.name+": sync")
 		if r := realmsync(t, nil, "plan", dir); r.code != 0 {
 			t.Fatalf("%s: plan after sync is not empty:\n%s", step.name, r)
 		}
@@ -248,7 +306,7 @@ func TestEveryKindLifecycle(t *testing.T) {
 	out := t.TempDir()
 	expectCode(t, realmsync(t, nil, "export", "--realm", realm, out), 0, "export")
 	for path, content := range readTree(t, filepath.Join(out, realm)) {
-		for _, gone := range []string{"scope-b", "claim-a", "old-app", "extra", "gone", "write", "doomed", "leaf", "old-mapper"} {
+		for _, gone := range []string{"scope-b", "claim-a", "old-app", "extra", "gone", "write", "doomed", "leaf", "old-mapper", "bob", "svc"} {
 			if strings.Contains(content, gone) {
 				t.Errorf("export file %s still mentions %q:\n%s", path, gone, content)
 			}
