@@ -127,6 +127,27 @@ func (r *run) release(ctx context.Context, realm string) error {
 	return r.api.Put(ctx, realmPath(realm), current)
 }
 
+// Unlock removes the lease a dead run left on the realm (sync
+// --force-unlock with nothing to apply: the user said the holder is
+// dead, and a later sync must not be refused for it). It returns the
+// lease's holder, "" when there was none.
+func Unlock(ctx context.Context, api API, realm string) (string, error) {
+	r := &run{api: api}
+	current, attrs, err := r.realmAttributes(ctx, realm)
+	if err != nil {
+		return "", err
+	}
+	held, ok := parseLease(attrs[model.LockAttribute])
+	if !ok {
+		return "", nil
+	}
+	delete(attrs, model.LockAttribute)
+	if err := api.Put(ctx, realmPath(realm), current); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("owner %q (run %s on %s)", held.Owner, held.Run, held.Host), nil
+}
+
 func parseLease(v any) (lease, bool) {
 	s, ok := v.(string)
 	if !ok || s == "" {

@@ -187,6 +187,22 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return ExitChanges
 	}
 	if p.Empty() {
+		if f.forceUnlock {
+			// Nothing to apply, but the user said the lease's holder is
+			// dead: a later sync must not be refused for it.
+			for _, name := range realms {
+				if liveRealms[name] == nil {
+					continue
+				}
+				holder, err := apply.Unlock(ctx, api, name)
+				if err != nil {
+					return a.fail("releasing the lease of realm %s: %v", name, err)
+				}
+				if holder != "" {
+					fmt.Fprintf(a.stderr, "released the lease of realm %s held by %s\n", name, holder)
+				}
+			}
+		}
 		return ExitOK
 	}
 	if err := apply.CheckLimits(p, liveRealms, f.limits); err != nil {

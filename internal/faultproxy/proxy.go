@@ -11,6 +11,7 @@ package faultproxy
 import (
 	"bytes"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -97,6 +98,8 @@ func Start(cfg Config) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, forward: httputil.NewSingleHostReverseProxy(target),
 		rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), requests: map[string]int{}, injected: map[Fault]int{}}
+	// A client killed mid-request is what some tests do on purpose.
+	p.forward.ErrorLog = log.New(io.Discard, "", 0)
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	return p, nil
 }
