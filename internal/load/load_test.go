@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -265,5 +266,41 @@ func TestSyntaxErrorPositions(t *testing.T) {
 				t.Errorf("got %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestInputBounds: aliases that multiply a 64 KB file are refused at once
+// (they took 2.4 GB), while a big file written out, with more values than
+// any fixed node limit, loads.
+func TestInputBounds(t *testing.T) {
+	var bomb strings.Builder
+	key := func(i int) string { return fmt.Sprintf("k%d%s", i, strings.Repeat("x", 996)) }
+	bomb.WriteString("a0: &a0\n")
+	for j := range 8 {
+		fmt.Fprintf(&bomb, "  %s: v\n", key(j))
+	}
+	for lvl := 1; lvl < 8; lvl++ {
+		fmt.Fprintf(&bomb, "a%d: &a%d\n", lvl, lvl)
+		for j := range 8 {
+			fmt.Fprintf(&bomb, "  %s: *a%d\n", key(j), lvl-1)
+		}
+	}
+	_, err := parseFile("bomb.yaml", []byte(bomb.String()), func(string) (string, bool) { return "", false })
+	if err == nil || !strings.Contains(err.Error(), "an alias bomb?") {
+		t.Errorf("an alias bomb: %v", err)
+	}
+
+	var big strings.Builder
+	big.WriteString("users:\n")
+	for i := range 40_000 {
+		fmt.Fprintf(&big, "  - username: user-%d\n    email: u%d@example.com\n    attributes: {a: [x, y], b: [z]}\n    groups: [/g1, /g2]\n    realmRoles: [r1, r2]\n", i, i)
+	}
+	docs, err := parseFile("users.yaml", []byte(big.String()), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("a big file with %d bytes: %v", big.Len(), err)
+	}
+	users := docs[0].root["users"].([]any)
+	if len(users) != 40_000 || docs[0].posOf([]string{"users", "39999", "email"}).Line != 5*39999+3 {
+		t.Errorf("%d users; position of the last email %v", len(users), docs[0].posOf([]string{"users", "39999", "email"}))
 	}
 }

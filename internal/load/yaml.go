@@ -18,15 +18,41 @@ import (
 // form with the position of every value kept beside it.
 type document struct {
 	root model.Object
-	pos  map[string]model.Pos // joined path → position
+	pos  *posTree
 	file string
 }
 
+// posTree holds a value's position and its members', keyed as the value
+// is (map keys, list indexes), so that positions cost memory in
+// proportion to the values, whatever the length of the paths to them. A
+// map member's position is its key's: errors about a field point at its
+// name.
+type posTree struct {
+	line, col int
+	keys      map[string]*posTree
+	items     []*posTree
+}
+
 func (d *document) posOf(path []string) model.Pos {
-	if p, ok := d.pos[strings.Join(path, "\x00")]; ok {
-		return p
+	t := d.pos
+	for _, seg := range path {
+		var next *posTree
+		if t != nil && t.keys != nil {
+			next = t.keys[seg]
+		} else if t != nil {
+			if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(t.items) {
+				next = t.items[i]
+			}
+		}
+		if next == nil {
+			return model.Pos{File: d.file, Line: 1, Col: 1}
+		}
+		t = next
 	}
-	return model.Pos{File: d.file, Line: 1, Col: 1}
+	if t == nil || t.line == 0 {
+		return model.Pos{File: d.file, Line: 1, Col: 1}
+	}
+	return model.Pos{File: d.file, Line: t.line, Col: t.col}
 }
 
 // parseFile reads every YAML document of a file.
@@ -42,8 +68,9 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 		if err != nil {
 			return nil, syntaxError(file, data, err)
 		}
-		c := converter{file: file, lookup: lookup, pos: map[string]model.Pos{}}
-		v := c.value(&n, nil)
+		c := converter{file: file, lookup: lookup, budget: max(minExpansion, len(data))}
+		tree := &posTree{}
+		v := c.value(&n, tree, 0)
 		if len(c.errs) > 0 {
 			return nil, errors.Join(c.errs...)
 		}
@@ -54,20 +81,27 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 		if !ok {
 			return nil, fmt.Errorf("%s:%d:%d: a realm file must be a mapping of realm fields", file, n.Line, n.Column)
 		}
-		docs = append(docs, &document{root: root, pos: c.pos, file: file})
+		docs = append(docs, &document{root: root, pos: tree, file: file})
 	}
 }
 
-// maxNodes bounds the values one document may expand to: aliases can
-// multiply a small file into a huge one ("billion laughs").
-const maxNodes = 1 << 20
+// Aliases can multiply a small file into a huge one ("billion laughs"):
+// the values reached through aliases may be at most as many as the file
+// has bytes (and minExpansion for small files). Values written out are
+// bounded by the file's size anyway, so big files load in proportion.
+const (
+	minExpansion = 100_000
+	maxDepth     = 100
+)
 
 type converter struct {
-	nodes  int
-	file   string
-	lookup func(string) (string, bool)
-	pos    map[string]model.Pos
-	errs   []error
+	expanded int // values reached through an alias
+	inAlias  int // aliases being expanded
+	budget   int
+	file     string
+	lookup   func(string) (string, bool)
+	errs     []error
+	reported bool
 }
 
 // plainTags are the YAML tags whose values JSON has.
@@ -77,21 +111,31 @@ func (c *converter) failf(n *yaml.Node, format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%s:%d:%d: %s", c.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
 }
 
-func (c *converter) value(n *yaml.Node, path []string) any {
+func (c *converter) value(n *yaml.Node, t *posTree, depth int) any {
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return c.value(n.Content[0], path)
+		return c.value(n.Content[0], t, depth)
 	}
-	c.nodes++
-	if c.nodes > maxNodes || len(path) > 100 {
-		if c.nodes == maxNodes+1 || len(path) == 101 {
-			c.failf(n, "document too large or too deeply nested (aliases expanding?)")
+	if c.inAlias > 0 {
+		c.expanded++
+	}
+	switch {
+	case c.expanded > c.budget:
+		if !c.reported {
+			c.reported = true
+			c.failf(n, "aliases expand this file past %d values (the limit is the file's size in bytes, at least %d): refused (an alias bomb?)", c.budget, minExpansion)
+		}
+		return nil
+	case depth > maxDepth:
+		if !c.reported {
+			c.reported = true
+			c.failf(n, "values are nested more than %d deep", maxDepth)
 		}
 		return nil
 	}
-	c.pos[strings.Join(path, "\x00")] = model.Pos{File: c.file, Line: n.Line, Col: n.Column}
+	t.line, t.col = n.Line, n.Column
 	if n.Style&yaml.TaggedStyle != 0 && !plainTags[n.Tag] {
 		// !vault, !!binary, ...: another tool's meaning, which realmsync
 		// would otherwise drop silently and use the bare text.
@@ -100,7 +144,9 @@ func (c *converter) value(n *yaml.Node, path []string) any {
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return c.value(n.Alias, path)
+		c.inAlias++
+		defer func() { c.inAlias-- }()
+		return c.value(n.Alias, t, depth)
 	case yaml.MappingNode:
 		m := map[string]any{}
 		seen := map[string]*yaml.Node{}
@@ -116,16 +162,22 @@ func (c *converter) value(n *yaml.Node, path []string) any {
 				continue
 			}
 			seen[key] = kn
-			p := append(append([]string{}, path...), key)
-			m[key] = c.value(vn, p)
+			if t.keys == nil {
+				t.keys = make(map[string]*posTree, len(n.Content)/2)
+			}
+			member := &posTree{}
+			t.keys[key] = member
+			m[key] = c.value(vn, member, depth+1)
 			// Errors about a field point at its name.
-			c.pos[strings.Join(p, "\x00")] = model.Pos{File: c.file, Line: kn.Line, Col: kn.Column}
+			member.line, member.col = kn.Line, kn.Column
 		}
 		return m
 	case yaml.SequenceNode:
 		list := make([]any, 0, len(n.Content))
+		t.items = make([]*posTree, len(n.Content))
 		for i, item := range n.Content {
-			list = append(list, c.value(item, append(append([]string{}, path...), strconv.Itoa(i))))
+			t.items[i] = &posTree{}
+			list = append(list, c.value(item, t.items[i], depth+1))
 		}
 		return list
 	default:
