@@ -211,7 +211,7 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 		{"missing role", map[string]string{"roles.yaml": "roles:\n  realm:\n    - name: editor\n      composites:\n        realm: [viewr]\n"},
 			`roles\.yaml:4:7: realm role "editor": composites refers to realm role "viewr", which is not defined`},
 		{"malformed yaml", map[string]string{"realm.yaml": "enabled: true\nclients:\n  - clientId: web\n   publicClient: true\n"},
-			`realm\.yaml:\d+: `},
+			`realm\.yaml:\d+:\d+: `},
 		{"wrong type", map[string]string{"realm.yaml": "enabled: yes please\n"},
 			`realm\.yaml:1:1: realm .*: field "enabled" must be a boolean`},
 		{"unknown protocol", map[string]string{"scopes.yaml": "clientScopes:\n  - name: extra\n    protocol: oidc\n"},

@@ -54,6 +54,13 @@ func syntaxError(file string, data []byte, err error) error {
 			}
 			msg = "this flow " + what + " is not closed"
 		}
+	case strings.Contains(msg, "did not find expected '-' indicator") || strings.Contains(msg, "did not find expected key") ||
+		strings.Contains(msg, "mapping values are not allowed in this context") ||
+		strings.Contains(msg, "block sequence entries are not allowed in this context"):
+		if off := misindented(data); off >= 0 {
+			line, col = lineCol(data, off)
+			msg = "this line's indentation matches no enclosing level (" + msg + ")"
+		}
 	default:
 		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
 			if off := strings.Index(string(data), "*"+m[1]); off >= 0 {
@@ -168,6 +175,65 @@ func unclosedFlow(data []byte) int {
 	}
 	if len(stack) > 0 {
 		return stack[0].off
+	}
+	return -1
+}
+
+// misindented finds the first line indented to no level of the block
+// structure around it: deeper than its parent's content yet shallower than
+// its siblings, such as a field of a list item indented by three spaces
+// where the item's fields start at four. Lines inside block scalars and
+// flow collections, comments and blank lines are skipped. It returns the
+// offset of the line's first character, or -1.
+func misindented(data []byte) int {
+	levels := []int{0}
+	scalarIndent := -1 // inside a block scalar: lines deeper than this
+	depth := 0         // open flow brackets
+	off := 0
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		start := off
+		off += len(line)
+		text := strings.TrimRight(line, "\r\n")
+		content := strings.TrimLeft(text, " ")
+		indent := len(text) - len(content)
+		if content == "" || strings.HasPrefix(content, "#") || content == "---" || content == "..." {
+			continue
+		}
+		if scalarIndent >= 0 {
+			if indent > scalarIndent {
+				continue
+			}
+			scalarIndent = -1
+		}
+		if depth > 0 {
+			depth += strings.Count(content, "[") + strings.Count(content, "{") - strings.Count(content, "]") - strings.Count(content, "}")
+			continue
+		}
+		popped := false
+		for len(levels) > 1 && indent < levels[len(levels)-1] {
+			levels, popped = levels[:len(levels)-1], true
+		}
+		switch top := levels[len(levels)-1]; {
+		case indent > top && popped:
+			return start + indent // between a parent's level and its children's
+		case indent > top:
+			levels = append(levels, indent)
+		case indent < top:
+			return start + indent
+		}
+		// A list item's mapping starts after "- ": its fields are a level.
+		for rest := content; strings.HasPrefix(rest, "- "); {
+			rest = strings.TrimLeft(rest[2:], " ")
+			levels = append(levels, len(text)-len(rest))
+		}
+		if trimmed := strings.TrimSpace(strings.SplitN(content, " #", 2)[0]); strings.HasSuffix(trimmed, "|") || strings.HasSuffix(trimmed, ">") ||
+			strings.HasSuffix(trimmed, "|-") || strings.HasSuffix(trimmed, ">-") || strings.HasSuffix(trimmed, "|+") || strings.HasSuffix(trimmed, ">+") {
+			scalarIndent = indent
+		}
+		depth = strings.Count(content, "[") + strings.Count(content, "{") - strings.Count(content, "]") - strings.Count(content, "}")
+		if depth < 0 {
+			depth = 0
+		}
 	}
 	return -1
 }
