@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 echo "== lint" >&2
 make --no-print-directory lint
 
-# The same end-to-end tests against the in-memory Keycloak first: quick,
-# and it keeps the fake honest next to the real server below.
-echo "== go test -short (in-memory Keycloak)" >&2
-go test -short -count=1 ./internal/e2e/
+# Every package with the race detector, the end-to-end tests against the
+# in-memory Keycloak: quick, it keeps the fake honest next to the real
+# server below, and it catches data races in the concurrent reads and
+# writes (it found one in the live reader).
+echo "== go test -race -short (in-memory Keycloak)" >&2
+go test -race -short -count=1 ./...
 
 started=""
 if [ -z "${KEYCLOAK_URL:-}" ]; then

@@ -226,12 +226,12 @@ func TestKillPoints(t *testing.T) {
 			cmd := exec.Command(bin, "sync", "--concurrency", "2", dir)
 			cmd.Env = append(os.Environ(), "KEYCLOAK_URL="+proxy.URL, "KEYCLOAK_USER="+server.user, "KEYCLOAK_PASSWORD="+server.password)
 			proxy.Reset()
-			mu.Lock()
-			victim, killAt = cmd, at
-			mu.Unlock()
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			mu.Lock()
+			victim, killAt = cmd, at // its first write comes after a token and a read
+			mu.Unlock()
 			err := cmd.Wait()
 			mu.Lock()
 			victim = nil

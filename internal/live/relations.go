@@ -15,9 +15,10 @@ import (
 // relations reads every ReadOwner relation of every object, all at once.
 func (rd *reader) relations(ctx context.Context) error {
 	type task struct {
-		k   *model.Kind
-		rel *model.Relation
-		n   *node
+		k    *model.Kind
+		rel  *model.Relation
+		n    *node
+		path string // worked out before the reads run: they share objects
 	}
 	var tasks []task
 	for _, k := range model.Kinds() {
@@ -30,25 +31,31 @@ func (rd *reader) relations(ctx context.Context) error {
 				if rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true {
 					continue
 				}
-				tasks = append(tasks, task{k, rel, n})
+				tasks = append(tasks, task{k, rel, n, rd.path(k.Endpoints.Item, k, n) + "/" + rel.Collection})
 			}
 		}
 	}
 	clientIDs := rd.clientIDs()
-	return parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
-		t := tasks[i]
-		path := rd.path(t.k.Endpoints.Item, t.k, t.n) + "/" + t.rel.Collection
-		v, err := rd.readRelation(ctx, t.rel, path, clientIDs)
+	found := make([]any, len(tasks))
+	err := parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
+		v, err := rd.readRelation(ctx, tasks[i].rel, tasks[i].path, clientIDs)
 		if err != nil {
-			return fmt.Errorf("%s %v: %s: %w", t.k.Title, t.n.obj[t.k.KeyField], t.rel.Field, err)
+			return fmt.Errorf("%s: %s: %w", tasks[i].path, tasks[i].rel.Field, err)
 		}
-		if v != nil {
-			rd.mu.Lock()
-			t.n.obj[t.rel.Field] = v
-			rd.mu.Unlock()
-		}
+		found[i] = v
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The objects are written once every read is done: tasks of one
+	// owner (the realm's default groups and scopes) share its object.
+	for i, t := range tasks {
+		if found[i] != nil {
+			t.n.obj[t.rel.Field] = found[i]
+		}
+	}
+	return nil
 }
 
 // readRelation reads one owner's references and shapes them as a realm
