@@ -10,7 +10,9 @@
 //
 // Paths passed to every method are relative to {BaseURL}/admin/realms/, for
 // example "acme/clients". The empty path means {BaseURL}/admin/realms itself
-// (list or create realms). Callers must escape every path segment that comes
+// (list or create realms). A path that starts with "/realms/" is taken from
+// the server's root instead: extensions serve their admin APIs there
+// (/realms/{realm}/agm/admin/...). Callers must escape every path segment that comes
 // from data (realm names, role names, aliases, group paths, ids) with Seg:
 // the client does not escape paths, because it cannot tell a separator from a
 // slash inside a role name.
@@ -346,10 +348,13 @@ func (c *Client) count(method string) {
 // endpoint builds the absolute URL of an admin path and checks that the
 // caller's escaping parses, so that a bad path fails before any retry loop.
 func (c *Client) endpoint(path string) (string, error) {
-	p := strings.TrimPrefix(path, "/")
-	u := c.base + "/admin/realms"
-	if p != "" {
-		u += "/" + p
+	var u string
+	if strings.HasPrefix(path, "/realms/") {
+		u = c.base + path // an extension's API, beside the realm's pages
+	} else if p := strings.TrimPrefix(path, "/"); p != "" {
+		u = c.base + "/admin/realms/" + p
+	} else {
+		u = c.base + "/admin/realms"
 	}
 	if _, err := url.Parse(u); err != nil {
 		return "", err

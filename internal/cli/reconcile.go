@@ -311,7 +311,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	}
 	defer conn.reportRequests(a.stderr, api)
 	bar := progress.New(a.stderr, isTerminal(a.stderr) && !conn.noProgress(a.env), "reading realm "+*realm, live.Stages())
-	lr, err := live.Read(ctx, api, *realm, live.Options{Steps: bar, Concurrency: *concurrency})
+	lr, err := live.Read(ctx, api, *realm, live.Options{Steps: bar, Concurrency: *concurrency, AnyExtension: true})
 	bar.Finish()
 	if err != nil {
 		return a.fail("%v", err)

@@ -113,8 +113,8 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				}
 			}
 		}
-		if k.Root {
-			continue // realms are never deleted by a sync
+		if k.Root || k.NoDelete {
+			continue // realms are never deleted by a sync, nor what cannot be
 		}
 		for _, l := range live.Sorted(k.Name) {
 			ref := model.Ref{Kind: k.Name, Key: l.Key}
@@ -303,7 +303,7 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 	creating := len(l.Fields) == 0
 	removals := k.MapRemovals(realm, d, l.Fields)
 	for _, f := range model.SortedKeys(d.Fields) {
-		if f == k.KeyField || (!creating && k.IsCreateOnly(f)) {
+		if f == k.KeyField || (!creating && (k.IsCreateOnly(f) || k.IsWriteOnly(f))) {
 			continue
 		}
 		if rel := k.Relation(f); rel != nil {

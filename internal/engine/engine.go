@@ -46,7 +46,7 @@ type Planned struct {
 func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) (*Planned, error) {
 	out := &Planned{Plan: &plan.Plan{Warnings: desired.Warnings}, Live: map[string]*model.Realm{}}
 	for _, name := range realms {
-		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: opts.Concurrency})
+		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions})
 		if err != nil {
 			return out, err
 		}

@@ -125,6 +125,9 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 				ref = probe
 			}
 			for _, f := range model.SortedKeys(e.Fields) {
+				if def, ok := k.Defaults[f]; ok && cmp.Equal(e.Fields[f], def) {
+					continue // what the server assumes anyway
+				}
 				if w := k.WholeMapFor(live.Name, e.Key, f); w != nil {
 					// The file will be the whole truth about this map: it
 					// is written whole, the server's own keys left out.

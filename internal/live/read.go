@@ -50,6 +50,12 @@ type Options struct {
 	// Concurrency is how many independent reads run at once
 	// (0: DefaultConcurrency).
 	Concurrency int
+	// Extensions are the extensions whose kinds are read (the realm's
+	// files declare them); no request reaches any other plugin.
+	Extensions map[string]bool
+	// AnyExtension reads every extension the server has (export): one
+	// that answers 404 is not installed, and is left out.
+	AnyExtension bool
 }
 
 // Stages is how many steps a read reports to Steps: the realm, each kind
@@ -71,7 +77,16 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 	if workers <= 0 {
 		workers = DefaultConcurrency
 	}
-	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}}
+	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{}}
+	for x, on := range opts.Extensions {
+		rd.extensions[x] = on
+	}
+	if opts.AnyExtension {
+		for _, x := range model.Extensions() {
+			rd.extensions[x.Name] = true
+		}
+		rd.probing = true
+	}
 	doc, err := rd.document(ctx)
 	if err != nil || doc == nil {
 		return nil, err
@@ -107,10 +122,12 @@ type reader struct {
 	workers int
 	steps   Steps
 	// nodes are the objects read so far, per kind, in read order.
-	nodes   map[string][]*node
-	flows   []string          // aliases of top-level flows
-	flowIDs map[string]string // their ids, by alias
-	mu      sync.Mutex        // guards objects that concurrent reads add to
+	nodes      map[string][]*node
+	extensions map[string]bool
+	probing    bool              // an extension answering 404 is absent, not an error
+	flows      []string          // aliases of top-level flows
+	flowIDs    map[string]string // their ids, by alias
+	mu         sync.Mutex        // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
@@ -125,6 +142,10 @@ func (rd *reader) step() {
 func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	for _, k := range model.Kinds() {
 		var err error
+		if k.Extension != nil && !rd.extensions[k.Extension.Name] {
+			rd.step()
+			continue
+		}
 		switch k.Read.Mode {
 		case model.ReadEmbedded:
 			continue
@@ -139,8 +160,16 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 			err = hooks[k.Read.Hook](rd, ctx)
 		}
 		if err != nil {
-			if k.Root {
+			switch {
+			case k.Root:
 				return nil, err
+			case k.Extension != nil && NotFound(err) && rd.probing:
+				rd.extensions[k.Extension.Name] = false // not installed
+				rd.step()
+				continue
+			case k.Extension != nil && NotFound(err):
+				return nil, fmt.Errorf("realm %s declares extensions.%s, but the server does not have %s: its admin API answers 404 (%w)",
+					rd.realm, k.Extension.Name, k.Extension.Title, err)
 			}
 			return nil, fmt.Errorf("reading %ss of realm %s: %w", k.Title, rd.realm, err)
 		}
@@ -191,7 +220,7 @@ func (rd *reader) item(ctx context.Context, k *model.Kind) error {
 			return fmt.Errorf("reading %s %s: %w", k.Title, rd.realm, err)
 		case k.Root:
 			return confirmMissing(ctx, rd.api, rd.realm)
-		case k.Read.Optional:
+		case k.Read.Optional && k.Extension == nil:
 			return nil
 		}
 		return err
@@ -200,7 +229,10 @@ func (rd *reader) item(ctx context.Context, k *model.Kind) error {
 		rd.nodes[k.Name] = []*node{{obj: obj}}
 		return nil
 	}
-	rd.doc()[k.RealmObject] = obj
+	if len(obj) == 0 {
+		return nil // none yet (an extension answers {})
+	}
+	setPath(rd.doc(), k.RealmObject, obj)
 	rd.nodes[k.Name] = []*node{{obj: obj}}
 	return nil
 }

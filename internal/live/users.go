@@ -14,8 +14,9 @@ import (
 )
 
 var hooks = map[string]func(*reader, context.Context) error{
-	"users":               (*reader).users,
-	"federatedIdentities": (*reader).federatedIdentities,
+	"groupManagementConfiguration": (*reader).groupManagementConfiguration,
+	"users":                        (*reader).users,
+	"federatedIdentities":          (*reader).federatedIdentities,
 }
 
 var brief = url.Values{"briefRepresentation": {"true"}}
@@ -190,6 +191,18 @@ func (rd *reader) federatedIdentities(ctx context.Context) error {
 		if len(objs) > 0 {
 			rd.place(links, u, objs)
 		}
+	}
+	return nil
+}
+
+// groupManagementConfiguration reads the group-management plugin's realm
+// configuration: it has no GET, and keeps the values as realm
+// attributes.
+func (rd *reader) groupManagementConfiguration(context.Context) error {
+	k := model.KindByName(model.KindGMConfiguration)
+	attrs, _ := rd.doc()["attributes"].(map[string]any)
+	if cfg := model.GroupManagementConfigFromAttributes(attrs); len(cfg) > 0 {
+		setPath(rd.doc(), k.RealmObject, cfg)
 	}
 	return nil
 }

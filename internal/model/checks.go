@@ -23,7 +23,16 @@ type Problem struct {
 func (k *Kind) CheckValue(field string, v any) string {
 	if allowed, ok := k.Enums[field]; ok {
 		if s, isString := v.(string); isString && !contains(allowed, s) {
-			return fmt.Sprintf("is %q; Keycloak knows %s", s, strings.Join(allowed, ", "))
+			hint := ""
+			if sug := schema.Suggest(s, allowed); sug != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", sug)
+			}
+			return fmt.Sprintf("is %q%s; %s knows %s", s, hint, k.serverName(), strings.Join(allowed, ", "))
+		}
+	}
+	if limit, ok := k.MaxLength[field]; ok {
+		if s := ScalarString(v); IsScalar(v) && len([]rune(s)) > limit {
+			return fmt.Sprintf("is %d characters long; %s takes at most %d", len([]rune(s)), k.serverName(), limit)
 		}
 	}
 	m, ok := v.(map[string]any)
@@ -170,3 +179,11 @@ var (
 	scopeProtocols  = []string{"openid-connect", "saml"}
 	clientProtocols = []string{"docker-v2", "openid-connect", "saml"}
 )
+
+// serverName names what serves the kind, for messages.
+func (k *Kind) serverName() string {
+	if k.Extension != nil {
+		return k.Extension.Title
+	}
+	return "Keycloak"
+}

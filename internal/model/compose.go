@@ -26,7 +26,11 @@ func Compose(r *Realm) (Object, error) {
 			placed[Scope{k.Name, e.Key}] = obj
 			switch {
 			case k.RealmObject != "":
-				doc[k.RealmObject] = obj
+				container := doc
+				if pp := parentPath(k.RealmObject); pp != "" {
+					container = Ensure(doc, pp)
+				}
+				container[k.SingletonKey()] = obj
 			case k.TypeField != "":
 				// A map of type to list: the map key says the type.
 				typ := fmt.Sprint(obj[k.TypeField])
@@ -82,4 +86,12 @@ func appendAt(doc Object, path string, obj Object) {
 	}
 	list, _ := container[last].([]any)
 	container[last] = append(list, obj)
+}
+
+// parentPath is a dotted path without its last segment, or "" .
+func parentPath(path string) string {
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		return path[:i]
+	}
+	return ""
 }

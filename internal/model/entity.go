@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/realmsync/realmsync/internal/schema"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ type Entity struct {
 // Name is the object's local key (the value of its key field).
 func (e *Entity) Name() string {
 	if e.Kind.RealmObject != "" {
-		return e.Kind.RealmObject
+		return e.Kind.SingletonKey()
 	}
 	if e.Kind.TypeField != "" {
 		name, _ := e.Kind.LocalName(e.Fields) // "<type>:<name>"
@@ -67,6 +68,9 @@ type Realm struct {
 	// Flows are the aliases of a live realm's top-level authentication
 	// flows, which its flow bindings name (flows are not a kind yet).
 	Flows []string
+	// Extensions are the extensions the realm's files declare (a section
+	// under extensions:): only theirs are read from the server.
+	Extensions map[string]bool
 	// FlowIDs maps those aliases to the flows' ids, for the references
 	// request bodies carry by id (BodyRefs).
 	FlowIDs map[string]string
@@ -144,14 +148,15 @@ func (r *Realm) Policy(kind string) Policy {
 // NewRealm returns an empty realm state.
 func NewRealm(name string) *Realm {
 	return &Realm{
-		Name:      name,
-		Entities:  map[string]map[string]*Entity{},
-		Declared:  map[Scope]Pos{},
-		Unmanaged: map[string]Pos{},
-		Ignored:   map[string]IgnoredAt{},
-		Policies:  map[string]Policy{},
-		PolicyPos: map[string]Pos{},
-		Owners:    map[string]Owned{},
+		Name:       name,
+		Entities:   map[string]map[string]*Entity{},
+		Declared:   map[Scope]Pos{},
+		Unmanaged:  map[string]Pos{},
+		Ignored:    map[string]IgnoredAt{},
+		Policies:   map[string]Policy{},
+		PolicyPos:  map[string]Pos{},
+		Owners:     map[string]Owned{},
+		Extensions: map[string]bool{},
 	}
 }
 
@@ -337,7 +342,7 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		if k.RealmObject == "" {
 			continue
 		}
-		if v, ok := doc[k.RealmObject]; ok {
+		if v, ok := d.lookup(doc, k.RealmObject); ok {
 			d.object(k, v)
 		}
 	}
@@ -426,6 +431,8 @@ func (d *decomposer) realmSettings(doc Object) {
 		switch {
 		case f == "realmsync":
 			d.toolSettings(doc[f])
+		case f == "extensions":
+			d.extensionSections(doc[f])
 		case collections[f]:
 		case contains(k.NotManaged, f):
 			d.r.Unmanaged[f] = d.pos([]string{f})
@@ -464,6 +471,51 @@ func (d *decomposer) takeOwnership(fields Object) {
 	}
 	for owner, set := range owners {
 		d.r.Owners[owner] = set
+	}
+}
+
+// extensionSections checks the names under extensions: a misspelt
+// extension or part would otherwise be left out silently.
+func (d *decomposer) extensionSections(v any) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail([]string{"extensions"}, "extensions must be an object of extension names")
+		return
+	}
+	var names []string
+	for _, x := range Extensions() {
+		names = append(names, x.Name)
+	}
+	for _, name := range SortedKeys(m) {
+		var x *Extension
+		for _, known := range Extensions() {
+			if known.Name == name {
+				x = known
+			}
+		}
+		if x == nil {
+			d.fail([]string{"extensions", name}, "extensions: unknown extension %q%s (known: %s)", name, suggestName(name, names), strings.Join(names, ", "))
+			continue
+		}
+		d.r.Extensions[name] = true
+		parts, ok := m[name].(map[string]any)
+		if !ok {
+			d.fail([]string{"extensions", name}, "extensions.%s must be an object", name)
+			continue
+		}
+		var known []string
+		for _, k := range kinds {
+			for _, p := range []string{k.RealmObject, k.RealmPath} {
+				if rest, ok := strings.CutPrefix(p, x.Section()+"."); ok && k.Extension == x {
+					known = append(known, rest)
+				}
+			}
+		}
+		for _, part := range SortedKeys(parts) {
+			if !contains(known, part) {
+				d.fail([]string{"extensions", name, part}, "extensions.%s: unknown part %q%s (known: %s)", name, part, suggestName(part, known), strings.Join(known, ", "))
+			}
+		}
 	}
 }
 
@@ -514,13 +566,13 @@ func (d *decomposer) toolSettings(v any) {
 
 // object decomposes the one object of a singleton kind.
 func (d *decomposer) object(k *Kind, v any) {
-	path := []string{k.RealmObject}
+	path := strings.Split(k.RealmObject, ".")
 	obj, ok := v.(map[string]any)
 	if !ok {
 		d.fail(path, "%s must be an object", k.RealmObject)
 		return
 	}
-	e := &Entity{Kind: k, Key: k.RealmObject, Fields: Object{}, Source: d.pos(path), FieldPos: map[string]Pos{}}
+	e := &Entity{Kind: k, Key: k.SingletonKey(), Fields: Object{}, Source: d.pos(path), FieldPos: map[string]Pos{}}
 	for _, f := range SortedKeys(obj) {
 		e.Fields[f] = obj[f]
 		e.FieldPos[f] = d.pos(append(append([]string{}, path...), f))
@@ -649,6 +701,11 @@ func (d *decomposer) normalise(e *Entity) {
 		delete(e.Fields, f)
 		delete(e.FieldPos, f)
 	}
+	for _, f := range e.Kind.Strings {
+		if v, ok := e.Fields[f]; ok && v != nil && IsScalar(v) {
+			e.Fields[f] = ScalarString(v)
+		}
+	}
 	for _, f := range e.Kind.LowerFields {
 		if s, ok := e.Fields[f].(string); ok {
 			e.Fields[f] = strings.ToLower(s)
@@ -734,6 +791,9 @@ func (r *Realm) Merge(part *Realm) []error {
 			r.Declared[s] = p
 		}
 	}
+	for x := range part.Extensions {
+		r.Extensions[x] = true
+	}
 	for f, p := range part.Unmanaged {
 		r.Unmanaged[f] = p
 	}
@@ -770,4 +830,11 @@ func (r *Realm) mergeSettings(e *Entity) []error {
 		cur.FieldPos[f] = e.FieldPos[f]
 	}
 	return errs
+}
+
+func suggestName(name string, candidates []string) string {
+	if s := schema.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
 }

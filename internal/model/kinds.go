@@ -38,6 +38,31 @@ type Kind struct {
 	// are created (besides the realm and the parent kind, implied).
 	// Relations need none: references are set once every object exists.
 	DependsOn []string
+	// Extension is the plugin whose API serves the kind (nil: Keycloak's
+	// own). Its kinds are read only for realms whose files declare it.
+	Extension *Extension
+	// KeyFields key objects by several fields together, joined by ":"
+	// (a group-management rule by type and field); KeyField is the last.
+	KeyFields []string
+	// Write, if set, is how the kind's API takes a write (extensions.go).
+	Write *WriteSpec
+	// Defaults are the values the server assumes for absent fields:
+	// export leaves out a value equal to its default.
+	Defaults Object
+	// WriteOnly fields are stored and never returned: they are sent with
+	// every write and never compared.
+	WriteOnly []string
+	// NoDelete: the server cannot delete the kind's objects (an
+	// extension's singletons): a sync never plans it.
+	NoDelete bool
+	// DeleteChecks: a DELETE of a missing object is not a 404 but an
+	// error (a 500), so a delete first looks the object up.
+	DeleteChecks bool
+	// MaxLength bounds string fields the server fails on when longer.
+	MaxLength map[string]int
+	// Strings are fields the server stores as text whatever YAML type
+	// they are written in: desired values are stringified.
+	Strings []string
 	// Via locates built-in objects no search finds, through an object of
 	// another kind (a client's service-account user).
 	Via *Via
@@ -49,8 +74,11 @@ type Kind struct {
 	ParentField string
 	// ParentMap is the dotted path of a realm-document map, keyed by the
 	// parent's key, whose values are arrays of this kind ("roles.client").
-	ParentMap string // RealmObject is the realm-document field holding the one object of a
-	// singleton kind ("userProfile"); its key is the field name.
+	ParentMap string
+	// RealmObject is the dotted path of the realm-document field holding
+	// the one object of a singleton kind ("userProfile",
+	// "extensions.groupManagement.configuration"); its key is the last
+	// segment.
 	RealmObject string
 	// ParentKeyField: the kind's RealmPath is a flat realm-level list
 	// whose items name their parent in this field
@@ -279,6 +307,15 @@ func (k *Kind) KeyOf(parentKey, name string) string {
 // prefixed "<type>:" for a type-keyed kind. ok is false when a part is
 // missing.
 func (k *Kind) LocalName(obj map[string]any) (string, bool) {
+	if len(k.KeyFields) > 0 {
+		parts := make([]string, len(k.KeyFields))
+		for i, f := range k.KeyFields {
+			if parts[i], _ = obj[f].(string); parts[i] == "" {
+				return "", false
+			}
+		}
+		return strings.Join(parts, ":"), true
+	}
 	name, _ := obj[k.KeyField].(string)
 	if name == "" {
 		return "", false
@@ -292,6 +329,16 @@ func (k *Kind) LocalName(obj map[string]any) (string, bool) {
 
 // SplitLocalName undoes LocalName: the fields a local name stands for.
 func (k *Kind) SplitLocalName(local string) Object {
+	if len(k.KeyFields) > 0 {
+		parts := strings.SplitN(local, ":", len(k.KeyFields))
+		out := Object{}
+		for i, f := range k.KeyFields {
+			if i < len(parts) {
+				out[f] = parts[i]
+			}
+		}
+		return out
+	}
 	if k.TypeField == "" {
 		return Object{k.KeyField: local}
 	}
@@ -362,6 +409,9 @@ func (k *Kind) IsSecret(field string) bool { return contains(k.Secrets, field) }
 
 // IsCreateOnly reports whether field is sent on create only.
 func (k *Kind) IsCreateOnly(field string) bool { return contains(k.CreateOnly, field) }
+
+// IsWriteOnly reports whether field is stored and never returned.
+func (k *Kind) IsWriteOnly(field string) bool { return contains(k.WriteOnly, field) }
 
 // IsRequired reports whether a create needs field even at its default.
 func (k *Kind) IsRequired(field string) bool { return contains(k.Required, field) }
@@ -574,7 +624,7 @@ func rows() []*Kind {
 			Name: KindGroup, Title: "group", Plural: "groups", Representation: "GroupRepresentation", KeyField: "name",
 			Parent: KindGroup, RealmPath: "groups", ParentField: "subGroups",
 			ListMaps:      []string{"attributes"},
-			WholeMaps:     []WholeMap{{Field: "attributes"}},
+			WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: groupServerKey}},
 			ServerManaged: []string{"id", "path", "parentId", "subGroupCount", "access"},
 			Relations: []Relation{
 				roleMappings("realmRoles", ReadInOwner),
@@ -589,6 +639,7 @@ func rows() []*Kind {
 			Probe:    Probe{},
 		},
 		identityProviderKind(), identityProviderMapperKind(),
+		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}
 }
@@ -730,6 +781,10 @@ func init() {
 
 // Kinds returns the kind table in apply order.
 func Kinds() []*Kind { return kinds }
+
+// SingletonKey is the key of a singleton kind's one object: the last
+// segment of its RealmObject.
+func (k *Kind) SingletonKey() string { return k.RealmObject[strings.LastIndex(k.RealmObject, ".")+1:] }
 
 // DocumentField is the top-level realm-document field holding the kind
 // ("roles" for realm and client roles), or "" for kinds inside a parent.

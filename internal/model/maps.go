@@ -124,7 +124,7 @@ func realmServerKey(key string) bool {
 			return true
 		}
 	}
-	return contains([]string{"realmReusableOtpCode", "scimApiEnabled", "userProfileEnabled"}, key)
+	return contains([]string{"realmReusableOtpCode", "scimApiEnabled", "userProfileEnabled"}, key) || pluginRealmAttribute(key)
 }
 
 // clientServerKey reports client attributes Keycloak writes into every
@@ -136,3 +136,7 @@ func clientServerKey(key string) bool { return key == "realm_client" }
 func userServerKey(key string) bool {
 	return contains([]string{"LDAP_ID", "LDAP_ENTRY_DN", "KERBEROS_PRINCIPAL", "createTimestamp", "modifyTimestamp"}, key)
 }
+
+// groupServerKey reports group attributes a plugin writes: the
+// group-management plugin's defaultConfiguration holds a server id.
+func groupServerKey(key string) bool { return key == "defaultConfiguration" }

@@ -31,6 +31,27 @@ type Field struct {
 // this list when a live server shows more; a test fails if an entry
 // duplicates a generated field.
 var extraFields = map[string][]Field{
+	// The group-management extension's parts, as realm files write them
+	// (not Keycloak representations: ../shared/notes/group-management-extension.md).
+	"GroupManagementConfiguration": {
+		{Name: "expirationNotificationPeriod", Type: "Integer"}, // days
+		{Name: "invitationExpirationPeriod", Type: "Integer"},   // hours
+	},
+	"GroupManagementMemberUserAttribute": {
+		{Name: "authority", Type: "String"},
+		{Name: "id", Type: "String"},
+		{Name: "signatureMessage", Type: "String"},
+		{Name: "urnNamespace", Type: "String"},
+		{Name: "userAttribute", Type: "String"},
+	},
+	"GroupManagementConfigurationRule": {
+		{Name: "defaultValue", Type: "String"},
+		{Name: "field", Type: "String"},
+		{Name: "id", Type: "String"},
+		{Name: "max", Type: "String"},
+		{Name: "required", Type: "Boolean"},
+		{Name: "type", Type: "String"},
+	},
 	"RealmRepresentation": {
 		{Name: "adminPermissionsEnabled", Type: "Boolean"}, // 26.2, fine-grained admin permissions v2
 		{Name: "bruteForceStrategy", Type: "String"},       // enum LINEAR | MULTIPLE

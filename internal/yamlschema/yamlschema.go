@@ -71,10 +71,13 @@ func Generate() ([]byte, error) {
 	doc.Properties["realmsync"] = toolSettings()
 	// Singleton kinds realmsync manages beside Keycloak's realm fields.
 	for _, k := range model.Kinds() {
-		if k.RealmObject != "" {
+		switch {
+		case k.RealmObject != "":
 			ref := g.ref(k.Representation)
 			ref.Description = "realmsync: the realm's " + k.Title + ", applied through its own endpoint"
-			doc.Properties[k.RealmObject] = ref
+			place(doc, k.RealmObject, ref)
+		case k.Extension != nil && k.RealmPath != "":
+			place(doc, k.RealmPath, &node{Type: "array", Description: "realmsync: " + k.Title + "s", Items: g.ref(k.Representation)})
 		}
 	}
 	// Only representations a realm file can reach, however deeply.
@@ -287,4 +290,20 @@ func toolSettings() *node {
 		}},
 		AdditionalProperties: false,
 	}
+}
+
+// place sets a dotted path's schema, making the objects on the way
+// (extensions.groupManagement.configuration), closed to other names.
+func place(doc *node, path string, n *node) {
+	parts := strings.Split(path, ".")
+	cur := doc
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := cur.Properties[p]
+		if !ok {
+			next = &node{Type: "object", Properties: map[string]*node{}, AdditionalProperties: false}
+			cur.Properties[p] = next
+		}
+		cur = next
+	}
+	cur.Properties[parts[len(parts)-1]] = n
 }
