@@ -442,7 +442,37 @@ func (r *run) writeWhole(ctx context.Context, a *plan.Action, desired map[string
 	}
 	if k.Write.Method == "POST" {
 		_, err = r.api.Post(ctx, path, body)
+	} else {
+		err = r.api.Put(ctx, path, body)
+	}
+	if err != nil {
 		return err
 	}
-	return r.api.Put(ctx, path, body)
+	return r.recordDigests(ctx, a.Realm, a.Desired)
+}
+
+// recordDigests keeps, in the realm's attributes, the digests of the
+// write-only values just written, so that the next plan sees whether the
+// files changed them.
+func (r *run) recordDigests(ctx context.Context, realm string, d *model.Entity) error {
+	var written []string
+	for _, f := range d.Kind.WriteOnly {
+		if v, ok := d.Fields[f]; ok && v != nil {
+			written = append(written, f)
+		}
+	}
+	if len(written) == 0 {
+		return nil
+	}
+	rep, attrs, err := r.realmAttributes(ctx, realm)
+	if err != nil {
+		return fmt.Errorf("recording what was written: %w", err)
+	}
+	for _, f := range written {
+		attrs[model.DigestAttribute(d.Kind.Name, d.Key, f)] = model.Digest(realm, d.Fields[f])
+	}
+	if err := r.api.Put(ctx, realmPath(realm), rep); err != nil {
+		return fmt.Errorf("recording what was written: %w", err)
+	}
+	return nil
 }

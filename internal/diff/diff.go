@@ -88,7 +88,8 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			default:
 				a := action(desired.Name, d, l, plan.Adopt, nil)
 				a.Reason = plan.Unowned
-				if changes := compare(desired.Name, k, d, l); len(changes) > 0 {
+				changes := append(compare(desired.Name, k, d, l), writeOnlyChanges(desired.Name, k, d, live)...)
+				if len(changes) > 0 {
 					a.Verb, a.Changes, a.Reason = plan.Update, changes, plan.Differs
 					if onlyMoves(changes) {
 						a.Verb = plan.Reorder
@@ -324,6 +325,23 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 		changes = append(changes, unsetChanges(k, f, removals[f], lv)...)
 	}
 	return changes
+}
+
+// writeOnlyChanges compares write-only fields (stored, never returned) by
+// the digest of what realmsync last wrote: a value that differs from it,
+// or that was never written, is a sensitive change.
+func writeOnlyChanges(realm string, k *model.Kind, d *model.Entity, live *model.Realm) []plan.Change {
+	var out []plan.Change
+	for _, f := range k.WriteOnly {
+		v, ok := d.Fields[f]
+		if !ok || v == nil {
+			continue
+		}
+		if live.Digests[model.DigestKey(k.Name, d.Key, f)] != model.Digest(realm, v) {
+			out = append(out, plan.Change{Path: f, Sensitive: true})
+		}
+	}
+	return out
 }
 
 // onlyMoves reports changes that only reorder lists.

@@ -39,6 +39,7 @@ extensions:
   groupManagement:
     configuration:
       invitationExpirationPeriod: 24
+      expirationNotificationPeriod: 21
     memberUserAttribute:
       userAttribute: eduPersonEntitlement
       urnNamespace: "urn:mace:example.org"
@@ -99,13 +100,26 @@ func TestGroupManagementExtension(t *testing.T) {
 	if got := fake.Authority(realm); got != env["AGM_AUTHORITY"] {
 		t.Errorf("the plugin holds authority %v", got)
 	}
+	// The authority is never read back: a new value in the files is seen
+	// through the digest of the one written, and applied.
+	env["AGM_AUTHORITY"] = "https://authority.example/second"
+	r = realmsync(t, env, "plan", dir)
+	expectCode(t, r, 2, "plan of a new authority")
+	if !strings.Contains(r.stdout, "authority: (sensitive value changed)") || strings.Contains(r.stdout, env["AGM_AUTHORITY"]) {
+		t.Errorf("the plan does not show the new authority as a sensitive change:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, env, "sync", dir), 0, "sync of a new authority")
+	expectCode(t, realmsync(t, env, "plan", dir), 0, "plan after the new authority")
+	if got := fake.Authority(realm); got != env["AGM_AUTHORITY"] {
+		t.Errorf("the plugin holds authority %v after the change", got)
+	}
 
 	// Change every part; the SUBGROUP rule goes, but the server loses it
 	// first: its DELETE would be a 500.
 	writeFiles(t, dir, map[string]string{file: agmSecond})
 	r = realmsync(t, env, "plan", dir)
 	expectCode(t, r, 2, "plan of the changes")
-	for _, want := range []string{`invitationExpirationPeriod: 48 → 24`, `signatureMessage: "Support team" → "Support desk"`,
+	for _, want := range []string{`invitationExpirationPeriod: 48 → 24`, `expirationNotificationPeriod: 14 → 21`, `signatureMessage: "Support team" → "Support desk"`,
 		`defaultValue: "32" → "30"`, `+ group-management rule "TOP_LEVEL:aup"`, `- group-management rule "SUBGROUP:requireApproval"`} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
@@ -126,8 +140,7 @@ func TestGroupManagementExtension(t *testing.T) {
 	if err := adminClient(t).Get(context.Background(), admin.Seg(realm), nil, &rep); err != nil {
 		t.Fatal(err)
 	}
-	// Omitted from the files, expirationNotificationPeriod is left alone.
-	if attrs := rep["attributes"].(map[string]any); attrs["invitation-expiration-period"] != "24" || attrs["expiration-notification-period"] != "14" {
+	if attrs := rep["attributes"].(map[string]any); attrs["invitation-expiration-period"] != "24" || attrs["expiration-notification-period"] != "21" {
 		t.Errorf("realm attributes after the change: %v", attrs)
 	}
 
@@ -144,18 +157,18 @@ func TestGroupManagementExtension(t *testing.T) {
 		t.Errorf("the plan does not say the member user attribute stays:\n%s", r.stdout)
 	}
 
-	// Export writes the section (no authority, no defaults, no ids), and
-	// it re-plans zero.
+	// Export writes the section (no authority, no ids, and not the 21 days
+	// the plugin assumes anyway), and it re-plans zero.
 	out := t.TempDir()
 	expectCode(t, realmsync(t, env, "export", "--realm", realm, out), 0, "export")
 	files := readTree(t, filepath.Join(out, realm))
 	ext := files["extensions.yaml"]
-	for _, want := range []string{"groupManagement:", "invitationExpirationPeriod: 24", "expirationNotificationPeriod: 14", "signatureMessage: Support desk", "field: aup"} {
+	for _, want := range []string{"groupManagement:", "invitationExpirationPeriod: 24", "signatureMessage: Support desk", "field: aup"} {
 		if !strings.Contains(ext, want) {
 			t.Errorf("extensions.yaml lacks %q:\n%s", want, ext)
 		}
 	}
-	for _, never := range []string{"authority", "id:", "invitation-expiration-period"} {
+	for _, never := range []string{"authority", "id:", "invitation-expiration-period", "expirationNotificationPeriod"} {
 		for path, content := range files {
 			if strings.Contains(content, never) {
 				t.Errorf("%s holds %q:\n%s", path, never, content)

@@ -68,6 +68,9 @@ type Realm struct {
 	// Flows are the aliases of a live realm's top-level authentication
 	// flows, which its flow bindings name (flows are not a kind yet).
 	Flows []string
+	// Digests are what realmsync last wrote into write-only fields, as
+	// digests by DigestKey (a live realm's, from its attributes).
+	Digests map[string]string
 	// Extensions are the extensions the realm's files declare (a section
 	// under extensions:): only theirs are read from the server.
 	Extensions map[string]bool
@@ -157,6 +160,7 @@ func NewRealm(name string) *Realm {
 		PolicyPos:  map[string]Pos{},
 		Owners:     map[string]Owned{},
 		Extensions: map[string]bool{},
+		Digests:    map[string]string{},
 	}
 }
 
@@ -465,6 +469,9 @@ func (d *decomposer) takeOwnership(fields Object) {
 		d.fail([]string{"attributes"}, "%v", err)
 	}
 	for _, k := range SortedKeys(attrs) {
+		if digestOf, ok := strings.CutPrefix(k, digestPrefix); ok {
+			d.r.Digests[digestOf], _ = attrs[k].(string)
+		}
 		if strings.HasPrefix(k, ToolPrefix) {
 			delete(attrs, k)
 		}

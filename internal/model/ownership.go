@@ -3,7 +3,9 @@ package model
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -171,4 +173,24 @@ func decodeSet(encoded string) (Owned, error) {
 		}
 	}
 	return set, nil
+}
+
+// digestPrefix starts the realm attributes that hold digests of what
+// realmsync wrote into write-only fields (a value the server never
+// returns): a changed value in the files is then seen and applied.
+const digestPrefix = ToolPrefix + "digest."
+
+// DigestKey names the digest of one write-only field of one object.
+func DigestKey(kind, key, field string) string { return kind + "." + key + "." + field }
+
+// DigestAttribute is the realm attribute holding that digest.
+func DigestAttribute(kind, key, field string) string {
+	return digestPrefix + DigestKey(kind, key, field)
+}
+
+// Digest is a write-only value's digest, salted with the realm's name so
+// that equal values in two realms do not look alike.
+func Digest(realm string, v any) string {
+	sum := sha256.Sum256([]byte(realm + "\x00" + ScalarString(v)))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
