@@ -10,9 +10,10 @@
 //
 // Paths passed to every method are relative to {BaseURL}/admin/realms/, for
 // example "acme/clients". The empty path means {BaseURL}/admin/realms itself
-// (list or create realms). A path that starts with "/realms/" is taken from
-// the server's root instead: extensions serve their admin APIs there
-// (/realms/{realm}/agm/admin/...). Callers must escape every path segment that comes
+// (list or create realms). A path that starts with "/realms/" or "/admin/"
+// is taken from the server's root instead: extensions serve their admin
+// APIs there (/realms/{realm}/agm/admin/...), and /admin/serverinfo says
+// the server's version. Callers must escape every path segment that comes
 // from data (realm names, role names, aliases, group paths, ids) with Seg:
 // the client does not escape paths, because it cannot tell a separator from a
 // slash inside a role name.
@@ -349,8 +350,8 @@ func (c *Client) count(method string) {
 // caller's escaping parses, so that a bad path fails before any retry loop.
 func (c *Client) endpoint(path string) (string, error) {
 	var u string
-	if strings.HasPrefix(path, "/realms/") {
-		u = c.base + path // an extension's API, beside the realm's pages
+	if strings.HasPrefix(path, "/realms/") || strings.HasPrefix(path, "/admin/") {
+		u = c.base + path // an extension's API beside the realm's pages, or /admin/serverinfo
 	} else if p := strings.TrimPrefix(path, "/"); p != "" {
 		u = c.base + "/admin/realms/" + p
 	} else {

@@ -33,20 +33,21 @@ const (
 
 // runFlags are the flags of plan, sync and drift.
 type runFlags struct {
-	conn        connFlags
-	out         outputFlags
-	dryRun      bool
-	realms      []string
-	only, skip  []string
-	metricsFile string
-	reportFile  string
-	owner       string
-	adopt       bool
-	concurrency int
-	limits      apply.Limits
-	forceUnlock bool
-	saveTo      string // plan --out
-	savedPlan   string // sync --plan
+	conn            connFlags
+	out             outputFlags
+	dryRun          bool
+	realms          []string
+	only, skip      []string
+	metricsFile     string
+	reportFile      string
+	owner           string
+	adopt           bool
+	concurrency     int
+	limits          apply.Limits
+	forceUnlock     bool
+	keycloakVersion string // --keycloak-version: the server's, when it cannot say
+	saveTo          string // plan --out
+	savedPlan       string // sync --plan
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
@@ -63,6 +64,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
 	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
+	fs.StringVar(&f.keycloakVersion, "keycloak-version", "", "the server's Keycloak version, when /admin/serverinfo is closed to this account (default: asked)")
 	fs.StringVar(&f.owner, "owner", model.DefaultOwner, "name this desired state's objects are recorded under (several repositories, one realm)")
 	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
 	fs.IntVar(&f.limits.MaxDeletes, "max-deletes", 10, "refuse to sync a plan with more deletes than this (-1: no limit)")
@@ -139,7 +141,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		api.AddSecrets(desired.Realms[name].SecretValues()...)
 	}
 
-	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds}
+	version, err := engine.DetectVersion(ctx, api, f.keycloakVersion)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version}
 	planned, err := engine.Plan(ctx, api, desired, realms, planOpts)
 	p, liveRealms := planned.Plan, planned.Live
 	if err != nil {

@@ -145,6 +145,7 @@ clients:
 // and on the realm, in one sync.
 func TestScopeMovesBetweenDefaultAndOptional(t *testing.T) {
 	needKeycloak(t)
+	needVersion(t, 25, 0, `it uses the built-in client scope "basic"`)
 	realm := uniqueRealm(t, "scopemove")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -237,6 +238,7 @@ roles:
 // empty list on a new client converges in one sync.
 func TestClientScopeListsOfNewClients(t *testing.T) {
 	needKeycloak(t)
+	needVersion(t, 25, 0, `it uses the built-in client scope "basic"`)
 	realm := uniqueRealm(t, "scopelist")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")
@@ -614,4 +616,42 @@ func TestExportOfMaster(t *testing.T) {
 	if !strings.Contains(r.stdout, "No changes") && !strings.Contains(r.stdout, "Plan: 0 to create, 0 to update, 0 to delete") {
 		t.Errorf("the plan of master's export changes something:\n%s", r.stdout)
 	}
+}
+
+// TestNewerServerNeeded: a desired state that uses what the server's
+// version does not have (a built-in scope, a field) is refused before any
+// write, naming the place, what it needs and the first version with it.
+// The version is stated, so the test holds on every server.
+func TestNewerServerNeeded(t *testing.T) {
+	needKeycloak(t)
+	realm := uniqueRealm(t, "older")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
+clients:
+  - clientId: app
+    defaultClientScopes: [basic, profile]
+groups:
+  - name: staff
+    description: the staff
+`})
+	r := realmsync(t, nil, "sync", "--keycloak-version", "24.0.5", dir)
+	expectCode(t, r, 1, "sync for an older server")
+	for _, want := range []string{
+		`realm.yaml:4:5: client "app": defaultClientScopes needs the built-in client scope "basic", which Keycloak has from 25.0 (this server is 24.0.5)`,
+		`realm.yaml:7:5: group "/staff": field "description" needs a group's description, which Keycloak has from 26.3 (this server is 24.0.5)`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, r)
+		}
+	}
+	var realms []map[string]any
+	if err := adminClient(t).Get(context.Background(), "", nil, &realms); err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range realms {
+		if rr["realm"] == realm {
+			t.Errorf("realm %s was created although the sync was refused", realm)
+		}
+	}
+	expectCode(t, realmsync(t, nil, "plan", "--keycloak-version", "2x", dir), 1, "a version that is not one")
 }

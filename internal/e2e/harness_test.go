@@ -25,7 +25,9 @@ import (
 
 	"github.com/realmsync/realmsync/internal/admin"
 	"github.com/realmsync/realmsync/internal/cli"
+	"github.com/realmsync/realmsync/internal/engine"
 	"github.com/realmsync/realmsync/internal/fakekc"
+	"github.com/realmsync/realmsync/internal/model"
 )
 
 // server is the Keycloak under test ("" URL: none, tests skip).
@@ -33,6 +35,8 @@ var server struct {
 	url, user, password, log string
 	// fake: the in-memory Keycloak of -short runs.
 	fake bool
+	// version is the server's Keycloak version.
+	version model.Version
 }
 
 func TestMain(m *testing.M) {
@@ -45,6 +49,7 @@ func runWithServer(m *testing.M) int {
 		fake := fakekc.Start()
 		defer fake.Close()
 		server.url, server.user, server.password, server.fake = fake.URL, "admin", "admin", true
+		detectVersion()
 		return m.Run()
 	}
 	server.url = os.Getenv("KEYCLOAK_URL")
@@ -70,6 +75,8 @@ func runWithServer(m *testing.M) int {
 			server.log = strings.TrimSpace(string(logOut))
 		}
 	}
+	detectVersion()
+	fmt.Fprintf(os.Stderr, "e2e: Keycloak %s at %s\n", server.version, server.url)
 	return m.Run()
 }
 
@@ -83,6 +90,27 @@ func envOr(name, def string) string {
 func repoRoot() string {
 	wd, _ := os.Getwd()
 	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// needVersion skips, saying so, a test of what servers older than
+// major.minor do not have; TestNewerServerNeeded covers the refusal those
+// servers get.
+func needVersion(t *testing.T, major, minor int, why string) {
+	t.Helper()
+	if server.version.Known() && !server.version.AtLeast(model.Version{Major: major, Minor: minor}) {
+		t.Skipf("needs Keycloak %d.%d or newer, this server is %s: %s", major, minor, server.version, why)
+	}
+}
+
+// detectVersion asks the server under test for its version.
+func detectVersion() {
+	c, err := admin.New(admin.Config{BaseURL: server.url, Username: server.user, Password: server.password})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	server.version, _ = engine.DetectVersion(ctx, c, "")
 }
 
 // needKeycloak is for tests that hold for the in-memory Keycloak as for

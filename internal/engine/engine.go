@@ -31,6 +31,10 @@ type Options struct {
 	Concurrency int
 	// Kinds selects what the plan holds; the zero value is every kind.
 	Kinds Selection
+	// ServerVersion is the server's Keycloak version (DetectVersion):
+	// a desired state that needs a newer one is refused before any read
+	// of it or write. Unknown: nothing is checked.
+	ServerVersion model.Version
 }
 
 // Planned is a plan with the live state it was made against.
@@ -45,6 +49,11 @@ type Planned struct {
 // reports a failed run still writes.
 func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) (*Planned, error) {
 	out := &Planned{Plan: &plan.Plan{Warnings: desired.Warnings}, Live: map[string]*model.Realm{}}
+	for _, name := range realms {
+		if err := unsupported(opts.ServerVersion, desired.Realms[name]); err != nil {
+			return out, err
+		}
+	}
 	for _, name := range realms {
 		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions})
 		if err != nil {

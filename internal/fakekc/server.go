@@ -22,6 +22,9 @@ import (
 	"sync"
 )
 
+// FakeVersion is the Keycloak version the in-memory one imitates.
+const FakeVersion = "26.7.3"
+
 // Server is a fake Keycloak. Start it with Start; its URL is the base URL
 // realmsync takes (KEYCLOAK_URL).
 type Server struct {
@@ -98,6 +101,11 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 	if strings.HasSuffix(req.URL.Path, "/protocol/openid-connect/token") {
 		writeJSON(w, http.StatusOK, map[string]any{"access_token": "fake-token", "expires_in": 300,
 			"refresh_token": "fake-refresh", "refresh_expires_in": 1800, "token_type": "Bearer"})
+		return
+	}
+	if req.URL.Path == "/admin/serverinfo" {
+		// The in-memory Keycloak imitates Keycloak 26.
+		writeJSON(w, http.StatusOK, map[string]any{"systemInfo": map[string]any{"version": FakeVersion}})
 		return
 	}
 	path, ok := strings.CutPrefix(req.URL.EscapedPath(), "/admin/realms")

@@ -226,6 +226,14 @@ func (rd *reader) item(ctx context.Context, k *model.Kind) error {
 		return err
 	}
 	if k.Root {
+		// Older servers put some collections in the realm's own
+		// representation (Keycloak 24: identity providers and their
+		// mappers); the reader reads every collection itself.
+		for _, other := range model.Kinds() {
+			if f := other.DocumentField(); f != "" && !other.Root {
+				delete(obj, f)
+			}
+		}
 		rd.nodes[k.Name] = []*node{{obj: obj}}
 		return nil
 	}

@@ -88,3 +88,11 @@ func KnownBuiltInRole(realm string, ref Ref) bool {
 var smtpKeys = []string{"allowutf8", "auth", "authTokenClientId", "authTokenClientSecret", "authTokenScope", "authTokenUrl",
 	"authType", "connectionTimeout", "debug", "envelopeFrom", "from", "fromDisplayName", "host", "password", "port",
 	"replyTo", "replyToDisplayName", "ssl", "starttls", "timeout", "user"}
+
+// serviceAccountMapper reports the mappers Keycloak 24 and 25 add to a
+// client when its service account is enabled (26 puts them in the
+// service_account client scope instead): Keycloak's, never realmsync's to
+// create or delete.
+func serviceAccountMapper(name string) bool {
+	return name == "Client Host" || name == "Client ID" || name == "Client IP Address"
+}

@@ -567,9 +567,11 @@ func rows() []*Kind {
 				Create: "{realm}/clients/{parent}/protocol-mappers/models",
 				Item:   "{realm}/clients/{parent}/protocol-mappers/models/{id}",
 			},
-			Read:    ReadSpec{Mode: ReadEmbedded},
-			builtIn: func(realm, key string) bool { return builtInClient(realm, ParentKey(key)) },
-			frozen:  func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
+			Read: ReadSpec{Mode: ReadEmbedded},
+			builtIn: func(realm, key string) bool {
+				return builtInClient(realm, ParentKey(key)) || serviceAccountMapper(childName(key))
+			},
+			frozen: func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 		},
 		{
 			Name: KindRealmRole, Title: "realm role", Plural: "realmRoles", Representation: "RoleRepresentation", KeyField: "name",
