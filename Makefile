@@ -7,7 +7,7 @@ BIN := bin/realmsync
 # `realmsync version` names the commit a binary was built from.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build demo test unit lint bench keycloak-up keycloak-down clean
+.PHONY: build demo test unit lint bench matrix keycloak-up keycloak-down clean
 
 build:
 	$(GO) build -ldflags "-X github.com/realmsync/realmsync/internal/cli.Version=$(VERSION)" -o $(BIN) .
@@ -20,6 +20,11 @@ demo: build
 # against a real Keycloak started once for the run.
 test:
 	scripts/test.sh
+
+# The end-to-end suite against every supported Keycloak, one after the
+# other; prints a table (MATRIX_DBS="dev-file postgres" adds PostgreSQL).
+matrix:
+	scripts/matrix.sh
 
 # Benchmarks against a real Keycloak; writes BENCHMARKS.md.
 bench:

@@ -22,6 +22,11 @@
 #   KEYCLOAK_USER           bootstrap admin user            (admin)
 #   KEYCLOAK_PASSWORD       bootstrap admin password        (admin)
 #   KEYCLOAK_START_TIMEOUT  seconds to wait for readiness   (300)
+#   KEYCLOAK_DB             dev-file (embedded H2) or postgres (dev-file): for
+#                           postgres the script installs Debian's postgresql
+#                           when missing and runs a throwaway cluster on
+#                           127.0.0.1 as the unprivileged postgres user
+#   KEYCLOAK_PG_PORT        that cluster's port             (KEYCLOAK_PORT + 2000)
 #   REALMSYNC_CACHE         download/extraction cache  (${XDG_CACHE_HOME:-~/.cache}/realmsync)
 #   REALMSYNC_STATE         per-instance state dir     (<cache>/run-<port>)
 #   JAVA_HOME               JDK to use, if it is version 17 or newer
@@ -35,6 +40,8 @@ readonly ADMIN_PASSWORD="${KEYCLOAK_PASSWORD:-admin}"
 readonly START_TIMEOUT="${KEYCLOAK_START_TIMEOUT:-300}"
 readonly STOP_TIMEOUT=30
 readonly HOST=127.0.0.1
+readonly KC_DB="${KEYCLOAK_DB:-dev-file}"
+readonly PG_PORT="${KEYCLOAK_PG_PORT:-$((${KEYCLOAK_PORT:-8089} + 2000))}"
 
 # Everything lives outside the source tree: the distribution is ~180 MB and
 # the server writes its database and logs while it runs.
@@ -46,6 +53,13 @@ readonly STATE_DIR="${REALMSYNC_STATE:-$CACHE_DIR/run-$PORT}"
 readonly PID_FILE="$STATE_DIR/keycloak.pid"
 readonly LOG_FILE="$STATE_DIR/keycloak.log"
 readonly DATA_DIR="$STATE_DIR/data"
+# The postgres user cannot enter root's home: as root, the cluster lives
+# in a directory of its own under /tmp.
+if [[ $EUID -eq 0 ]]; then
+	readonly PG_DIR="/tmp/realmsync-pg-$PORT"
+else
+	readonly PG_DIR="$STATE_DIR/pg"
+fi
 
 readonly BASE_URL="http://$HOST:$PORT"
 # Keycloak 25 moved health to a management interface of its own; 24
@@ -70,6 +84,7 @@ for n in "$PORT" "$MGMT_PORT" "$START_TIMEOUT"; do
 	[[ "$n" =~ ^[0-9]+$ ]] || die "not a number: '$n' (check KEYCLOAK_PORT, KEYCLOAK_MGMT_PORT, KEYCLOAK_START_TIMEOUT)"
 done
 [[ "$PORT" != "$MGMT_PORT" ]] || die "KEYCLOAK_PORT and KEYCLOAK_MGMT_PORT must differ"
+[[ "$KC_DB" == dev-file || "$KC_DB" == postgres ]] || die "KEYCLOAK_DB '$KC_DB': want dev-file or postgres"
 
 # --- JDK -------------------------------------------------------------------
 
@@ -294,7 +309,11 @@ cmd_up() {
 	# is closed so the server does not keep holding the lock.
 	# - The bootstrap admin's variables are KC_BOOTSTRAP_ADMIN_* from 26 on,
 	#   KEYCLOAK_ADMIN* before.
-	local -a version_args=() admin_env=()
+	local -a version_args=() admin_env=() db_args=()
+	if [[ "$KC_DB" == postgres ]]; then
+		start_postgres
+		db_args=(--db=postgres "--db-url=jdbc:postgresql://$HOST:$PG_PORT/keycloak" --db-username=keycloak --db-password=keycloak)
+	fi
 	if ((KC_MAJOR >= 25)); then
 		version_args+=(--http-management-port="$MGMT_PORT")
 	fi
@@ -309,6 +328,7 @@ cmd_up() {
 		--http-host="$HOST" \
 		--http-port="$PORT" \
 		"${version_args[@]}" \
+		"${db_args[@]}" \
 		--health-enabled=true \
 		"-Dkc.db-url-path=$STATE_DIR" \
 		"-Dquarkus.transaction-manager.object-store.directory=$DATA_DIR/transaction-logs" \
@@ -326,9 +346,59 @@ cmd_down() {
 	if ! pid=$(running_pid); then
 		rm -f "$PID_FILE"
 		log "not running"
+		stop_postgres
 		return 0
 	fi
 	stop_server "$pid"
+	stop_postgres
+}
+
+# --- PostgreSQL --------------------------------------------------------------
+
+pg_bin() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	[[ -n "$d" && -x "$d/pg_ctl" ]] && echo "$d"
+}
+
+# as_pg runs a PostgreSQL tool as the unprivileged postgres user (the
+# server refuses to run as root), or as ourselves when we are not root.
+as_pg() {
+	if [[ $EUID -eq 0 ]]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# start_postgres makes a fresh, throwaway cluster (as the H2 database is
+# fresh on every start) and a keycloak database in it.
+start_postgres() {
+	local bin
+	if ! bin=$(pg_bin); then
+		[[ $EUID -eq 0 ]] || die "PostgreSQL is not installed; install Debian's postgresql package (as root: apt-get install postgresql)"
+		log "installing Debian's postgresql"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2 || die "apt-get install postgresql failed"
+		bin=$(pg_bin) || die "postgresql installed, but no pg_ctl under /usr/lib/postgresql"
+	fi
+	stop_postgres
+	rm -rf "${PG_DIR:?}"
+	mkdir -p "$PG_DIR"
+	[[ $EUID -ne 0 ]] || chown postgres "$PG_DIR"
+	as_pg "$bin/initdb" -D "$PG_DIR/data" -U keycloak --auth=trust -E UTF8 >/dev/null ||
+		die "initdb failed"
+	as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w \
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=$HOST" start >/dev/null ||
+		die "PostgreSQL did not start (log: $PG_DIR/postgres.log)"
+	as_pg "$bin/createdb" -h "$HOST" -p "$PG_PORT" -U keycloak keycloak || die "createdb failed"
+	log "PostgreSQL on $HOST:$PG_PORT (cluster $PG_DIR)"
+}
+
+stop_postgres() {
+	local bin
+	bin=$(pg_bin) || return 0
+	[[ -f "$PG_DIR/data/postmaster.pid" ]] || return 0
+	as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 cmd_status() {

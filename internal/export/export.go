@@ -120,6 +120,12 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 			}
 			kept := &model.Entity{Kind: k, Key: e.Key, Parent: e.Parent, Fields: model.Object{}}
 			ref := base.Get(k.Name, e.Key)
+			if ref == nil && k.Parent != "" && k.BuiltIn(live.Name, e.Key) && !holdsReferences(e) {
+				// Keycloak makes it with its parent (a service account's
+				// mappers on Keycloak 24 and 25), and nothing in it is the
+				// user's: no file should say it.
+				continue
+			}
 			builtIn := ref != nil && e.Name() != probeName
 			if !builtIn {
 				ref = probe
@@ -310,4 +316,15 @@ func replaceStrings(v any, rename *strings.Replacer) any {
 		}
 	}
 	return v
+}
+
+// holdsReferences reports whether an object sets any relation (a
+// service account's roles): those are the user's, built-in object or not.
+func holdsReferences(e *model.Entity) bool {
+	for _, rel := range e.Kind.Relations {
+		if v, ok := e.Fields[rel.Field]; ok && !isEmpty(v) {
+			return true
+		}
+	}
+	return false
 }
