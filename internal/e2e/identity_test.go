@@ -70,7 +70,7 @@ users:
 // apply cleanly.
 func TestIdentityRoundTrip(t *testing.T) {
 	needKeycloak(t)
-	needVersion(t, 26, 0, `it uses the built-in client scope "service_account"`)
+	needVersion(t, 26, 2, `it uses the built-in client scope "service_account"`)
 	source := uniqueRealm(t, "identity")
 	dir := t.TempDir()
 	env := map[string]string{"WORKER_SECRET": "worker-e2e-secret-41"}

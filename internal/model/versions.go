@@ -67,7 +67,10 @@ type Capability struct {
 // Capabilities are the differences between supported versions.
 var Capabilities = []Capability{
 	{What: `the built-in client scope "basic"`, Since: Version{25, 0, 0}, Scope: "basic"},
-	{What: `the built-in client scope "service_account"`, Since: Version{26, 0, 0}, Scope: "service_account"},
+	// Seen absent from 26.0.8 and present in 26.2.5; 26.1 is not served
+	// here to check, so 26.2 is taken: a refusal rather than a failure
+	// halfway through a sync.
+	{What: `the built-in client scope "service_account"`, Since: Version{26, 2, 0}, Scope: "service_account"},
 	{What: `the built-in client scope "organization"`, Since: Version{26, 0, 0}, Scope: "organization"},
 	{What: `the built-in client scope "saml_organization"`, Since: Version{26, 0, 0}, Scope: "saml_organization"},
 	{What: "organizations", Since: Version{26, 0, 0}, Kind: KindRealm, Field: "organizationsEnabled"},
