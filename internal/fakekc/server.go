@@ -16,10 +16,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/realmsync/realmsync/internal/model"
 )
 
 // FakeVersion is the Keycloak version the in-memory one imitates.
@@ -165,7 +166,7 @@ func (s *Server) dispatch(r *request, segs []string) (answer, error) {
 		switch r.method {
 		case http.MethodGet:
 			var out []any
-			for _, name := range sortedKeys(s.realms) {
+			for _, name := range model.SortedKeys(s.realms) {
 				out = append(out, s.realms[name].representation())
 			}
 			return answer{value: out}, nil
@@ -209,15 +210,6 @@ func page(list []any, q url.Values) []any {
 		list = list[:max]
 	}
 	return list
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (s *Server) newID() string {
