@@ -69,6 +69,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	}
 	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, flowIDs: map[string]map[string]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
 		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}, outcome: map[ref]actionOutcome{}}
+	r.plan = p
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
 	}
@@ -159,6 +160,7 @@ type ref struct{ realm, kind, key string }
 type run struct {
 	mu        sync.Mutex // guards ids while a wave runs
 	api       API
+	plan      *plan.Plan
 	live      map[string]*model.Realm
 	opts      Options
 	ids       map[ref]string

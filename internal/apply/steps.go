@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -23,6 +24,14 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	body := plainFields(d)
 	if err := r.referenceIDs(ctx, a.Realm, d.Kind, body); err != nil {
 		return err
+	}
+	for _, f := range d.Kind.LateFields {
+		delete(body, f) // written by the references pass
+	}
+	if w := d.Kind.Write; w != nil && w.Hook != "" {
+		if done, err := writeHooks[w.Hook](r, ctx, a, body); done {
+			return err
+		}
 	}
 	if w := d.Kind.Write; w != nil && w.NoRead {
 		return r.writeWhole(ctx, a, body)
@@ -193,6 +202,12 @@ func notFound(err error) bool {
 // list must leave the one before it joins the other (Keycloak answers 409,
 // or drops it from both).
 func (r *run) relations(ctx context.Context, a *plan.Action) error {
+	if err := r.writeLate(ctx, a); err != nil {
+		return err
+	}
+	if len(relationChanges(a)) == 0 {
+		return nil
+	}
 	owner, err := r.itemPath(ctx, a.Realm, a.Desired)
 	if err != nil {
 		return err
@@ -319,14 +334,52 @@ func (r *run) batch(ctx context.Context, realm, owner string, rel *model.Relatio
 
 func hasPlainChanges(a *plan.Action) bool {
 	for _, c := range a.Changes {
-		if !c.IsRelation() {
+		if !c.IsRelation() && !a.Desired.Kind.IsLate(topField(c.Path)) {
 			return true
 		}
 	}
 	return false
 }
 
-func hasRelations(a *plan.Action) bool { return len(relationChanges(a)) > 0 }
+func hasRelations(a *plan.Action) bool { return len(relationChanges(a)) > 0 || len(lateChanges(a)) > 0 }
+
+// lateChanges are the action's changed fields the references pass
+// writes.
+func lateChanges(a *plan.Action) []string {
+	var out []string
+	for _, c := range a.Changes {
+		if f := topField(c.Path); a.Desired.Kind.IsLate(f) && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func topField(path string) string {
+	f, _, _ := strings.Cut(path, ".")
+	return f
+}
+
+// writeLate writes the fields an object's own write left out, once every
+// object they name exists: GET, set, PUT of the whole object.
+func (r *run) writeLate(ctx context.Context, a *plan.Action) error {
+	fields := lateChanges(a)
+	if len(fields) == 0 {
+		return nil
+	}
+	path, err := r.itemPath(ctx, a.Realm, a.Desired)
+	if err != nil {
+		return err
+	}
+	var current map[string]any
+	if err := r.api.Get(ctx, path, nil, &current); err != nil {
+		return err
+	}
+	for _, f := range fields {
+		current[f] = model.DeepCopy(a.Desired.Fields[f])
+	}
+	return r.api.Put(ctx, path, current)
+}
 
 // plainFields are the fields an object's own POST or PUT carries:
 // everything but references.
@@ -400,7 +453,7 @@ func (r *run) referenceIDs(ctx context.Context, realm string, k *model.Kind, bod
 	ids := r.flowIDs[realm]
 	r.mu.Unlock()
 	if ids == nil {
-		if lr := r.live[realm]; lr != nil && lr.FlowIDs != nil {
+		if lr := r.live[realm]; lr != nil && lr.FlowIDs != nil && !namesNewFlows(k, body, lr.FlowIDs) {
 			ids = lr.FlowIDs
 		} else {
 			var flows []map[string]any
@@ -420,6 +473,13 @@ func (r *run) referenceIDs(ctx context.Context, realm string, k *model.Kind, bod
 		return fmt.Errorf("flows %s do not exist in realm %s", strings.Join(unknown, ", "), realm)
 	}
 	return nil
+}
+
+// namesNewFlows reports whether a body names flows the live read did not
+// see (made by this run): the server's ids are read again.
+func namesNewFlows(k *model.Kind, body map[string]any, ids map[string]string) bool {
+	probe := model.DeepCopy(body).(map[string]any)
+	return len(k.RefsToIDs(probe, ids)) > 0
 }
 
 // writeWhole writes an object whose API has no GET and clears what a body

@@ -86,6 +86,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				a.Reason = plan.Missing
 				actions = append(actions, a)
 			default:
+				for _, p := range k.Refuse(desired.Name, d, l) {
+					conflicts = append(conflicts, fmt.Sprintf("%s: %s %q: %s", fieldPos(d, p.Field), k.Title, d.Key, p.Message))
+				}
 				a := action(desired.Name, d, l, plan.Adopt, nil)
 				a.Reason = plan.Unowned
 				changes := append(compare(desired.Name, k, d, l), writeOnlyChanges(desired.Name, k, d, live)...)
@@ -124,6 +127,10 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				continue
 			}
 			if !deletable(desired, k, l, owned) {
+				continue
+			}
+			if why := k.DeleteBlocked(desired, live, l); why != "" {
+				conflicts = append(conflicts, why)
 				continue
 			}
 			deleted[model.Scope{Kind: k.Name, Parent: l.Key}] = true
@@ -196,6 +203,10 @@ func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
 	if realmMissing {
 		flows = model.BuiltInFlows
 	}
+	// Flows this plan creates may be bound too.
+	flows = append(slices.Clone(flows), desired.Keys(model.KindFlow)...)
+	slices.Sort(flows)
+	flows = slices.Compact(flows)
 	var out []string
 	check := func(pos model.Pos, what, alias string) {
 		if !slices.Contains(flows, alias) {
@@ -203,10 +214,16 @@ func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
 				pos, what, alias, didYouMean(alias, flows), strings.Join(flows, ", ")))
 		}
 	}
-	if s := desired.Settings(); s != nil {
-		for _, f := range model.FlowBindings {
-			if alias, ok := s.Fields[f].(string); ok {
-				check(s.FieldPos[f], f, alias)
+	for _, k := range model.Kinds() {
+		for _, f := range k.FlowFields {
+			for _, d := range desired.Sorted(k.Name) {
+				if alias, ok := d.Fields[f].(string); ok && alias != "" {
+					what := f
+					if !k.Root {
+						what = fmt.Sprintf("%s %q %s", k.Title, d.Key, f)
+					}
+					check(fieldPos(d, f), what, alias)
+				}
 			}
 		}
 	}
@@ -321,6 +338,10 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 			changes = compareKeyedList(k, f, key, d.Fields[f], lv, changes)
 			continue
 		}
+		if k.Steps != nil && f == k.Steps.Field {
+			changes = compareSteps(k, "", d.Fields[f], lv, changes)
+			continue
+		}
 		changes = compareValue(k, []string{f}, d.Fields[f], lv, present, changes)
 		changes = append(changes, unsetChanges(k, f, removals[f], lv)...)
 	}
@@ -392,8 +413,91 @@ func compareKeyedList(k *model.Kind, field, key string, want, have any, out []pl
 	return out
 }
 
+// compareSteps compares an ordered list of keyed steps (a flow's
+// executions), which is the whole truth: a desired step missing from the
+// server is an insertion, a live one the files leave out a removal, steps
+// in both are compared field by field (their own steps recursively), and
+// a different order of the steps in both is one move.
+func compareSteps(k *model.Kind, prefix string, want, have any, out []plan.Change) []plan.Change {
+	s := k.Steps
+	wl, _ := want.([]any)
+	hl, _ := have.([]any)
+	wk, hk := s.StepKeys(wl), s.StepKeys(hl)
+	live := map[string]int{}
+	for j, key := range hk {
+		live[key] = j
+	}
+	wanted := map[string]bool{}
+	var wantOrder []any
+	for i, key := range wk {
+		wanted[key] = true
+		p := model.StepPath(prefix, s.Field, key)
+		j, ok := live[key]
+		if !ok {
+			// A new step, and each step inside it on a line of its own.
+			out = append(out, plan.Change{Path: p, After: withoutSteps(s, wl[i])})
+			if w, _ := wl[i].(map[string]any); w[s.Field] != nil {
+				out = compareSteps(k, p, w[s.Field], nil, out)
+			}
+			continue
+		}
+		wantOrder = append(wantOrder, key)
+		w, _ := wl[i].(map[string]any)
+		h, _ := hl[j].(map[string]any)
+		for _, f := range model.SortedKeys(w) {
+			switch {
+			case slices.Contains(s.Keys, f):
+			case f == s.Field:
+				out = compareSteps(k, p, w[f], h[f], out)
+			default:
+				hv, present := h[f]
+				out = compareValue(k, []string{p, f}, w[f], hv, present, out)
+			}
+		}
+	}
+	var haveOrder []any
+	for j, key := range hk {
+		if !wanted[key] {
+			out = append(out, plan.Change{Path: model.StepPath(prefix, s.Field, key), Before: withoutSteps(s, hl[j]), Unset: true})
+			continue
+		}
+		haveOrder = append(haveOrder, key)
+	}
+	if !cmp.Equal(wantOrder, haveOrder) {
+		out = append(out, plan.Change{Path: model.StepsPath(prefix, s.Field), Before: haveOrder, After: wantOrder, Moved: true})
+	}
+	return out
+}
+
+// withoutSteps is a step without the steps inside it (a sub-flow's),
+// which the plan lists on lines of their own.
+func withoutSteps(s *model.Steps, step any) any {
+	m, ok := step.(map[string]any)
+	if !ok {
+		return step
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		if k != s.Field {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// fieldPos is where a field of d is written, or d itself.
+func fieldPos(d *model.Entity, field string) model.Pos {
+	if p := d.FieldPos[field]; field != "" && !p.IsZero() {
+		return p
+	}
+	return d.Source
+}
+
 func compareValue(k *model.Kind, path []string, want, have any, present bool, out []plan.Change) []plan.Change {
 	p := strings.Join(path, ".")
+	if k.MaybeMasked(p) && model.Masked(have) {
+		return out // hidden by the server: cannot be compared
+	}
 	if k.IsSecret(p) {
 		if model.Masked(have) || cmp.Equal(want, have) {
 			// A masked secret cannot be compared; Keycloak keeps the

@@ -9,6 +9,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/realmsync/realmsync/internal/apply"
 	"github.com/realmsync/realmsync/internal/diff"
@@ -97,11 +98,13 @@ func createRealmsFirst(ctx context.Context, api API, desired *load.Desired, p *P
 	for _, action := range p.Plan.Actions {
 		if model.KindByName(action.Kind).Root && action.Verb == plan.Create {
 			// The realm alone: its references (default groups, scopes)
-			// need objects created later, and are planned again below.
+			// and flow bindings need objects created later, and are
+			// planned again below.
 			bare := action
 			bare.Changes = nil
+			k := model.KindByName(action.Kind)
 			for _, c := range action.Changes {
-				if !c.IsRelation() {
+				if field, _, _ := strings.Cut(c.Path, "."); !c.IsRelation() && !k.IsLate(field) {
 					bare.Changes = append(bare.Changes, c)
 				}
 			}

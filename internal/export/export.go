@@ -155,6 +155,17 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 				}
 			}
 			placeholders = append(placeholders, hideSecrets(live.Name, kept, e, builtIn)...)
+			for _, f := range k.MaskedMaps {
+				// What the server hides cannot be exported, and a sparse
+				// file leaves it as it is.
+				if m, ok := kept.Fields[f].(map[string]any); ok {
+					for key, v := range m {
+						if model.Masked(v) {
+							delete(m, key)
+						}
+					}
+				}
+			}
 			if builtIn && len(kept.Fields) == 0 {
 				continue
 			}

@@ -159,7 +159,11 @@ func Write(dir, realm string, files []File) error {
 
 // leadingKeys come first in every object, in this order, so that a
 // reader sees what an object is before its settings.
-var leadingKeys = []string{"realm", "clientId", "name", "alias", "username", "protocol", "protocolMapper", "description", "enabled"}
+var leadingKeys = []string{"realm", "clientId", "name", "alias", "authenticator", "flowAlias", "requirement", "username", "protocol", "protocolMapper", "description", "enabled"}
+
+// trailingKeys come last: a sub-flow's steps read best after what the
+// sub-flow is.
+var trailingKeys = []string{model.ExecutionsField}
 
 // Marshal renders a document as YAML with a stable key order.
 func Marshal(doc model.Object) ([]byte, error) {
@@ -208,6 +212,11 @@ func orderedKeys(m map[string]any) []string {
 		for i, l := range leadingKeys {
 			if k == l {
 				return i
+			}
+		}
+		for i, l := range trailingKeys {
+			if k == l {
+				return len(leadingKeys) + 1 + i
 			}
 		}
 		return len(leadingKeys)

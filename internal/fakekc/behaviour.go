@@ -77,6 +77,16 @@ func (s *Server) builtIns(rl *realm) {
 		rl.add(o)
 		return o
 	}
+	// The built-in flows, without their steps: the fake keeps no
+	// executions (flows are proven against Keycloak itself).
+	flows := model.KindByName(model.KindFlow)
+	for _, alias := range model.BuiltInFlows {
+		provider := "basic-flow"
+		if alias == "clients" {
+			provider = "client-flow"
+		}
+		mk(flows, "", map[string]any{"alias": alias, "providerId": provider, "topLevel": true, "builtIn": true})
+	}
 	offline := mk(roles, "", map[string]any{"name": "offline_access", "description": "${role_offline-access}"})
 	uma := mk(roles, "", map[string]any{"name": "uma_authorization", "description": "${role_uma_authorization}"})
 	def := mk(roles, "", map[string]any{"name": model.DefaultRoleName(rl.name()), "description": "${role_default-roles}"})

@@ -127,12 +127,15 @@ func buildRoutes() []route {
 	via := model.KindByName(users.Via.Kind)
 	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
 	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
-	add(http.MethodGet, model.FlowsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
-		var flows []any
-		for _, alias := range model.BuiltInFlows {
-			flows = append(flows, map[string]any{"id": "flow-" + strings.ReplaceAll(alias, " ", "-"), "alias": alias, "topLevel": true, "builtIn": true})
-		}
-		return answer{value: flows}, nil
+	add(http.MethodGet, model.FlowExecutionsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
+		return answer{value: []any{}}, nil // no steps kept
+	})
+	actions := model.KindByName(model.KindRequiredAction)
+	add(http.MethodPost, model.RegisterRequiredActionPath, func(s *Server, rl *realm, r *request) (answer, error) {
+		body := r.bodyObject()
+		body["alias"] = body["providerId"]
+		_, err := s.createObject(rl, actions, "", body)
+		return answer{}, err
 	})
 	sort.SliceStable(routes, func(i, j int) bool { return routes[i].literal > routes[j].literal })
 	return routes

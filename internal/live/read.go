@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 
@@ -127,6 +126,7 @@ type reader struct {
 	probing    bool              // an extension answering 404 is absent, not an error
 	flows      []string          // aliases of top-level flows
 	flowIDs    map[string]string // their ids, by alias
+	configUses []configUse       // steps of the flows that name a config
 	mu         sync.Mutex        // guards objects that concurrent reads add to
 }
 
@@ -182,8 +182,12 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		return nil, fmt.Errorf("reading references in realm %s: %w", rd.realm, err)
 	}
 	rd.step()
-	if err := rd.flowAliases(ctx); err != nil {
-		return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
+	if rd.flowIDs == nil {
+		// The flows kind was not read (an extension-only read): the
+		// bindings still need the aliases.
+		if err := rd.flowAliases(ctx); err != nil {
+			return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
+		}
 	}
 	// References the wire holds by id are named as the files name them.
 	for _, k := range model.Kinds() {
@@ -407,13 +411,6 @@ func (rd *reader) flowAliases(ctx context.Context) error {
 	if err := rd.api.Get(ctx, rd.path(model.FlowsPath, nil, nil), nil, &flows); err != nil {
 		return err
 	}
-	rd.flowIDs = map[string]string{}
-	for _, f := range flows {
-		if alias, _ := f["alias"].(string); alias != "" {
-			rd.flows = append(rd.flows, alias)
-			rd.flowIDs[alias] = fmt.Sprint(f["id"])
-		}
-	}
-	sort.Strings(rd.flows)
+	rd.recordFlowAliases(flows)
 	return nil
 }

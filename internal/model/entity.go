@@ -331,6 +331,10 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 	if origin := liftScopeMappings(doc, d.fail); len(origin) > 0 {
 		d.pos = liftedPos(doc, origin, pos)
 	}
+	if remap := liftSubFlows(doc, d.fail); len(remap) > 0 {
+		d.pos = remappedPos(remap, d.pos)
+	}
+	pos = d.pos
 	d.realmSettings(doc)
 	for _, k := range kinds {
 		if k.RealmPath == "" {
@@ -675,6 +679,9 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			e.FieldPos[f] = d.pos(append(append([]string{}, ipath...), f))
 		}
 		d.normalise(e)
+		if k.Steps != nil {
+			k.Steps.stepPositions(e, e.Fields[k.Steps.Field], "", ipath, d.pos)
+		}
 		if err := d.r.Add(e); err != nil {
 			d.errs = append(d.errs, err)
 			continue
@@ -845,3 +852,6 @@ func suggestName(name string, candidates []string) string {
 	}
 	return ""
 }
+
+// Keys are the keys of a kind's objects, sorted.
+func (r *Realm) Keys(kind string) []string { return SortedKeys(r.Entities[kind]) }

@@ -157,6 +157,10 @@ type WriteSpec struct {
 	NoRead bool
 	// Body, if set, turns the merged fields into the wire's shape.
 	Body func(Object) Object
+	// Hook names a writer in the apply package for kinds whose objects
+	// are made or changed through other objects' endpoints (a flow's
+	// executions, a config through its execution).
+	Hook string
 }
 
 // gmMemberAttributeStays says, for a realm whose files declare the

@@ -98,6 +98,21 @@ type Kind struct {
 	// order changes. Every other list of scalars is a set, as Keycloak
 	// stores most.
 	Sequences []string
+	// Steps is an ordered list of keyed objects that nest (a flow's
+	// executions and its sub-flows' executions).
+	Steps *Steps
+	// MaskedMaps are string maps in which the server may answer any value
+	// with the mask (an authenticator config's keys it does not describe):
+	// a masked value cannot be compared, and writing the mask back keeps
+	// it.
+	MaskedMaps []string
+	// FlowFields are string fields naming an authentication flow by alias
+	// (the realm's bindings, an identity provider's login flows).
+	FlowFields []string
+	// LateFields are fields naming objects of kinds applied after this
+	// one (the realm's flow bindings): the object's own write leaves them
+	// out, and the references pass writes them once every object exists.
+	LateFields []string
 	// KeyedLists are list fields whose items are objects identified by a
 	// key field: items merge by key (desired items are compared field by
 	// field with the live item of the same key; live items the desired
@@ -188,6 +203,42 @@ type Kind struct {
 	// warnings explains what a plan cannot do for the kind's desired
 	// objects.
 	warnings func(desired, live *Realm) []string
+	// refuse explains changes to a live object Keycloak would refuse (a
+	// built-in flow's steps), found by comparing with it.
+	refuse func(realm string, d, l *Entity) []Problem
+	// blocked explains why a live object the plan would delete must stay
+	// (a flow still bound), "" when it may go.
+	blocked func(desired, live *Realm, l *Entity) string
+}
+
+// Refuse explains changes Keycloak would refuse to make to l.
+func (k *Kind) Refuse(realm string, d, l *Entity) []Problem {
+	if k.refuse == nil || l == nil {
+		return nil
+	}
+	return k.refuse(realm, d, l)
+}
+
+// DeleteBlocked explains why a live object must not be deleted, or "".
+func (k *Kind) DeleteBlocked(desired, live *Realm, l *Entity) string {
+	if k.blocked == nil {
+		return ""
+	}
+	return k.blocked(desired, live, l)
+}
+
+// IsLate reports whether field is written in the references pass.
+func (k *Kind) IsLate(field string) bool { return contains(k.LateFields, field) }
+
+// MaybeMasked reports whether the value at a dotted path may be answered
+// masked.
+func (k *Kind) MaybeMasked(path string) bool {
+	for _, m := range k.MaskedMaps {
+		if strings.HasPrefix(path, m+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // BodyRef is a field whose values name objects in the files and hold
@@ -459,6 +510,8 @@ func rows() []*Kind {
 			StringMaps:    []string{"attributes", "smtpServer", "browserSecurityHeaders"},
 			WholeMaps:     []WholeMap{{Field: "attributes", ServerKeys: realmServerKey}},
 			ServerManaged: []string{"id", "notBefore", "defaultRole", "keycloakVersion"},
+			// Bindings name flows, which are written after the realm.
+			FlowFields: FlowBindings, LateFields: FlowBindings,
 			Relations: []Relation{
 				perRef("defaultGroups", groupPaths, "default-groups", "path", ReadOwner),
 				perRef("defaultDefaultClientScopes", scopeNames, "default-default-client-scopes", "name", ReadOwner),
@@ -468,7 +521,7 @@ func rows() []*Kind {
 			// reference lists that need their own endpoints (later issues).
 			NotManaged: []string{
 				"federatedUsers",
-				"components", "authenticationFlows", "authenticatorConfig", "requiredActions",
+				"components",
 				"defaultRoles",
 				"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
@@ -485,6 +538,7 @@ func rows() []*Kind {
 			Endpoints: Endpoints{Create: "", Item: "{realm}"},
 			Read:      ReadSpec{Mode: ReadItem},
 		},
+		flowKind(), authenticatorConfigKind(), requiredActionKind(),
 		{
 			Name: KindClientScope, Title: "client scope", Plural: "clientScopes", Representation: "ClientScopeRepresentation", KeyField: "name",
 			RealmPath:     "clientScopes",
@@ -534,7 +588,8 @@ func rows() []*Kind {
 				"authorizationSettings",
 			},
 			// Flow overrides name flows by alias; the wire holds their ids.
-			BodyRefs: []BodyRef{{Field: "authenticationFlowBindingOverrides"}},
+			BodyRefs:  []BodyRef{{Field: "authenticationFlowBindingOverrides"}},
+			DependsOn: []string{KindFlow},
 			Ignored: []IgnoredField{
 				{Field: "defaultRoles", Why: "clients have had no default roles since Keycloak 13; add the roles to the composites of the realm's default role (default-roles-<realm>)"},
 				{Field: "secret", When: func(c Object) bool { return c["publicClient"] == true },
@@ -658,6 +713,8 @@ func identityProviderKind() *Kind {
 		StringMaps:    []string{"config"},
 		Secrets:       []string{"config.clientSecret"},
 		ServerManaged: []string{"internalId"},
+		FlowFields:    []string{"firstBrokerLoginFlowAlias", "postBrokerLoginFlowAlias"},
+		DependsOn:     []string{KindFlow},
 		Endpoints: Endpoints{
 			Create: identityProviders, Item: identityProviders + "/{id}",
 		},
