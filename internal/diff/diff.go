@@ -143,6 +143,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 		}
 	}
 	conflicts = append(conflicts, unknownFlows(desired, live, realmMissing)...)
+	conflicts = append(conflicts, model.UnknownAuthenticators(desired, live)...)
 	for _, a := range actions {
 		if k := model.KindByName(a.Kind); a.Verb != plan.Adopt && k.Frozen(desired.Name, a.Key) {
 			conflicts = append(conflicts, frozenChange(a))

@@ -130,6 +130,11 @@ func buildRoutes() []route {
 	add(http.MethodGet, model.FlowExecutionsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
 		return answer{value: []any{}}, nil // no steps kept
 	})
+	for _, path := range model.AuthenticatorListPaths {
+		add(http.MethodGet, path, func(_ *Server, _ *realm, _ *request) (answer, error) {
+			return answer{value: []any{}}, nil // unknown: no check
+		})
+	}
 	actions := model.KindByName(model.KindRequiredAction)
 	add(http.MethodPost, model.RegisterRequiredActionPath, func(s *Server, rl *realm, r *request) (answer, error) {
 		body := r.bodyObject()

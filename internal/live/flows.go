@@ -65,6 +65,27 @@ func (rd *reader) flowTrees(ctx context.Context) error {
 		return err
 	}
 	rd.place(k, nil, flows)
+	return rd.authenticators(ctx)
+}
+
+// authenticators lists the providers executions can name, for
+// validation.
+func (rd *reader) authenticators(ctx context.Context) error {
+	found := make([][]map[string]any, len(model.AuthenticatorListPaths))
+	err := parallel.ForEach(ctx, rd.workers, len(found), func(ctx context.Context, i int) error {
+		return rd.api.Get(ctx, rd.path(model.AuthenticatorListPaths[i], nil, nil), nil, &found[i])
+	})
+	if err != nil {
+		return err
+	}
+	for _, list := range found {
+		for _, p := range list {
+			if id, _ := p["id"].(string); id != "" {
+				rd.authenticatorIDs = append(rd.authenticatorIDs, id)
+			}
+		}
+	}
+	sort.Strings(rd.authenticatorIDs)
 	return nil
 }
 

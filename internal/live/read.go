@@ -94,7 +94,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
-	r.Flows, r.FlowIDs = rd.flows, rd.flowIDs
+	r.Flows, r.FlowIDs, r.Authenticators = rd.flows, rd.flowIDs, rd.authenticatorIDs
 	return r, nil
 }
 
@@ -127,7 +127,9 @@ type reader struct {
 	flows      []string          // aliases of top-level flows
 	flowIDs    map[string]string // their ids, by alias
 	configUses []configUse       // steps of the flows that name a config
-	mu         sync.Mutex        // guards objects that concurrent reads add to
+	// authenticatorIDs are the providers executions can name.
+	authenticatorIDs []string
+	mu               sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {

@@ -66,8 +66,11 @@ type Realm struct {
 	// Owners are the ownership records of a live realm, by owner.
 	Owners map[string]Owned
 	// Flows are the aliases of a live realm's top-level authentication
-	// flows, which its flow bindings name (flows are not a kind yet).
+	// flows, which its flow bindings name.
 	Flows []string
+	// Authenticators are the ids of the authenticators, form actions and
+	// forms a live server offers to flows' executions (nil: unknown).
+	Authenticators []string
 	// Digests are what realmsync last wrote into write-only fields, as
 	// digests by DigestKey (a live realm's, from its attributes).
 	Digests map[string]string

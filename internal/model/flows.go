@@ -166,6 +166,43 @@ func requiredActionKind() *Kind {
 // RegisterRequiredActionPath registers a required action provider.
 const RegisterRequiredActionPath = "{realm}/authentication/register-required-action"
 
+// AuthenticatorListPaths list the providers an execution can name.
+var AuthenticatorListPaths = []string{
+	"{realm}/authentication/authenticator-providers", "{realm}/authentication/client-authenticator-providers",
+	"{realm}/authentication/form-action-providers", "{realm}/authentication/form-providers",
+}
+
+// UnknownAuthenticators explains steps of the desired flows that name an
+// authenticator the server does not have (a typo, or a provider not
+// deployed), where they are written.
+func UnknownAuthenticators(desired, live *Realm) []string {
+	if live == nil || len(live.Authenticators) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range desired.Sorted(KindFlow) {
+		var walk func(prefix string, list any)
+		walk = func(prefix string, list any) {
+			items, _ := list.([]any)
+			for i, key := range flowSteps.StepKeys(items) {
+				exec, _ := items[i].(map[string]any)
+				p := StepPath(prefix, ExecutionsField, key)
+				if auth, _ := exec["authenticator"].(string); auth != "" && !contains(live.Authenticators, auth) {
+					pos := f.FieldPos[p]
+					if pos.IsZero() {
+						pos = f.Source
+					}
+					out = append(out, fmt.Sprintf("%s: authentication flow %q: step %s names authenticator %q, which the server does not have%s",
+						pos, f.Key, key, auth, suggestName(auth, live.Authenticators)))
+				}
+				walk(p, exec[ExecutionsField])
+			}
+		}
+		walk("", f.Fields[ExecutionsField])
+	}
+	return out
+}
+
 // Execution endpoints, relative to a flow's alias or an execution's id.
 const (
 	FlowExecutionsPath = "{realm}/authentication/flows/{alias}/executions"
