@@ -470,8 +470,8 @@ func compareSteps(k *model.Kind, prefix string, want, have any, out []plan.Chang
 	return out
 }
 
-// withoutSteps is a step without the steps inside it (a sub-flow's),
-// which the plan lists on lines of their own.
+// withoutSteps is a step without its key and the steps inside it (a
+// sub-flow's), which the plan lists on lines of their own.
 func withoutSteps(s *model.Steps, step any) any {
 	m, ok := step.(map[string]any)
 	if !ok {
@@ -479,8 +479,8 @@ func withoutSteps(s *model.Steps, step any) any {
 	}
 	out := map[string]any{}
 	for k, v := range m {
-		if k != s.Field {
-			out[k] = v
+		if k != s.Field && !slices.Contains(s.Keys, k) {
+			out[k] = v // the key is in the change's path
 		}
 	}
 	return out
