@@ -406,8 +406,7 @@ func confirmMissing(ctx context.Context, api API, realm string) error {
 }
 
 // flowAliases reads the aliases of the realm's top-level flows, which the
-// realm's flow bindings name. Flows are not a kind yet: only the names
-// are read, for validation.
+// realm's flow bindings name, when the flows kind itself was not read.
 func (rd *reader) flowAliases(ctx context.Context) error {
 	var flows []map[string]any
 	if err := rd.api.Get(ctx, rd.path(model.FlowsPath, nil, nil), nil, &flows); err != nil {
