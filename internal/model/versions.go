@@ -76,6 +76,7 @@ var Capabilities = []Capability{
 	{What: "organizations", Since: Version{26, 0, 0}, Kind: KindRealm, Field: "organizationsEnabled"},
 	{What: "admin permissions (fine-grained, v2)", Since: Version{26, 2, 0}, Kind: KindRealm, Field: "adminPermissionsEnabled"},
 	{What: "a group's description", Since: Version{26, 3, 0}, Kind: KindGroup, Field: "description"},
+	{What: "required action configuration", Since: Version{25, 0, 0}, Kind: KindRequiredAction, Field: "config"},
 }
 
 // OldestSupported is the oldest Keycloak realmsync is tested against.
