@@ -164,7 +164,13 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 							delete(m, key)
 						}
 					}
+					if len(m) == 0 {
+						delete(kept.Fields, f)
+					}
 				}
+			}
+			if k.Steps != nil {
+				pruneStepDefaults(k, kept.Fields[k.Steps.Field])
 			}
 			if builtIn && len(kept.Fields) == 0 {
 				continue
@@ -177,6 +183,24 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 	}
 	addMissingParents(out, live)
 	return out, placeholders
+}
+
+// pruneStepDefaults leaves out of nested steps (sub-flows) the values
+// the server assumes, as export does for the object's own fields.
+func pruneStepDefaults(k *model.Kind, list any) {
+	items, _ := list.([]any)
+	for _, item := range items {
+		step, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		for f, def := range k.Defaults {
+			if cmp.Equal(step[f], def) {
+				delete(step, f)
+			}
+		}
+		pruneStepDefaults(k, step[k.Steps.Field])
+	}
 }
 
 // delta returns the part of v that differs from the baseline value: for
