@@ -63,12 +63,8 @@ func (r *run) writeFlow(ctx context.Context, a *plan.Action, body map[string]any
 		}
 		// An earlier run that was killed made it: the steps below finish it.
 	case changes(a, "description"):
-		path, err := r.itemPath(ctx, a.Realm, d)
+		path, current, err := r.readItem(ctx, a.Realm, d)
 		if err != nil {
-			return true, err
-		}
-		var current map[string]any
-		if err := r.api.Get(ctx, path, nil, &current); err != nil {
 			return true, err
 		}
 		current["description"] = body["description"]
@@ -392,13 +388,23 @@ func (r *run) registerRequiredAction(ctx context.Context, a *plan.Action, body m
 	if _, err := r.api.Post(ctx, fill(model.RegisterRequiredActionPath, a.Realm), reg); err != nil && !mayExist(err) {
 		return true, err
 	}
-	path, err := r.itemPath(ctx, a.Realm, d)
+	path, current, err := r.readItem(ctx, a.Realm, d)
 	if err != nil {
 		return true, err
 	}
+	return true, r.mergeAndPut(ctx, a.Realm, path, d, current, body)
+}
+
+// readItem reads an object as the server has it, for a GET, change and
+// PUT of the whole of it.
+func (r *run) readItem(ctx context.Context, realm string, e *model.Entity) (string, map[string]any, error) {
+	path, err := r.itemPath(ctx, realm, e)
+	if err != nil {
+		return "", nil, err
+	}
 	var current map[string]any
 	if err := r.api.Get(ctx, path, nil, &current); err != nil {
-		return true, err
+		return "", nil, err
 	}
-	return true, r.mergeAndPut(ctx, a.Realm, path, d, current, body)
+	return path, current, nil
 }

@@ -367,12 +367,8 @@ func (r *run) writeLate(ctx context.Context, a *plan.Action) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	path, err := r.itemPath(ctx, a.Realm, a.Desired)
+	path, current, err := r.readItem(ctx, a.Realm, a.Desired)
 	if err != nil {
-		return err
-	}
-	var current map[string]any
-	if err := r.api.Get(ctx, path, nil, &current); err != nil {
 		return err
 	}
 	for _, f := range fields {
