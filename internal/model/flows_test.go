@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -75,4 +76,33 @@ func TestStepKeys(t *testing.T) {
 	if got := StepPath(StepPath("", ExecutionsField, "s"), ExecutionsField, "a"); got != "authenticationExecutions[s > a]" {
 		t.Errorf("nested path %q", got)
 	}
+}
+
+// FuzzDecomposeFlows: any authenticationFlows document decomposes without
+// a panic, and a document it accepts folds into top-level flows only.
+func FuzzDecomposeFlows(f *testing.F) {
+	for _, s := range []string{
+		`[{"alias":"a","authenticationExecutions":[{"flowAlias":"b","priority":1}]},{"alias":"b","topLevel":false}]`,
+		`[{"alias":"a","authenticationExecutions":[{"flowAlias":"a"}]}]`,
+		`[{"alias":"a","authenticationExecutions":[{"flowAlias":"b","authenticationExecutions":[{"authenticator":"x"},{"authenticator":"x"}]}]}]`,
+		`[{"alias":"a","authenticationExecutions":"no"}]`, `[1, null, {"topLevel":false}]`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var flows any
+		if json.Unmarshal([]byte(s), &flows) != nil {
+			return
+		}
+		doc := Object{"authenticationFlows": flows}
+		r, errs := Decompose("fuzz", doc, NoPos)
+		if len(errs) > 0 || r == nil {
+			return
+		}
+		for _, e := range r.Sorted(KindFlow) {
+			if e.Fields["topLevel"] != nil {
+				t.Errorf("flow %q keeps topLevel after folding", e.Key)
+			}
+		}
+	})
 }
