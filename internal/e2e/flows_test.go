@@ -84,7 +84,7 @@ func flowIDs(t *testing.T, api *admin.Client, realm, alias string) map[string]st
 // change plan exactly those three and apply with no delete, keeping every
 // flow's id; bindings name the flow by alias on both sides.
 func TestAuthenticationFlows(t *testing.T) {
-	needServer(t) // the in-memory Keycloak keeps no executions
+	needKeycloak(t)
 	realm := uniqueRealm(t, "flows")
 	dir := t.TempDir()
 	file := filepath.Join(realm, "realm.yaml")

@@ -127,9 +127,7 @@ func buildRoutes() []route {
 	via := model.KindByName(users.Via.Kind)
 	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
 	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
-	add(http.MethodGet, model.FlowExecutionsPath, func(_ *Server, _ *realm, _ *request) (answer, error) {
-		return answer{value: []any{}}, nil // no steps kept
-	})
+	flowRoutes(add)
 	for _, path := range model.AuthenticatorListPaths {
 		add(http.MethodGet, path, func(_ *Server, _ *realm, _ *request) (answer, error) {
 			return answer{value: []any{}}, nil // unknown: no check

@@ -28,6 +28,8 @@ type realm struct {
 	order   []string // ids in creation order: lists answer in it
 	// singletons are the documents of one-object kinds, by kind.
 	singletons map[string]map[string]any
+	// executions are each flow's steps, by the flow's id (flows.go).
+	executions map[string][]*execution
 }
 
 func (rl *realm) name() string { return rl.obj.rep["realm"].(string) }
@@ -102,7 +104,8 @@ func (s *Server) createRealm(body map[string]any) *realm {
 	serverRealmAttributes(attrs)
 	mirrorRealmSettings(rep, body, false)
 	rl := &realm{obj: &object{kind: model.RootKind(), id: rep["id"].(string), rep: rep, refs: map[string][]string{}},
-		objects: map[string]*object{}, singletons: map[string]map[string]any{model.KindUserProfile: defaultProfile()}}
+		objects: map[string]*object{}, singletons: map[string]map[string]any{model.KindUserProfile: defaultProfile()},
+		executions: map[string][]*execution{}}
 	s.realms[rep["realm"].(string)] = rl
 	s.builtIns(rl)
 	return rl
@@ -270,6 +273,9 @@ func (s *Server) deleteObject(rl *realm, o *object) {
 		if sa := serviceAccountOf(rl, o); sa != nil {
 			s.deleteObject(rl, sa)
 		}
+	}
+	if o.kind.Name == model.KindFlow {
+		s.removeFlowSteps(rl, o.id)
 	}
 	rl.remove(o.id)
 }
