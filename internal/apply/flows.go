@@ -103,9 +103,13 @@ func (r *run) syncSteps(ctx context.Context, realm, alias string, want any) erro
 	}
 	wk := steps.StepKeys(wl)
 	lk := infoKeys(live)
+	rekind, err := r.subFlowsOfOtherKind(ctx, realm, wl, wk, lk, live)
+	if err != nil {
+		return err
+	}
 	changed := false
 	for j, key := range lk {
-		if !slices.Contains(wk, key) {
+		if !slices.Contains(wk, key) || rekind[key] {
 			if err := r.api.Delete(ctx, fill(model.ExecutionPath, realm, "{id}", fmt.Sprint(live[j]["id"])), nil); err != nil && !notFound(err) {
 				return fmt.Errorf("removing step %s of flow %q: %w", key, alias, err)
 			}
@@ -113,7 +117,7 @@ func (r *run) syncSteps(ctx context.Context, realm, alias string, want any) erro
 		}
 	}
 	for i, key := range wk {
-		if slices.Contains(lk, key) {
+		if slices.Contains(lk, key) && !rekind[key] {
 			continue
 		}
 		if err := r.addStep(ctx, base, wl[i]); err != nil {
@@ -173,6 +177,30 @@ func (r *run) syncSteps(ctx context.Context, realm, alias string, want any) erro
 		}
 	}
 	return nil
+}
+
+// subFlowsOfOtherKind finds the sub-flows whose kind (providerId) the
+// files change: Keycloak cannot change it, so the step is removed and
+// added again inside its flow. Nothing binds a sub-flow, so no binding
+// is ever left dangling.
+func (r *run) subFlowsOfOtherKind(ctx context.Context, realm string, wl []any, wk, lk []string, live []map[string]any) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i, key := range wk {
+		w, _ := wl[i].(map[string]any)
+		want, _ := w["providerId"].(string)
+		j := slices.Index(lk, key)
+		if want == "" || w["flowAlias"] == nil || j < 0 {
+			continue
+		}
+		var rep map[string]any
+		if err := r.api.Get(ctx, fill(model.FlowByIDPath, realm, "{id}", fmt.Sprint(live[j]["flowId"])), nil, &rep); err != nil {
+			return nil, err
+		}
+		if have, _ := rep["providerId"].(string); have != want {
+			out[key] = true
+		}
+	}
+	return out, nil
 }
 
 // levelZero reads a flow's own executions (not its sub-flows' steps).

@@ -351,3 +351,32 @@ func TestFlowBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSubFlowKindChange: a sub-flow's kind (providerId), which Keycloak
+// cannot change, changes by removing its step and adding it again in its
+// place; the top-level flow keeps its id and the order holds.
+func TestSubFlowKindChange(t *testing.T) {
+	needKeycloak(t)
+	realm := uniqueRealm(t, "subkind")
+	dir := t.TempDir()
+	file := filepath.Join(realm, "realm.yaml")
+	doc := func(kind string) string {
+		return "enabled: true\nauthenticationFlows:\n  - alias: kinds\n    authenticationExecutions:\n" +
+			"      - flowAlias: kinds sub\n        requirement: ALTERNATIVE\n        providerId: " + kind + "\n        authenticationExecutions: []\n" +
+			"      - authenticator: auth-cookie\n        requirement: ALTERNATIVE\n"
+	}
+	writeFiles(t, dir, map[string]string{file: doc("form-flow")})
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after sync")
+	before := flowIDs(t, adminClient(t), realm, "kinds")
+	writeFiles(t, dir, map[string]string{file: doc("basic-flow")})
+	r := realmsync(t, nil, "plan", dir)
+	if !strings.Contains(r.stdout, `authenticationExecutions[kinds sub].providerId: "form-flow" → "basic-flow"`) {
+		t.Errorf("plan lacks the kind change:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync of the kind change")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after the kind change (order and kind hold)")
+	if after := flowIDs(t, adminClient(t), realm, "kinds"); after["kinds"] != before["kinds"] {
+		t.Errorf("the top-level flow was made again: id %s, was %s", after["kinds"], before["kinds"])
+	}
+}

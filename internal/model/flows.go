@@ -510,8 +510,9 @@ func refuseBuiltInFlowChange(realm string, d, l *Entity) []Problem {
 	return out
 }
 
-// refuseKindChange: Keycloak cannot change a flow's or sub-flow's kind
-// (providerId) in place, and realmsync does not rebuild flows yet.
+// refuseKindChange: Keycloak cannot change a top-level flow's kind
+// (providerId) in place, and realmsync does not rebuild flows yet (a
+// sub-flow's kind changes by removing and adding its step).
 func refuseKindChange(d, l *Entity) []Problem {
 	var out []Problem
 	kind := func(v any) string {
@@ -524,29 +525,6 @@ func refuseKindChange(d, l *Entity) []Problem {
 		out = append(out, Problem{Field: "providerId", Message: fmt.Sprintf("Keycloak cannot change a flow's providerId (%s → %s) in place: make the new flow under another alias and bind that instead",
 			kind(l.Fields["providerId"]), kind(v))})
 	}
-	var walk func(prefix string, want, have any)
-	walk = func(prefix string, want, have any) {
-		wl, _ := want.([]any)
-		hl, _ := have.([]any)
-		live := map[string]map[string]any{}
-		for j, key := range flowSteps.StepKeys(hl) {
-			live[key], _ = hl[j].(map[string]any)
-		}
-		for i, key := range flowSteps.StepKeys(wl) {
-			w, _ := wl[i].(map[string]any)
-			h := live[key]
-			if h == nil || w["flowAlias"] == nil {
-				continue
-			}
-			p := StepPath(prefix, ExecutionsField, key)
-			if v, ok := w["providerId"]; ok && kind(v) != kind(h["providerId"]) {
-				out = append(out, Problem{Field: p, Message: fmt.Sprintf("sub-flow %s: Keycloak cannot change a sub-flow's providerId (%s → %s) in place: give the new sub-flow another alias",
-					key, kind(h["providerId"]), kind(v))})
-			}
-			walk(p, w[ExecutionsField], h[ExecutionsField])
-		}
-	}
-	walk("", d.Fields[ExecutionsField], l.Fields[ExecutionsField])
 	return out
 }
 
