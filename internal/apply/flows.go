@@ -159,7 +159,7 @@ func (r *run) syncSteps(ctx context.Context, realm, alias string, want any) erro
 		}
 		info := index[key]
 		if desc, ok := w["description"]; ok && desc != "" && desc != info["description"] {
-			path := fill(model.FlowByIDPath, realm, "{id}", fmt.Sprint(info["flowId"]))
+			path := fill(model.KindByName(model.KindFlow).Endpoints.Item, realm, "{id}", fmt.Sprint(info["flowId"]))
 			var rep map[string]any
 			if err := r.api.Get(ctx, path, nil, &rep); err != nil {
 				return err
@@ -193,7 +193,7 @@ func (r *run) subFlowsOfOtherKind(ctx context.Context, realm string, wl []any, w
 			continue
 		}
 		var rep map[string]any
-		if err := r.api.Get(ctx, fill(model.FlowByIDPath, realm, "{id}", fmt.Sprint(live[j]["flowId"])), nil, &rep); err != nil {
+		if err := r.api.Get(ctx, fill(model.KindByName(model.KindFlow).Endpoints.Item, realm, "{id}", fmt.Sprint(live[j]["flowId"])), nil, &rep); err != nil {
 			return nil, err
 		}
 		if have, _ := rep["providerId"].(string); have != want {

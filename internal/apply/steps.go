@@ -453,7 +453,7 @@ func (r *run) referenceIDs(ctx context.Context, realm string, k *model.Kind, bod
 			ids = lr.FlowIDs
 		} else {
 			var flows []map[string]any
-			if err := r.api.Get(ctx, strings.ReplaceAll(model.FlowsPath, "{realm}", url.PathEscape(realm)), nil, &flows); err != nil {
+			if err := r.api.Get(ctx, fill(model.KindByName(model.KindFlow).Endpoints.Create, realm), nil, &flows); err != nil {
 				return fmt.Errorf("reading the realm's flows: %w", err)
 			}
 			ids = map[string]string{}

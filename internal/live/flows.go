@@ -50,7 +50,7 @@ func (rd *reader) flowTrees(ctx context.Context) error {
 	// A sub-flow's kind is only in its own representation.
 	err = parallel.ForEach(ctx, rd.workers, len(subFlows), func(ctx context.Context, i int) error {
 		var rep map[string]any
-		path := strings.ReplaceAll(rd.path(model.FlowByIDPath, k, nil), "{id}", url.PathEscape(subFlows[i].id))
+		path := strings.ReplaceAll(rd.path(k.Endpoints.Item, k, nil), "{id}", url.PathEscape(subFlows[i].id))
 		if err := rd.api.Get(ctx, path, nil, &rep); err != nil {
 			return err
 		}

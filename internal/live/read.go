@@ -409,7 +409,7 @@ func confirmMissing(ctx context.Context, api API, realm string) error {
 // realm's flow bindings name, when the flows kind itself was not read.
 func (rd *reader) flowAliases(ctx context.Context) error {
 	var flows []map[string]any
-	if err := rd.api.Get(ctx, rd.path(model.FlowsPath, nil, nil), nil, &flows); err != nil {
+	if err := rd.api.Get(ctx, rd.path(model.KindByName(model.KindFlow).Endpoints.Create, nil, nil), nil, &flows); err != nil {
 		return err
 	}
 	rd.recordFlowAliases(flows)

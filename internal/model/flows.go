@@ -207,7 +207,6 @@ func UnknownAuthenticators(desired, live *Realm) []string {
 const (
 	FlowExecutionsPath = "{realm}/authentication/flows/{alias}/executions"
 	ExecutionPath      = "{realm}/authentication/executions/{id}"
-	FlowByIDPath       = "{realm}/authentication/flows/{id}"
 )
 
 var builtInRequiredActions = []string{"CONFIGURE_TOTP", "TERMS_AND_CONDITIONS", "UPDATE_PASSWORD", "UPDATE_PROFILE", "VERIFY_EMAIL",

@@ -53,10 +53,8 @@ type ReadSpec struct {
 // nil for kinds not probed.
 type Probe = Object
 
-// Endpoints the live reader's hooks read beyond the kinds' own, until
-// their objects are kinds of their own (flows).
+// Endpoints the live reader's hooks read beyond the kinds' own.
 const (
-	FlowsPath = "{realm}/authentication/flows"
 	// MembersPath follows a group's item path: the group's members.
 	MembersPath = "members"
 	// HoldersPath follows a role's Find path: the users holding it
