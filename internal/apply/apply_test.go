@@ -35,7 +35,10 @@ type fakeAPI struct {
 	onPost func()
 	// postErr: "POST path" → the error that POST answers
 	postErr map[string]error
-	nextID  int
+	// putRaces: how many PUTs of a path answer as if another writer
+	// raced them, before they succeed
+	putRaces map[string]int
+	nextID   int
 }
 
 func newFake() *fakeAPI {
@@ -96,6 +99,10 @@ func (f *fakeAPI) Put(_ context.Context, path string, body any) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.putRaces[path] > 0 {
+		f.putRaces[path]--
+		return errors.New("400 Bad Request: jakarta.persistence.OptimisticLockException: Row was updated or deleted by another transaction")
+	}
 	if obj, ok := body.(map[string]any); ok { // per-reference PUTs have no body
 		f.objects[path] = obj
 	}
@@ -592,6 +599,41 @@ func TestLeaseRefusesASecondSync(t *testing.T) {
 				t.Errorf("the lease was not given back: %v", after)
 			}
 		})
+	}
+}
+
+// TestRealmWritesOutlastARace: the ownership record and the lease's
+// release are written again when their realm PUT races another writer
+// (a second sync trying to take the lease; Keycloak 24 answers 400 with
+// an optimistic lock error), so neither is lost.
+func TestRealmWritesOutlastARace(t *testing.T) {
+	f := newFake()
+	f.objects["acme"] = map[string]any{"realm": "acme", "attributes": map[string]any{}}
+	live := realm(t, map[string]any{"realm": "acme"})
+	p := planFor(t, realm(t, map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "new"}}}), live)
+	// The lease and the intent record are written before the client's
+	// POST; the two realm PUTs after it race.
+	f.putRaces = map[string]int{}
+	var armed bool
+	f.onPost = func() {
+		if !armed {
+			armed = true
+			f.putRaces["acme"] = 2
+		}
+	}
+	if _, err := Apply(context.Background(), f, p, map[string]*model.Realm{"acme": live}, Options{}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	after, _ := f.objects["acme"]["attributes"].(map[string]any)
+	if _, still := after[model.LockAttribute]; still {
+		t.Errorf("the lease was not given back: %v", after)
+	}
+	owners, err := model.DecodeOwnership(after)
+	if err != nil || !owners[model.DefaultOwner][model.Ref{Kind: model.KindClient, Key: "new"}] {
+		t.Errorf("the record lost the client (%v): %v", err, after)
+	}
+	if f.putRaces["acme"] != 0 {
+		t.Errorf("the races were not met: %d left", f.putRaces["acme"])
 	}
 }
 

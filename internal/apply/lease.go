@@ -75,9 +75,7 @@ func (r *run) acquire(ctx context.Context, realm string) error {
 	encoded, _ := json.Marshal(mine)
 	attrs[model.LockAttribute] = string(encoded)
 	if err := r.api.Put(ctx, realmPath(realm), current); err != nil {
-		var conflict interface{ Conflict() bool }
-		if errors.As(err, &conflict) && conflict.Conflict() {
-			// Keycloak answers 409 to a realm PUT that races another.
+		if raced(err) {
 			return fmt.Errorf("realm %s: another sync took the realm at the same moment (%w); this one writes nothing", realm, err)
 		}
 		return err
@@ -116,15 +114,47 @@ func (r *run) renewLeases(ctx context.Context) {
 
 // release gives the realm's lease back, if it is still this run's.
 func (r *run) release(ctx context.Context, realm string) error {
-	current, attrs, err := r.realmAttributes(ctx, realm)
-	if err != nil {
-		return err
+	return r.editRealmAttributes(ctx, realm, func(attrs map[string]any) bool {
+		if held, ok := parseLease(attrs[model.LockAttribute]); !ok || held.Run != r.runID {
+			return false
+		}
+		delete(attrs, model.LockAttribute)
+		return true
+	})
+}
+
+// editRealmAttributes changes the realm's attributes by a GET, edit and
+// PUT of the whole realm (edit false: nothing to write). A PUT that races
+// another writer (a second sync trying to take the lease) is tried again
+// from a fresh read: this run's record and its lease's release must not
+// be lost to that.
+func (r *run) editRealmAttributes(ctx context.Context, realm string, edit func(attrs map[string]any) bool) error {
+	for attempt := 1; ; attempt++ {
+		current, attrs, err := r.realmAttributes(ctx, realm)
+		if err != nil {
+			return err
+		}
+		if !edit(attrs) {
+			return nil
+		}
+		err = r.api.Put(ctx, realmPath(realm), current)
+		if err == nil || !raced(err) || attempt == 5 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
 	}
-	if held, ok := parseLease(attrs[model.LockAttribute]); !ok || held.Run != r.runID {
-		return nil
-	}
-	delete(attrs, model.LockAttribute)
-	return r.api.Put(ctx, realmPath(realm), current)
+}
+
+// raced reports whether a realm PUT failed because another transaction
+// wrote the realm at the same moment: Keycloak 26 answers 409, Keycloak
+// 24 a 400 naming the optimistic lock.
+func raced(err error) bool {
+	var conflict interface{ Conflict() bool }
+	return errors.As(err, &conflict) && conflict.Conflict() || err != nil && strings.Contains(err.Error(), "OptimisticLockException")
 }
 
 // Unlock removes the lease a dead run left on the realm (sync

@@ -83,20 +83,19 @@ func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Ow
 	if next.Equal(held) {
 		return nil
 	}
-	current, attrs, err := r.realmAttributes(ctx, realm)
-	if err != nil {
-		return err
-	}
 	mine := model.OwnershipPrefix + r.opts.Owner + "."
-	for k := range attrs {
-		if strings.HasPrefix(k, mine) {
-			delete(attrs, k)
+	err := r.editRealmAttributes(ctx, realm, func(attrs map[string]any) bool {
+		for k := range attrs {
+			if strings.HasPrefix(k, mine) {
+				delete(attrs, k)
+			}
 		}
-	}
-	for k, v := range model.EncodeOwnership(r.opts.Owner, next) {
-		attrs[k] = v
-	}
-	if err := r.api.Put(ctx, realmPath(realm), current); err != nil {
+		for k, v := range model.EncodeOwnership(r.opts.Owner, next) {
+			attrs[k] = v
+		}
+		return true
+	})
+	if err != nil {
 		return err
 	}
 	r.recorded[realm] = next
