@@ -3,7 +3,8 @@ package apply
 // The write hooks of authentication. A flow is changed in place, never
 // deleted and made again: its executions are added, removed, given their
 // requirement and moved one by one through the flow's own endpoints, so
-// bindings and logins in progress keep pointing at the same flow. Configs
+// bindings and logins in progress keep pointing at the same flow (the one
+// change Keycloak cannot make so, a flow's kind, is rebuild.go's). Configs
 // are made through the execution they configure, required actions by
 // registering their provider.
 
@@ -40,8 +41,14 @@ func fill(tmpl, realm string, vars ...string) string {
 // brings its steps to the desired ones.
 func (r *run) writeFlow(ctx context.Context, a *plan.Action, body map[string]any) (bool, error) {
 	d := a.Desired
+	if a.Verb == plan.Replace {
+		return true, r.rebuildFlow(ctx, a, body)
+	}
 	switch {
 	case a.Verb == plan.Create:
+		if done, err := r.finishRebuild(ctx, a, body); done {
+			return true, err
+		}
 		create := map[string]any{"alias": d.Key, "providerId": "basic-flow", "topLevel": true, "builtIn": false}
 		for _, f := range []string{"description", "providerId"} {
 			if v, ok := body[f]; ok {
@@ -368,6 +375,9 @@ func (r *run) raiseSteps(ctx context.Context, realm, alias string, want, have []
 // createConfig makes an authenticator config through the execution that
 // names it, which this plan's flow actions declare.
 func (r *run) createConfig(ctx context.Context, a *plan.Action, body map[string]any) (bool, error) {
+	if a.Reason == plan.Rebuild {
+		return true, nil // made again by its flow's rebuild, which this action follows
+	}
 	if a.Verb != plan.Create {
 		return false, nil
 	}
@@ -392,6 +402,9 @@ func (r *run) createConfig(ctx context.Context, a *plan.Action, body map[string]
 	}
 	for j, key := range infoKeys(live) {
 		if key == step {
+			if id, _ := live[j]["authenticationConfig"].(string); id != "" && live[j]["alias"] == a.Key {
+				return true, nil // made already (by a rebuild of its flow, by a run killed before it recorded it)
+			}
 			path := fill(model.ExecutionPath, a.Realm, "{id}", fmt.Sprint(live[j]["id"])) + "/config"
 			_, err := r.api.Post(ctx, path, body)
 			return true, err

@@ -53,6 +53,10 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	}
 	owned := live.Owners[opts.Owner]
 	deleted := map[model.Scope]bool{}
+	// rebuiltWith: objects made again with a rebuilt object (a flow's
+	// configs), by the key of the object rebuilt. Kinds come in
+	// dependency order, so the rebuilt object is seen first.
+	rebuiltWith := map[model.Ref]string{}
 	for _, k := range model.Kinds() {
 		for _, d := range desired.Sorted(k.Name) {
 			l := live.Get(k.Name, d.Key)
@@ -84,6 +88,9 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 				}
 				a := action(desired.Name, d, nil, plan.Create, creation(k, d))
 				a.Reason = plan.Missing
+				if with := rebuiltWith[model.Ref{Kind: k.Name, Key: d.Key}]; with != "" {
+					a.Note = "made with " + with + ", which is rebuilt"
+				}
 				actions = append(actions, a)
 			default:
 				for _, p := range k.Refuse(desired.Name, d, l) {
@@ -100,6 +107,19 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 					if k.Immutable {
 						a.Verb, a.Reason = plan.Replace, plan.Immutable // no update endpoint
 					}
+					if why, with := k.Rebuild(d, l); why != "" {
+						a.Verb, a.Reason, a.Note = plan.Replace, plan.Rebuild, why
+						for _, ref := range with {
+							if desired.Get(ref.Kind, ref.Key) == nil {
+								conflicts = append(conflicts, fmt.Sprintf("%s: %s %q must be rebuilt, and its steps name %s %q, which the files do not declare: a rebuild makes it again from the files, so declare it",
+									d.Source, k.Title, d.Key, model.KindByName(ref.Kind).Title, ref.Key))
+							}
+							rebuiltWith[ref] = fmt.Sprintf("%s %q", k.Title, d.Key)
+						}
+					}
+				}
+				if with := rebuiltWith[model.Ref{Kind: k.Name, Key: d.Key}]; with != "" {
+					a.Verb, a.Reason, a.Note = plan.Replace, plan.Rebuild, "made again with "+with+", which is rebuilt"
 				}
 				adopt := !k.Root && !k.BuiltIn(desired.Name, d.Key) && !d.Stub() && !owned[model.Ref{Kind: k.Name, Key: d.Key}]
 				if adopt {

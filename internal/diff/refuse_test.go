@@ -29,6 +29,19 @@ func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 		map[string]any{"id": "w", "clientId": "web"},
 	}})
 	live.Flows = []string{"browser", "clients", "my browser"}
+	flowLive := decompose(t, map[string]any{"realm": "acme", "authenticationFlows": []any{
+		map[string]any{"id": "f1", "alias": "switch", "providerId": "basic-flow", "authenticationExecutions": []any{
+			map[string]any{"authenticator": "auth-cookie", "requirement": "ALTERNATIVE"}}},
+		map[string]any{"id": "f2", "alias": "browser", "builtIn": true, "providerId": "basic-flow", "authenticationExecutions": []any{}},
+	}})
+	asClientFlow := func(alias, config string) map[string]any {
+		step := map[string]any{"authenticator": "client-secret", "requirement": "ALTERNATIVE"}
+		if config != "" {
+			step["authenticatorConfig"] = config
+		}
+		return map[string]any{"realm": "acme", "authenticationFlows": []any{
+			map[string]any{"alias": alias, "providerId": "client-flow", "authenticationExecutions": []any{step}}}}
+	}
 	for _, c := range []struct {
 		name    string
 		desired map[string]any
@@ -55,6 +68,11 @@ func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 		{"new mapper without its type", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "web",
 			"protocolMappers": []any{map[string]any{"name": "m", "protocol": "openid-connect"}}}}}, live,
 			`client mapper "web/m" does not exist yet, and Keycloak creates it only with protocolMapper`},
+		{"flow kind change (a rebuild)", asClientFlow("switch", ""), flowLive, ""},
+		{"rebuild naming an undeclared config", asClientFlow("switch", "elsewhere"), flowLive,
+			`authentication flow "switch" must be rebuilt, and its steps name authenticator config "elsewhere", which the files do not declare`},
+		{"built-in flow kind change", asClientFlow("browser", ""), flowLive,
+			`Keycloak cannot change a flow's providerId (basic-flow → client-flow) in place, and a built-in flow cannot be made again`},
 		{"admin client on a new realm", map[string]any{"realm": "acme", "clients": []any{map[string]any{"clientId": "realm-management", "description": "x"}}}, nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -211,6 +211,10 @@ func (s *Server) onUpdate(rl *realm, o *object, body map[string]any) error {
 	k := o.kind
 	for f, v := range body {
 		switch {
+		case f == k.KeyField && (k.Name == model.KindFlow || k.Name == model.KindAuthConfig):
+			if err := renameByAlias(rl, o, v); err != nil {
+				return err
+			}
 		case f == "id" || f == k.KeyField || k.IsRelation(f) || f == "protocolMappers" || strings.Contains(strings.Join(k.ServerManaged, ","), f) && f != "attributes":
 		case f == "attributes":
 			o.rep[f] = mergedAttributes(k, o.rep[f], v)
@@ -234,6 +238,42 @@ func (s *Server) onUpdate(rl *realm, o *object, body map[string]any) error {
 		s.serviceAccountFollows(rl, o)
 	case model.KindUser:
 		keepProfileAttributes(rl, o)
+	}
+	return nil
+}
+
+// renameByAlias renames a flow or a config, as Keycloak does on a PUT.
+// Keycloak keeps flow bindings by id, which the fake keeps by alias: they
+// follow the flow's new alias.
+func renameByAlias(rl *realm, o *object, v any) error {
+	alias, _ := v.(string)
+	old, _ := o.rep["alias"].(string)
+	if alias == "" || alias == old {
+		return nil
+	}
+	if o.kind.Name != model.KindFlow {
+		o.rep["alias"] = alias
+		return nil
+	}
+	if rl.flowByAlias(alias) != nil {
+		return conflict("Flow alias name already exists")
+	}
+	o.rep["alias"] = alias
+	for _, k := range model.Kinds() {
+		for _, f := range k.FlowFields {
+			reps := []map[string]any{rl.obj.rep}
+			if !k.Root {
+				reps = nil
+				for _, x := range rl.ofKindAll(k) {
+					reps = append(reps, x.rep)
+				}
+			}
+			for _, rep := range reps {
+				if rep[f] == old {
+					rep[f] = alias
+				}
+			}
+		}
 	}
 	return nil
 }

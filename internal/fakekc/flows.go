@@ -74,6 +74,9 @@ func flowRoutes(add func(method, tmpl string, h handler)) {
 				info := map[string]any{"id": s.id, "requirement": s.requirement, "level": level, "index": i, "priority": s.priority}
 				if s.config != "" {
 					info["authenticationConfig"] = s.config
+					if c := rl.objects[s.config]; c != nil {
+						info["alias"] = c.rep["alias"] // as Keycloak: the config's alias
+					}
 				}
 				if s.subFlow != "" {
 					sub := rl.objects[s.subFlow]

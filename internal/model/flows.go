@@ -120,6 +120,7 @@ func flowKind() *Kind {
 		check:    checkFlow,
 		refuse:   refuseBuiltInFlowChange,
 		blocked:  flowStillBound,
+		rebuild:  rebuildForKindChange,
 	}
 }
 
@@ -376,7 +377,7 @@ func (s *Steps) stepPositions(e *Entity, list any, prefix string, path []string,
 // checkFlow checks a flow's steps offline: each names an authenticator
 // or a sub-flow, with a known requirement and known fields.
 func checkFlow(r *Realm, e *Entity) []Problem {
-	var out []Problem
+	out := reservedChars(e.Key, "a flow's alias")
 	var walk func(list any, prefix string)
 	walk = func(list any, prefix string) {
 		items, ok := list.([]any)
@@ -427,6 +428,18 @@ func checkFlow(r *Realm, e *Entity) []Problem {
 	return out
 }
 
+// aliasReserved are the characters Keycloak refuses in a top-level
+// flow's alias and a config's alias (RFC 3986's reserved characters and
+// the backslash).
+const aliasReserved = `:/?#@!$&()*+,;=[]\`
+
+func reservedChars(alias, what string) []Problem {
+	if i := strings.IndexAny(alias, aliasReserved); i >= 0 {
+		return []Problem{{Field: "alias", Message: fmt.Sprintf("%q: Keycloak refuses the character %q in %s (none of %s)", alias, alias[i:i+1], what, aliasReserved)}}
+	}
+	return nil
+}
+
 func firstField(prefix string) string {
 	if prefix == "" {
 		return ExecutionsField
@@ -459,6 +472,9 @@ func FlowConfigUses(r *Realm) map[string][][2]string {
 
 // checkConfigUse: Keycloak links a config to one execution.
 func checkConfigUse(r *Realm, e *Entity) []Problem {
+	if p := reservedChars(e.Key, "a config's alias"); p != nil {
+		return p
+	}
 	if uses := FlowConfigUses(r)[e.Key]; len(uses) > 1 {
 		var where []string
 		for _, u := range uses {
@@ -475,9 +491,12 @@ func refuseBuiltInFlowChange(realm string, d, l *Entity) []Problem {
 	if l == nil {
 		return nil
 	}
-	out := refuseKindChange(d, l)
 	if !contains(BuiltInFlows, d.Key) {
-		return out
+		return nil // what cannot change in place is rebuilt
+	}
+	var out []Problem
+	if why := kindChange(d, l); why != "" {
+		out = append(out, Problem{Field: "providerId", Message: why + ", and a built-in flow cannot be made again: copy it under a new alias, change the copy and bind it instead"})
 	}
 	if desc, ok := d.Fields["description"]; ok && desc != l.Fields["description"] {
 		out = append(out, Problem{Field: "description", Message: "Keycloak does not change a built-in flow's description"})
@@ -509,22 +528,44 @@ func refuseBuiltInFlowChange(realm string, d, l *Entity) []Problem {
 	return out
 }
 
-// refuseKindChange: Keycloak cannot change a top-level flow's kind
-// (providerId) in place, and realmsync does not rebuild flows yet (a
-// sub-flow's kind changes by removing and adding its step).
-func refuseKindChange(d, l *Entity) []Problem {
-	var out []Problem
+// kindChange explains a change of a top-level flow's kind (providerId),
+// which Keycloak cannot make in place: a flow's steps are of its kind (a
+// client flow runs client authenticators), so changing it step by step
+// would leave every binding on a half-built flow. "" when the kind stays.
+func kindChange(d, l *Entity) string {
 	kind := func(v any) string {
 		if s, _ := v.(string); s != "" {
 			return s
 		}
 		return "basic-flow"
 	}
-	if v, ok := d.Fields["providerId"]; ok && kind(v) != kind(l.Fields["providerId"]) {
-		out = append(out, Problem{Field: "providerId", Message: fmt.Sprintf("Keycloak cannot change a flow's providerId (%s → %s) in place: make the new flow under another alias and bind that instead",
-			kind(l.Fields["providerId"]), kind(v))})
+	v, ok := d.Fields["providerId"]
+	if !ok || kind(v) == kind(l.Fields["providerId"]) {
+		return ""
 	}
-	return out
+	return fmt.Sprintf("Keycloak cannot change a flow's providerId (%s → %s) in place", kind(l.Fields["providerId"]), kind(v))
+}
+
+// RebuildSuffix marks the flow (and its sub-flows and configs) that a
+// rebuild makes beside the one it replaces, until the old one is gone
+// and the new one takes its alias. A flow, sub-flow or config alias
+// ending in it is the unfinished work of an earlier run.
+const RebuildSuffix = " - realmsync rebuild"
+
+// rebuildForKindChange: a top-level flow whose kind changes is built
+// anew under a temporary alias, with the configs its steps name.
+func rebuildForKindChange(d, l *Entity) (string, []Ref) {
+	why := kindChange(d, l)
+	if why == "" || contains(BuiltInFlows, d.Key) {
+		return "", nil
+	}
+	var with []Ref
+	one := NewRealm("")
+	_ = one.Add(d)
+	for _, alias := range SortedKeys(FlowConfigUses(one)) {
+		with = append(with, Ref{Kind: KindAuthConfig, Key: alias})
+	}
+	return why + ": built anew under a temporary alias, every binding moved to it, the old flow deleted and the new one renamed", with
 }
 
 // flowStillBound names where a flow the plan would delete is still bound

@@ -209,6 +209,21 @@ type Kind struct {
 	// blocked explains why a live object the plan would delete must stay
 	// (a flow still bound), "" when it may go.
 	blocked func(desired, live *Realm, l *Entity) string
+	// rebuild says why a change to live object l cannot be made in place
+	// ("" when it can): apply then builds the object anew beside the old
+	// one, moves what binds it over, deletes the old one and gives the
+	// new one its key. with names objects made again with it (a flow's
+	// configs), which must be declared.
+	rebuild func(d, l *Entity) (why string, with []Ref)
+}
+
+// Rebuild says why the change from l to d cannot be made in place, and
+// what is made again with it; "" when it can.
+func (k *Kind) Rebuild(d, l *Entity) (string, []Ref) {
+	if k.rebuild == nil || l == nil {
+		return "", nil
+	}
+	return k.rebuild(d, l)
 }
 
 // Refuse explains changes Keycloak would refuse to make to l.

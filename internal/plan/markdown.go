@@ -132,7 +132,10 @@ func (m *mdDoc) deletions(dels []*Action) {
 	m.line("")
 	for i, a := range dels {
 		item := fmt.Sprintf("- %s %s in realm %s", title(a.Kind), mdCode(a.Key), mdCode(a.Realm))
-		if a.Verb == Replace {
+		switch {
+		case a.Reason == Rebuild:
+			item += " (rebuilt: made anew beside it, its bindings moved over, then deleted)"
+		case a.Verb == Replace:
 			item += " (replaced: deleted and created again)"
 		}
 		if !m.fits(len(item) + 1) {

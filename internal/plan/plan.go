@@ -40,6 +40,11 @@ const (
 	Differs Reason = "differs"
 	// Immutable: differs, and its kind has no update.
 	Immutable Reason = "immutable"
+	// Rebuild: differs in a way Keycloak cannot change in place (a flow's
+	// kind); the object is built anew beside the old one, what binds it
+	// moves over, then the old one goes. Also the objects made again
+	// with it (a rebuilt flow's configs).
+	Rebuild Reason = "rebuild"
 	// BuiltIn: Keycloak makes the object (with the realm, or with its
 	// client); the desired fields are merged into it.
 	BuiltIn Reason = "built-in"

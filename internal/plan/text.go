@@ -102,7 +102,10 @@ func deletions(p *Plan) []*Action {
 // stands apart from the realm grouping.
 func deletionLine(a *Action) string {
 	line := a.Verb.Symbol() + " " + title(a.Kind) + " " + quote(a.Key) + " in realm " + a.Realm
-	if a.Verb == Replace {
+	switch {
+	case a.Reason == Rebuild:
+		line += " (rebuilt: made anew beside it, its bindings moved over, then deleted)"
+	case a.Verb == Replace:
 		line += " (deleted and created again)"
 	}
 	return line
