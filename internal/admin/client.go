@@ -63,6 +63,10 @@ type Config struct {
 	CAFile string
 	// InsecureSkipTLSVerify disables certificate verification (unsafe).
 	InsecureSkipTLSVerify bool
+	// ClientCertFile and ClientKeyFile are a PEM certificate and its key
+	// presented to the server, for a proxy in front of the admin API that
+	// requires client certificates (mTLS). Both or neither.
+	ClientCertFile, ClientKeyFile string
 	// Timeout bounds one HTTP request, body included; default 60s.
 	Timeout time.Duration
 	// MaxRetries is the number of retries after the first attempt; 0 means
@@ -171,8 +175,18 @@ func New(cfg Config) (*Client, error) {
 	// per host would make most of them reconnect.
 	tr.MaxIdleConns = 64
 	tr.MaxIdleConnsPerHost = 32
-	if cfg.CAFile != "" || cfg.InsecureSkipTLSVerify {
+	if (cfg.ClientCertFile == "") != (cfg.ClientKeyFile == "") {
+		return nil, errors.New("admin: a client certificate needs its key, and a key its certificate")
+	}
+	if cfg.CAFile != "" || cfg.InsecureSkipTLSVerify || cfg.ClientCertFile != "" {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipTLSVerify} //nolint:gosec // explicit opt-in
+		if cfg.ClientCertFile != "" {
+			pair, err := tls.LoadX509KeyPair(cfg.ClientCertFile, cfg.ClientKeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("admin: client certificate: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{pair}
+		}
 		if cfg.CAFile != "" {
 			pem, err := os.ReadFile(cfg.CAFile)
 			if err != nil {

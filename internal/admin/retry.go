@@ -71,10 +71,16 @@ func retryableTransport(method string, err error) bool {
 	if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
 		return false
 	}
+	// A TLS alert from the server (it wants a client certificate, or
+	// refused ours) will be the same next time. crypto/tls reports one
+	// as a net.OpError "remote error".
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		return false
+	}
 	if idempotent(method) {
 		return true
 	}
-	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
 }
 

@@ -25,6 +25,8 @@ type fileConfig struct {
 	ClientID              string        `yaml:"clientId"`
 	ClientSecret          string        `yaml:"clientSecret"`
 	CAFile                string        `yaml:"caFile"`
+	ClientCert            string        `yaml:"clientCert"`
+	ClientKey             string        `yaml:"clientKey"`
 	InsecureSkipTLSVerify bool          `yaml:"insecureSkipTLSVerify"`
 	Timeout               time.Duration `yaml:"timeout"`
 }

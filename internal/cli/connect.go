@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,12 +20,15 @@ import (
 type connFlags struct {
 	fs                                                             *pflag.FlagSet // to tell a flag given as 0 from one not given
 	url, authRealm, user, password, clientID, clientSecret, caFile string
+	clientCert, clientKey                                          string
 	config, logFormat, logLevel                                    string
 	insecure, verbose                                              bool
 	// logSink is the stream under stderr's JSON lines, where the admin
 	// client's own JSON records go (nil: stderr itself).
 	logSink io.Writer
 	timeout time.Duration
+	// wait is how long the first connection is retried (0: not at all).
+	wait time.Duration
 }
 
 func (c *connFlags) register(fs *pflag.FlagSet) {
@@ -35,7 +40,10 @@ func (c *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.clientID, "client-id", "", "client for the client-credentials grant (env KEYCLOAK_CLIENT_ID)")
 	fs.StringVar(&c.clientSecret, "client-secret", "", "its secret; prefer the environment (env KEYCLOAK_CLIENT_SECRET)")
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM file of CA certificates to trust (env KEYCLOAK_CA_FILE)")
+	fs.StringVar(&c.clientCert, "client-cert", "", "PEM client certificate for mTLS in front of the admin API (env KEYCLOAK_CLIENT_CERT)")
+	fs.StringVar(&c.clientKey, "client-key", "", "PEM key of --client-cert (env KEYCLOAK_CLIENT_KEY)")
 	fs.BoolVar(&c.insecure, "insecure-skip-tls-verify", false, "do not verify the server's TLS certificate (unsafe)")
+	fs.DurationVar(&c.wait, "wait", 0, "wait up to this long for the server to be ready (discovery document served, login accepted), retrying with backoff")
 	fs.DurationVar(&c.timeout, "timeout", 0, "timeout of one HTTP request (default 60s)")
 	fs.StringVar(&c.config, "config", "", "config file with connection settings (default ./"+DefaultConfigFile+" when present)")
 	fs.BoolVarP(&c.verbose, "verbose", "V", false, "report the requests made, by method, on stderr")
@@ -79,6 +87,8 @@ func (c *connFlags) resolve(env Env) (admin.Config, error) {
 		ClientID:              pick(c.clientID, "KEYCLOAK_CLIENT_ID", file.ClientID, ""),
 		ClientSecret:          pick(c.clientSecret, "KEYCLOAK_CLIENT_SECRET", file.ClientSecret, ""),
 		CAFile:                pick(c.caFile, "KEYCLOAK_CA_FILE", file.CAFile, ""),
+		ClientCertFile:        pick(c.clientCert, "KEYCLOAK_CLIENT_CERT", file.ClientCert, ""),
+		ClientKeyFile:         pick(c.clientKey, "KEYCLOAK_CLIENT_KEY", file.ClientKey, ""),
 		InsecureSkipTLSVerify: c.insecure || file.InsecureSkipTLSVerify,
 		Timeout:               timeout,
 	}, nil
@@ -100,7 +110,7 @@ func (c *connFlags) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format: want text or json, got %q", c.logFormat)
 }
 
-func (c *connFlags) connect(env Env, stderr io.Writer) (*admin.Client, error) {
+func (c *connFlags) connect(ctx context.Context, env Env, stderr io.Writer) (*admin.Client, error) {
 	if c.timeout < 0 || (c.timeout == 0 && c.fs != nil && c.fs.Changed("timeout")) {
 		return nil, fmt.Errorf("--timeout %v: want a duration above zero (default 60s)", c.timeout)
 	}
@@ -120,7 +130,48 @@ func (c *connFlags) connect(env Env, stderr io.Writer) (*admin.Client, error) {
 	if cfg.Logger, err = c.logger(stderr); err != nil {
 		return nil, err
 	}
-	return admin.New(cfg)
+	if c.wait < 0 {
+		return nil, fmt.Errorf("--wait %v: want a duration of zero or more", c.wait)
+	}
+	api, err := admin.New(cfg)
+	if err != nil || c.wait == 0 {
+		return api, err
+	}
+	return api, waitReady(ctx, api, cfg.BaseURL, c.wait, cfg.Logger)
+}
+
+// waitReady retries the server's readiness (admin.Ready) until it holds
+// or the wait is over, doubling the pause from one second up to ten, and
+// logs a line per failed attempt, for jobs that start beside Keycloak
+// (a Kubernetes Job next to its Deployment, a compose service).
+func waitReady(ctx context.Context, api *admin.Client, url string, wait time.Duration, log *slog.Logger) error {
+	start := time.Now()
+	deadline := start.Add(wait)
+	pause := time.Second
+	for attempt := 1; ; attempt++ {
+		err := api.Ready(ctx)
+		if err == nil {
+			if attempt > 1 {
+				log.Warn("Keycloak is ready", "url", url, "attempts", attempt, "waited", time.Since(start).Round(time.Second).String())
+			}
+			return nil
+		}
+		var nr *admin.NotReady
+		if errors.As(err, &nr) && nr.Final {
+			return fmt.Errorf("%s is up, but: %w", url, err)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("%s was not ready after waiting %v (--wait): %w", url, wait, err)
+		}
+		log.Warn("waiting for Keycloak", "url", url, "attempt", attempt, "waited", time.Since(start).Round(time.Second).String(), "of", wait.String(), "reason", err.Error())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(pause, left)):
+		}
+		pause = min(2*pause, 10*time.Second)
+	}
 }
 
 // reportRequests prints the request counts that --verbose promises.

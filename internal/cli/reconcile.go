@@ -132,7 +132,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	api, err := f.conn.connect(a.env, a.stderr)
+	api, err := f.conn.connect(ctx, a.env, a.stderr)
 	if err != nil {
 		return a.fail("%v", err)
 	}
@@ -311,7 +311,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 		fmt.Fprintf(a.stderr, "realmsync export: --realm is required\nUsage: realmsync %s\n", c.usage)
 		return ExitError
 	}
-	api, err := conn.connect(a.env, a.stderr)
+	api, err := conn.connect(ctx, a.env, a.stderr)
 	if err != nil {
 		return a.fail("%v", err)
 	}

@@ -215,7 +215,7 @@ func (s *Server) onUpdate(rl *realm, o *object, body map[string]any) error {
 			if err := renameByAlias(rl, o, v); err != nil {
 				return err
 			}
-		case f == "id" || f == k.KeyField || k.IsRelation(f) || f == "protocolMappers" || strings.Contains(strings.Join(k.ServerManaged, ","), f) && f != "attributes":
+		case f == "id" || f == k.KeyField || k.IsRelation(f) || f == "protocolMappers" || contains(k.ServerManaged, f):
 		case f == "attributes":
 			o.rep[f] = mergedAttributes(k, o.rep[f], v)
 		case f == "config" && k.Name == model.KindIdP:

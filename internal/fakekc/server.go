@@ -104,6 +104,11 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 			"refresh_token": "fake-refresh", "refresh_expires_in": 1800, "token_type": "Bearer"})
 		return
 	}
+	if realmPath, ok := strings.CutSuffix(req.URL.Path, "/.well-known/openid-configuration"); ok && strings.HasPrefix(realmPath, "/realms/") {
+		base := "http://" + req.Host + realmPath
+		writeJSON(w, http.StatusOK, map[string]any{"issuer": base, "token_endpoint": base + "/protocol/openid-connect/token"})
+		return
+	}
 	if req.URL.Path == "/admin/serverinfo" {
 		// The in-memory Keycloak imitates Keycloak 26.
 		writeJSON(w, http.StatusOK, map[string]any{"systemInfo": map[string]any{"version": FakeVersion}})

@@ -1,15 +1,32 @@
 package load
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
-// Expand replaces ${env:NAME} and ${env:NAME:-default} in s with values
-// from lookup. "$${" stands for a literal "${". Anything else that looks
-// like ${...} is left alone: Keycloak itself uses ${client_account} style
-// message keys in names.
-func Expand(s string, lookup func(string) (string, bool)) (string, error) {
+// Sources resolve the references a desired-state value may hold.
+type Sources struct {
+	// Env resolves ${env:NAME}.
+	Env func(string) (string, bool)
+	// Dir is where a relative ${file:path} is read from: the directory of
+	// the file that holds the reference.
+	Dir string
+	// ReadFile reads ${file:path} (nil: os.ReadFile).
+	ReadFile func(string) ([]byte, error)
+}
+
+// Expand replaces ${env:NAME}, ${env:NAME:-default} and ${file:PATH} in s.
+// A file's content stands without its trailing newlines, as a Kubernetes
+// secret mounted as a file, or one written by echo, holds the value. "$${"
+// stands for a literal "${". Anything else that looks like ${...} is left
+// alone: Keycloak itself uses ${client_account} style message keys in
+// names.
+func Expand(s string, src Sources) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
@@ -20,7 +37,13 @@ func Expand(s string, lookup func(string) (string, bool)) (string, error) {
 			i += 3
 			continue
 		}
-		if !strings.HasPrefix(s[i:], "${env:") {
+		prefix := ""
+		for _, p := range []string{"${env:", "${file:"} {
+			if strings.HasPrefix(s[i:], p) {
+				prefix = p
+			}
+		}
+		if prefix == "" {
 			b.WriteByte(s[i])
 			i++
 			continue
@@ -29,23 +52,64 @@ func Expand(s string, lookup func(string) (string, bool)) (string, error) {
 		if end < 0 {
 			return "", fmt.Errorf("unterminated %q", s[i:])
 		}
-		expr := s[i+len("${env:") : i+end]
-		name, def, hasDefault := strings.Cut(expr, ":-")
-		if !validEnvName(name) {
-			return "", fmt.Errorf("invalid environment variable name %q in %q", name, s[i:i+end+1])
+		expr := s[i+len(prefix) : i+end]
+		var v string
+		var err error
+		if prefix == "${file:" {
+			v, err = src.file(expr)
+		} else {
+			v, err = src.env(expr, s[i:i+end+1])
 		}
-		v, ok := lookup(name)
-		switch {
-		case ok:
-			b.WriteString(v)
-		case hasDefault:
-			b.WriteString(def)
-		default:
-			return "", fmt.Errorf("environment variable %s is not set (use ${env:%s:-default} for a default)", name, name)
+		if err != nil {
+			return "", err
 		}
+		b.WriteString(v)
 		i += end + 1
 	}
 	return b.String(), nil
+}
+
+func (src Sources) env(expr, ref string) (string, error) {
+	name, def, hasDefault := strings.Cut(expr, ":-")
+	if !validEnvName(name) {
+		return "", fmt.Errorf("invalid environment variable name %q in %q", name, ref)
+	}
+	lookup := src.Env
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	v, ok := lookup(name)
+	switch {
+	case ok:
+		return v, nil
+	case hasDefault:
+		return def, nil
+	}
+	return "", fmt.Errorf("environment variable %s is not set (use ${env:%s:-default} for a default)", name, name)
+}
+
+// file reads ${file:path}. A missing file is an error, never an empty
+// value: a secret that did not mount must not become a blank password.
+func (src Sources) file(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("${file:} names no file")
+	}
+	full := path
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(src.Dir, full)
+	}
+	read := src.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("${file:%s}: %s does not exist", path, full)
+	case err != nil:
+		return "", fmt.Errorf("${file:%s}: %w", path, err)
+	}
+	return strings.TrimRight(string(data), "\r\n"), nil
 }
 
 func validEnvName(name string) bool {

@@ -137,7 +137,20 @@ func TestLoadMergesPartsAndSubstitutes(t *testing.T) {
 func TestExpand(t *testing.T) {
 	env := map[string]string{"A": "1", "EMPTY": ""}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	dir := t.TempDir()
+	for name, content := range map[string]string{"secret": "s3cr3t\n", "crlf": "v\r\n", "bare": "b", "inner": "a\nb\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct{ in, want, err string }{
+		{"${file:secret}", "s3cr3t", ""},
+		{"${file:" + filepath.Join(dir, "crlf") + "}", "v", ""},
+		{"pre-${file:bare}-${env:A}", "pre-b-1", ""},
+		{"${file:inner}", "a\nb", ""},
+		{"${file:absent}", "", "does not exist"},
+		{"${file:}", "", "names no file"},
+		{"$${file:secret}", "${file:secret}", ""},
 		{"plain", "plain", ""},
 		{"${env:A}", "1", ""},
 		{"x-${env:A}-${env:A}", "x-1-1", ""},
@@ -150,7 +163,7 @@ func TestExpand(t *testing.T) {
 		{"${env:1A}", "", "invalid environment variable name"},
 	}
 	for _, tc := range cases {
-		got, err := Expand(tc.in, lookup)
+		got, err := Expand(tc.in, Sources{Env: lookup, Dir: dir})
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("Expand(%q) error %v, want %q", tc.in, err, tc.err)
@@ -168,7 +181,7 @@ func FuzzExpand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out, err := Expand(s, func(string) (string, bool) { return "v", true })
+		out, err := Expand(s, Sources{Env: func(string) (string, bool) { return "v", true }, ReadFile: func(string) ([]byte, error) { return []byte("f\n"), nil }})
 		if err == nil && !strings.Contains(s, "${") && out != s {
 			t.Errorf("text without ${ changed: %q → %q", s, out)
 		}

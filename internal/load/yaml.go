@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -57,6 +58,7 @@ func (d *document) posOf(path []string) model.Pos {
 
 // parseFile reads every YAML document of a file.
 func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]*document, error) {
+	src := Sources{Env: lookup, Dir: filepath.Dir(file)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*document
 	for {
@@ -68,7 +70,7 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 		if err != nil {
 			return nil, syntaxError(file, data, err)
 		}
-		c := converter{file: file, lookup: lookup, budget: max(minExpansion, len(data))}
+		c := converter{file: file, src: src, budget: max(minExpansion, len(data))}
 		tree := &posTree{}
 		v := c.value(&n, tree, 0)
 		if len(c.errs) > 0 {
@@ -99,7 +101,7 @@ type converter struct {
 	inAlias  int // aliases being expanded
 	budget   int
 	file     string
-	lookup   func(string) (string, bool)
+	src      Sources
 	errs     []error
 	reported bool
 }
@@ -191,7 +193,7 @@ func (c *converter) value(n *yaml.Node, t *posTree, depth int) any {
 func (c *converter) scalar(n *yaml.Node) any {
 	explicitString := n.Style&yaml.TaggedStyle != 0 && n.Tag == "!!str"
 	if explicitString || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		s, err := Expand(n.Value, c.lookup)
+		s, err := Expand(n.Value, c.src)
 		if err != nil {
 			c.failf(n, "%v", err)
 		}
@@ -199,7 +201,7 @@ func (c *converter) scalar(n *yaml.Node) any {
 	}
 	node := n
 	if strings.Contains(n.Value, "${") {
-		s, err := Expand(n.Value, c.lookup)
+		s, err := Expand(n.Value, c.src)
 		if err != nil {
 			c.failf(n, "%v", err)
 			return n.Value
