@@ -107,6 +107,8 @@ func (a *app) usage(w io.Writer) {
 func (c *command) flags(a *app) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	switch c.name {
+	case "validate":
+		fs.StringArray("exclude", nil, excludeUsage)
 	case "plan":
 		(&runFlags{}).register(fs, modePlan)
 	case "sync":
@@ -131,6 +133,10 @@ func (c *command) printHelp(w io.Writer, fs *pflag.FlagSet) {
 
 // parse parses a command's flags. pflag's own error handling would exit
 // with code 2, which here means "changes": usage errors exit 1.
+// atLeastOne is parse's nargs for commands that take one or more
+// desired-state paths.
+const atLeastOne = -1
+
 func (a *app) parse(c *command, fs *pflag.FlagSet, args []string, nargs int) ([]string, int, bool) {
 	fs.SetOutput(io.Discard)
 	fs.BoolP("help", "h", false, "show this help")
@@ -146,7 +152,11 @@ func (a *app) parse(c *command, fs *pflag.FlagSet, args []string, nargs int) ([]
 		c.printHelp(a.stdout, fs)
 		return nil, ExitOK, false
 	}
-	if fs.NArg() != nargs {
+	switch {
+	case nargs == atLeastOne && fs.NArg() == 0:
+		fmt.Fprintf(a.stderr, "realmsync %s: expected one or more directories, got none\nUsage: realmsync %s\n", c.name, c.usage)
+		return nil, ExitError, false
+	case nargs != atLeastOne && fs.NArg() != nargs:
 		fmt.Fprintf(a.stderr, "realmsync %s: expected %d argument(s), got %d\nUsage: realmsync %s\n", c.name, nargs, fs.NArg(), c.usage)
 		return nil, ExitError, false
 	}

@@ -24,7 +24,7 @@ func TestExitCodesAndUsage(t *testing.T) {
 		{[]string{"--version"}, ExitOK, "realmsync dev", ""},
 		{[]string{"version", "--help"}, ExitOK, "Print realmsync's version.", ""},
 		{[]string{"frobnicate"}, ExitError, "", `unknown command "frobnicate"`},
-		{[]string{"plan"}, ExitError, "", "expected 1 argument(s), got 0"},
+		{[]string{"plan"}, ExitError, "", "expected one or more directories, got none"},
 		{[]string{"plan", "--no-such-flag", "x"}, ExitError, "", "unknown flag: --no-such-flag"},
 		{[]string{"plan", "--help"}, ExitOK, "Exit codes: 0 no changes, 2 changes planned, 1 error.", ""},
 		{[]string{"sync", "-h"}, ExitOK, "--dry-run", ""},

@@ -9,30 +9,32 @@ import (
 )
 
 var validateCmd = &command{
-	name: "validate", usage: "validate DIR", summary: "Check the desired state offline: YAML, fields, types, keys and references.",
+	name: "validate", usage: "validate DIR...", summary: "Check the desired state offline: YAML, fields, types, keys and references.",
 	help: `Exit codes: 0 valid, 1 invalid (every problem is listed with file and line).
 
 Examples:
   realmsync validate realms/`,
 	run: func(_ context.Context, a *app, c *command, args []string) int {
-		rest, code, ok := a.parse(c, c.flags(a), args, 1)
+		fs := c.flags(a)
+		rest, code, ok := a.parse(c, fs, args, atLeastOne)
 		if !ok {
 			return code
 		}
-		d, err := a.load(rest[0])
+		exclude, _ := fs.GetStringArray("exclude")
+		d, err := a.load(rest, exclude)
 		if err != nil {
 			return a.loadFailed(err)
 		}
 		for _, w := range d.Warnings {
 			fmt.Fprintf(a.stderr, "warning: %s\n", w)
 		}
-		fmt.Fprintf(a.stdout, "%s: %d realm(s) valid: %s\n", rest[0], len(d.Realms), strings.Join(d.Names(), ", "))
+		fmt.Fprintf(a.stdout, "%s: %d realm(s) valid: %s\n", strings.Join(rest, " "), len(d.Realms), strings.Join(d.Names(), ", "))
 		return ExitOK
 	},
 }
 
 var planCmd = &command{
-	name: "plan", usage: "plan [flags] DIR", summary: "Show the changes a sync would make (same as sync --dry-run).",
+	name: "plan", usage: "plan [flags] DIR...", summary: "Show the changes a sync would make (same as sync --dry-run).",
 	help: `Exit codes: 0 no changes, 2 changes planned, 1 error.
 
 Examples:
@@ -40,14 +42,15 @@ Examples:
   realmsync plan realms/
   realmsync plan --output markdown realms/ > plan.md   # for a pull-request comment
   realmsync plan --output json realms/ | jq '.actions[] | select(.verb == "delete")'
-  realmsync plan --realm acme --only client,clientMapper realms/`,
+  realmsync plan --realm acme --only client,clientMapper realms/
+  realmsync plan 'teams/*/realms' --exclude 'legacy-*'   # a monorepo`,
 	run: func(ctx context.Context, a *app, c *command, args []string) int {
 		return a.reconcile(ctx, c, args, modePlan)
 	},
 }
 
 var syncCmd = &command{
-	name: "sync", usage: "sync [flags] DIR", summary: "Apply the changes that make the server match DIR.",
+	name: "sync", usage: "sync [flags] DIR...", summary: "Apply the changes that make the server match DIR.",
 	help: `With --dry-run it only plans (exit 0 no changes, 2 changes, 1 error).
 Without it: exit 0 when every change was applied, 1 on any failure. Deletes are
 skipped once anything has failed.
@@ -61,7 +64,7 @@ Examples:
 }
 
 var driftCmd = &command{
-	name: "drift", usage: "drift [flags] DIR", summary: "Report objects changed outside Git (the plan, worded as drift).",
+	name: "drift", usage: "drift [flags] DIR...", summary: "Report objects changed outside Git (the plan, worded as drift).",
 	help: `For scheduled checks (cron, a Kubernetes CronJob). Exit codes: 0 no drift,
 2 drift found, 1 error. --metrics-file writes Prometheus text-format metrics
 (for node_exporter's textfile collector); --report-file the JSON report.

@@ -48,7 +48,10 @@ type runFlags struct {
 	keycloakVersion string // --keycloak-version: the server's, when it cannot say
 	saveTo          string // plan --out
 	savedPlan       string // sync --plan
+	exclude         []string
 }
+
+const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
 
 func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	f.conn.register(fs)
@@ -62,6 +65,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 		fs.BoolVar(&f.forceUnlock, "force-unlock", false, "sync even if another run holds the realm (only when that run is dead)")
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
+	fs.StringArrayVar(&f.exclude, "exclude", nil, excludeUsage)
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
 	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
 	fs.StringVar(&f.keycloakVersion, "keycloak-version", "", "the server's Keycloak version, when /admin/serverinfo is closed to this account (default: asked)")
@@ -82,8 +86,10 @@ func kindNames() string {
 	return strings.Join(names, ", ")
 }
 
-func (a *app) load(dir string) (*load.Desired, error) {
-	return load.Dir(dir, load.Options{Lookup: a.env})
+// load reads the desired state: one desired-state directory, or several
+// paths and patterns (load.Paths).
+func (a *app) load(paths, exclude []string) (*load.Desired, error) {
+	return load.Paths(paths, load.Options{Lookup: a.env, Exclude: exclude})
 }
 
 func (a *app) loadFailed(err error) int {
@@ -101,7 +107,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	var f runFlags
 	f.register(fs, m)
-	rest, code, ok := a.parse(c, fs, args, 1)
+	rest, code, ok := a.parse(c, fs, args, atLeastOne)
 	if !ok {
 		return code
 	}
@@ -124,7 +130,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if f.concurrency < 1 {
 		return a.fail("--concurrency %d: want 1 or more", f.concurrency)
 	}
-	desired, err := a.load(rest[0])
+	desired, err := a.load(rest, f.exclude)
 	if err != nil {
 		return a.loadFailed(err)
 	}

@@ -39,6 +39,9 @@ func (d *Desired) Names() []string { return model.SortedKeys(d.Realms) }
 type Options struct {
 	// Lookup resolves ${env:NAME}; nil means the process environment.
 	Lookup func(string) (string, bool)
+	// Exclude leaves out realm directories whose path or name matches
+	// one of these patterns (Paths).
+	Exclude []string
 
 	digest func(file string, data []byte) // hears every file read, in order
 }
@@ -46,25 +49,16 @@ type Options struct {
 // Dir loads and validates the desired state under dir. The error lists
 // every problem found, each with file and line.
 func Dir(dir string, opts Options) (*Desired, error) {
-	if opts.Lookup == nil {
-		opts.Lookup = os.LookupEnv
-	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading desired state: %w", err)
 	}
-	d := &Desired{Realms: map[string]*model.Realm{}}
-	digest := sha256.New()
-	opts.digest = func(file string, data []byte) {
-		rel, _ := filepath.Rel(dir, file)
-		fmt.Fprintf(digest, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
-		digest.Write(data)
-	}
 	if oneRealmsDirectory(entries) {
-		return nil, fmt.Errorf("%s holds realm files itself: it looks like the directory of one realm; give realmsync the directory above it, which holds one directory per realm (%s)",
-			dir, filepath.Dir(filepath.Clean(dir)))
+		return nil, fmt.Errorf("%s holds realm files itself: it looks like the directory of one realm; give realmsync the directory above it, which holds one directory per realm (%s), or name realm directories with a pattern (%s/*/)",
+			dir, filepath.Dir(filepath.Clean(dir)), filepath.Dir(filepath.Clean(dir)))
 	}
 	var errs []error
+	var realms []realmDir
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		isDir := e.IsDir()
@@ -80,11 +74,7 @@ func Dir(dir string, opts Options) (*Desired, error) {
 		}
 		switch {
 		case isDir && !strings.HasPrefix(e.Name(), "."):
-			r, rerrs := loadRealm(e.Name(), path, opts)
-			errs = append(errs, rerrs...)
-			if r != nil {
-				d.Realms[r.Name] = r
-			}
+			realms = append(realms, realmDir{name: e.Name(), dir: path})
 		case isYAML(e.Name()):
 			errs = append(errs, fmt.Errorf("%s: realm files belong in a directory named after the realm (%s/<realm>/%s)", path, dir, e.Name()))
 		}
@@ -92,8 +82,40 @@ func Dir(dir string, opts Options) (*Desired, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if len(d.Realms) == 0 {
+	if len(realms) == 0 {
 		return nil, fmt.Errorf("%s: no realm directories found (expected %s/<realm>/*.yaml)", dir, dir)
+	}
+	return loadRealms(realms, opts)
+}
+
+// realmDir is one realm's directory, named after the realm.
+type realmDir struct{ name, dir string }
+
+// loadRealms loads and validates realm directories (in name order). The
+// digest names each file by its realm and its path inside the realm's
+// directory, wherever that directory is.
+func loadRealms(realms []realmDir, opts Options) (*Desired, error) {
+	if opts.Lookup == nil {
+		opts.Lookup = os.LookupEnv
+	}
+	d := &Desired{Realms: map[string]*model.Realm{}}
+	digest := sha256.New()
+	var errs []error
+	for _, rd := range realms {
+		rd := rd
+		opts.digest = func(file string, data []byte) {
+			rel, _ := filepath.Rel(rd.dir, file)
+			fmt.Fprintf(digest, "%s\x00%d\x00", rd.name+"/"+filepath.ToSlash(rel), len(data))
+			digest.Write(data)
+		}
+		r, rerrs := loadRealm(rd.name, rd.dir, opts)
+		errs = append(errs, rerrs...)
+		if r != nil {
+			d.Realms[r.Name] = r
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	d.Digest = "sha256:" + hex.EncodeToString(digest.Sum(nil))
 	for _, name := range d.Names() {
@@ -115,14 +137,17 @@ func Dir(dir string, opts Options) (*Desired, error) {
 }
 
 // oneRealmsDirectory reports a directory that is one realm's rather than
-// the tree of realms: it has a realm.yaml, or realm files beside nothing
-// but the folders an export writes. Taken for a tree, its subfolders
-// would become realms named "clients" and "client-scopes".
+// the tree of realms: it has a realm.yaml, or realm files or the folders
+// an export writes (clients/, authentication-flows/) beside nothing else.
+// Taken for a tree, its subfolders would become realms named "clients"
+// and "client-scopes".
 func oneRealmsDirectory(entries []fs.DirEntry) bool {
-	var yamlFiles, realmFile, otherDirs bool
+	var yamlFiles, realmFile, exportDirs, otherDirs bool
 	for _, e := range entries {
 		switch {
-		case e.IsDir() && (e.Name() == "clients" || e.Name() == "client-scopes" || strings.HasPrefix(e.Name(), ".")):
+		case e.IsDir() && strings.HasPrefix(e.Name(), "."):
+		case e.IsDir() && exportFolders[e.Name()]:
+			exportDirs = true
 		case e.IsDir():
 			otherDirs = true
 		case isYAML(e.Name()):
@@ -130,8 +155,20 @@ func oneRealmsDirectory(entries []fs.DirEntry) bool {
 			realmFile = realmFile || strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".yaml"), ".yml") == "realm"
 		}
 	}
-	return realmFile || (yamlFiles && !otherDirs)
+	return realmFile || ((yamlFiles || exportDirs) && !otherDirs)
 }
+
+// exportFolders are the folders export writes inside a realm's
+// directory, from the kind table.
+var exportFolders = func() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range model.Kinds() {
+		if folder, _, nested := strings.Cut(k.ExportTo, "/"); nested {
+			out[folder] = true
+		}
+	}
+	return out
+}()
 
 func isYAML(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
