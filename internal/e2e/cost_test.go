@@ -3,8 +3,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/realmsync/realmsync/internal/admin"
@@ -62,5 +64,56 @@ func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 	}
 	if gets >= users {
 		t.Errorf("export made %d GET requests for %d users", gets, users)
+	}
+}
+
+// TestFlowReadCost: a no-op plan of a realm with 20 custom flows (each
+// with a configured step and a sub-flow) costs a few reads per flow more
+// than the same realm without them: its execution tree, its sub-flow's
+// kind and its config. The count is reported.
+func TestFlowReadCost(t *testing.T) {
+	needServer(t) // real server only: it counts requests against the real server
+	const flows = 20
+	var b strings.Builder
+	b.WriteString("enabled: true\nauthenticationFlows:\n")
+	var configs strings.Builder
+	for i := 0; i < flows; i++ {
+		fmt.Fprintf(&b, `  - alias: cost flow %02d
+    authenticationExecutions:
+      - authenticator: auth-cookie
+        requirement: ALTERNATIVE
+      - authenticator: identity-provider-redirector
+        requirement: ALTERNATIVE
+        authenticatorConfig: cost-redirect-%02d
+      - flowAlias: cost forms %02d
+        requirement: ALTERNATIVE
+        authenticationExecutions:
+          - authenticator: auth-username-password-form
+            requirement: REQUIRED
+          - authenticator: auth-otp-form
+            requirement: REQUIRED
+`, i, i, i)
+		fmt.Fprintf(&configs, "  - alias: cost-redirect-%02d\n    config: {defaultProvider: corp}\n", i)
+	}
+	withFlows := b.String() + "authenticatorConfig:\n" + configs.String()
+	gets := func(doc string) int {
+		realm := uniqueRealm(t, "flowcost")
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): doc})
+		expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync")
+		r := realmsync(t, nil, "plan", "-V", dir)
+		expectCode(t, r, 0, "no-op plan")
+		m := requestReport.FindStringSubmatch(r.stderr)
+		if m == nil {
+			t.Fatalf("no request report:\n%s", r)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	base, with := gets("enabled: true\n"), gets(withFlows)
+	perFlow := float64(with-base) / flows
+	t.Logf("no-op plan: %d GETs without custom flows, %d with %d (%.1f per flow)", base, with, flows, perFlow)
+	if perFlow > 3 {
+		t.Errorf("a custom flow costs %.1f GETs in a no-op plan, want at most 3 (tree, sub-flow kind, config)", perFlow)
 	}
 }
