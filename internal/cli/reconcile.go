@@ -49,6 +49,8 @@ type runFlags struct {
 	saveTo          string // plan --out
 	savedPlan       string // sync --plan
 	exclude         []string
+	from            string // --from kcc: the paths are keycloak-config-cli files
+	dropForeign     []string
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -66,6 +68,8 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, excludeUsage)
+	fs.StringSliceVar(&f.dropForeign, "drop-foreign-state", nil, "remove another tool's bookkeeping from the realms' attributes: kcc (keycloak-config-cli's de.adorsys.keycloak.config.*)")
+	fs.StringVar(&f.from, "from", "", "read the paths as another tool's files: kcc (keycloak-config-cli import files, as 'realmsync convert kcc' reads them)")
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
 	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
 	fs.StringVar(&f.keycloakVersion, "keycloak-version", "", "the server's Keycloak version, when /admin/serverinfo is closed to this account (default: asked)")
@@ -130,7 +134,21 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if f.concurrency < 1 {
 		return a.fail("--concurrency %d: want 1 or more", f.concurrency)
 	}
-	desired, err := a.load(rest, f.exclude)
+	var desired *load.Desired
+	switch f.from {
+	case "":
+		desired, err = a.load(rest, f.exclude)
+	case "kcc":
+		var p *load.KCCProject
+		if p, err = load.KCC(rest, load.Options{Lookup: a.env}, false); err == nil {
+			desired = p.Desired
+			for _, line := range p.Report {
+				fmt.Fprintf(a.stderr, "note: %s\n", line)
+			}
+		}
+	default:
+		return a.fail("--from %q: the one other format realmsync reads is kcc (keycloak-config-cli)", f.from)
+	}
 	if err != nil {
 		return a.loadFailed(err)
 	}
@@ -151,7 +169,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version}
+	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign}
 	planned, err := engine.Plan(ctx, api, desired, realms, planOpts)
 	p, liveRealms := planned.Plan, planned.Live
 	if err != nil {

@@ -366,6 +366,11 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 		changes = compareValue(k, []string{f}, d.Fields[f], lv, present, changes)
 		changes = append(changes, unsetChanges(k, f, removals[f], lv)...)
 	}
+	for _, f := range model.SortedKeys(removals) {
+		if _, written := d.Fields[f]; !written { // another tool's state, dropped on request
+			changes = append(changes, unsetChanges(k, f, removals[f], l.Fields[f])...)
+		}
+	}
 	return changes
 }
 

@@ -86,3 +86,45 @@ func TestPlansRefusedBeforeAnyWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignStateDroppedOnlyWhenAsked: keycloak-config-cli's bookkeeping
+// in the realm's attributes survives a realm file that writes attributes
+// down (a whole map), and goes when the plan is asked to drop it.
+func TestForeignStateDroppedOnlyWhenAsked(t *testing.T) {
+	live := decompose(t, map[string]any{"realm": "acme", "id": "acme", "attributes": map[string]any{
+		"de.adorsys.keycloak.config.import-checksum-default": "abc", "de.adorsys.keycloak.config.state-default-clients": "[]", "frontendUrl": "https://x"}})
+	for _, c := range []struct {
+		name    string
+		desired map[string]any
+		drop    bool
+		want    []string
+	}{
+		{"attributes written down", map[string]any{"realm": "acme", "attributes": map[string]any{"frontendUrl": "https://x"}}, false, nil},
+		{"no attributes", map[string]any{"realm": "acme"}, false, nil},
+		{"dropped", map[string]any{"realm": "acme"}, true, []string{"attributes.de.adorsys.keycloak.config.import-checksum-default", "attributes.de.adorsys.keycloak.config.state-default-clients"}},
+		{"dropped, attributes written down", map[string]any{"realm": "acme", "attributes": map[string]any{"frontendUrl": "https://x"}}, true, []string{"attributes.de.adorsys.keycloak.config.import-checksum-default", "attributes.de.adorsys.keycloak.config.state-default-clients"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := decompose(t, c.desired)
+			if c.drop {
+				d.Settings().DropPrefixes = []string{model.ForeignState["kcc"]}
+			}
+			actions, err := diff.Realm(d, live, diff.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range actions {
+				for _, ch := range a.Changes {
+					if !ch.Unset {
+						t.Errorf("unexpected change %+v", ch)
+					}
+					got = append(got, ch.Path)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Errorf("changes %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -32,6 +32,9 @@ type Options struct {
 	Concurrency int
 	// Kinds selects what the plan holds; the zero value is every kind.
 	Kinds Selection
+	// DropForeignState names other tools whose bookkeeping in the realms'
+	// attributes the plan removes (model.ForeignState: "kcc").
+	DropForeignState []string
 	// ServerVersion is the server's Keycloak version (DetectVersion):
 	// a desired state that needs a newer one is refused before any read
 	// of it or write. Unknown: nothing is checked.
@@ -53,6 +56,17 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 	for _, name := range realms {
 		if err := unsupported(opts.ServerVersion, desired.Realms[name]); err != nil {
 			return out, err
+		}
+	}
+	for _, tool := range opts.DropForeignState {
+		prefix, ok := model.ForeignState[tool]
+		if !ok {
+			return out, fmt.Errorf("--drop-foreign-state %q: the tools whose state realmsync knows are %s", tool, strings.Join(model.SortedKeys(model.ForeignState), ", "))
+		}
+		for _, name := range realms {
+			if s := desired.Realms[name].Settings(); s != nil {
+				s.DropPrefixes = append(s.DropPrefixes, prefix)
+			}
 		}
 	}
 	for _, name := range realms {

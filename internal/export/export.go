@@ -363,3 +363,41 @@ func holdsReferences(e *model.Entity) bool {
 	}
 	return false
 }
+
+// HideLiteralSecrets replaces the secrets r holds as values by ${env:...}
+// placeholders, leaving those written as references (${env:...},
+// ${file:...}) as they are: a converted project must not write a secret
+// into files that go to Git. It returns the placeholders written.
+func HideLiteralSecrets(r *model.Realm) []string {
+	var names []string
+	for _, k := range model.Kinds() {
+		for _, e := range r.Sorted(k.Name) {
+			kept := map[string]any{}
+			for _, path := range k.Secrets {
+				field, sub, nested := strings.Cut(path, ".")
+				container := e.Fields
+				if nested {
+					m, ok := e.Fields[field].(map[string]any)
+					if !ok {
+						continue
+					}
+					container, field = m, sub
+				}
+				if s, _, _ := model.SecretText(container[field]); strings.Contains(s, "${") {
+					kept[path] = container[field]
+					delete(container, field)
+				}
+			}
+			names = append(names, hideSecrets(r.Name, e, e, false)...)
+			for path, v := range kept {
+				field, sub, nested := strings.Cut(path, ".")
+				if nested {
+					e.Fields[field].(map[string]any)[sub] = v
+				} else {
+					e.Fields[field] = v
+				}
+			}
+		}
+	}
+	return names
+}

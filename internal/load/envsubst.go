@@ -18,6 +18,13 @@ type Sources struct {
 	Dir string
 	// ReadFile reads ${file:path} (nil: os.ReadFile).
 	ReadFile func(string) ([]byte, error)
+	// Keep leaves references as they are, once checked (convert writes
+	// them into realmsync's files, to be resolved when those are read).
+	Keep bool
+	// Retype types a quoted value that held a reference, as an unquoted
+	// one is (JSON quotes every "$(env:X)" of a keycloak-config-cli file,
+	// where Keycloak reads "true" into a boolean).
+	Retype bool
 }
 
 // Expand replaces ${env:NAME}, ${env:NAME:-default} and ${file:PATH} in s.
@@ -55,9 +62,19 @@ func Expand(s string, src Sources) (string, error) {
 		expr := s[i+len(prefix) : i+end]
 		var v string
 		var err error
-		if prefix == "${file:" {
+		switch {
+		case src.Keep && prefix == "${file:" && expr == "":
+			err = errors.New("${file:} names no file")
+		case src.Keep && prefix == "${env:":
+			if name, _, _ := strings.Cut(expr, ":-"); !validEnvName(name) {
+				err = fmt.Errorf("invalid environment variable name %q in %q", name, s[i:i+end+1])
+			}
+			v = s[i : i+end+1]
+		case src.Keep:
+			v = s[i : i+end+1]
+		case prefix == "${file:":
 			v, err = src.file(expr)
-		} else {
+		default:
 			v, err = src.env(expr, s[i:i+end+1])
 		}
 		if err != nil {

@@ -88,6 +88,25 @@ func Dir(dir string, opts Options) (*Desired, error) {
 	return loadRealms(realms, opts)
 }
 
+// warn lists the fields the realms hold that a plan leaves alone.
+func (d *Desired) warn() {
+	for _, name := range d.Names() {
+		r := d.Realms[name]
+		for _, f := range model.SortedKeys(r.Unmanaged) {
+			field := "field " + strconv.Quote(f)
+			if what, name, ok := strings.Cut(f, ": "); ok {
+				field = what + " field " + strconv.Quote(name)
+			}
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, field))
+		}
+		for _, f := range model.SortedKeys(r.Ignored) {
+			what, field, _ := strings.Cut(f, ": ")
+			ig := r.Ignored[f]
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s: field %q is ignored by Keycloak, so realmsync leaves it out of the plan: %s", ig.Pos, name, what, field, ig.Why))
+		}
+	}
+}
+
 // realmDir is one realm's directory, named after the realm.
 type realmDir struct{ name, dir string }
 
@@ -118,21 +137,7 @@ func loadRealms(realms []realmDir, opts Options) (*Desired, error) {
 		return nil, errors.Join(errs...)
 	}
 	d.Digest = "sha256:" + hex.EncodeToString(digest.Sum(nil))
-	for _, name := range d.Names() {
-		r := d.Realms[name]
-		for _, f := range model.SortedKeys(r.Unmanaged) {
-			field := "field " + strconv.Quote(f)
-			if what, name, ok := strings.Cut(f, ": "); ok {
-				field = what + " field " + strconv.Quote(name)
-			}
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s is not managed by this version of realmsync and is left as it is", r.Unmanaged[f], name, field))
-		}
-		for _, f := range model.SortedKeys(r.Ignored) {
-			what, field, _ := strings.Cut(f, ": ")
-			ig := r.Ignored[f]
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: realm %s: %s: field %q is ignored by Keycloak, so realmsync leaves it out of the plan: %s", ig.Pos, name, what, field, ig.Why))
-		}
-	}
+	d.warn()
 	return d, nil
 }
 

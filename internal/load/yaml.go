@@ -58,7 +58,11 @@ func (d *document) posOf(path []string) model.Pos {
 
 // parseFile reads every YAML document of a file.
 func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]*document, error) {
-	src := Sources{Env: lookup, Dir: filepath.Dir(file)}
+	return parseWith(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)})
+}
+
+// parseWith is parseFile with its references resolved by src.
+func parseWith(file string, data []byte, src Sources) ([]*document, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*document
 	for {
@@ -192,7 +196,11 @@ func (c *converter) value(n *yaml.Node, t *posTree, depth int) any {
 // `enabled: ${env:ENABLED}` yields a boolean, as `enabled: true` would.
 func (c *converter) scalar(n *yaml.Node) any {
 	explicitString := n.Style&yaml.TaggedStyle != 0 && n.Tag == "!!str"
-	if explicitString || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+	quoted := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
+	if c.src.Retype && !c.src.Keep && quoted && strings.Contains(n.Value, "${") {
+		quoted = false
+	}
+	if explicitString || quoted {
 		s, err := Expand(n.Value, c.src)
 		if err != nil {
 			c.failf(n, "%v", err)

@@ -26,6 +26,10 @@ type Entity struct {
 	FieldPos map[string]Pos
 	// stub: the object is written down only for its scope mappings.
 	stub bool
+	// DropPrefixes: keys of its whole maps with these prefixes (another
+	// tool's bookkeeping, ForeignState) are removed from the live object,
+	// though a whole map never removes them otherwise.
+	DropPrefixes []string
 }
 
 // Name is the object's local key (the value of its key field).

@@ -34,9 +34,25 @@ func (k *Kind) WholeMapFor(realm, key, field string) *WholeMap {
 	return nil
 }
 
+// ForeignState is other tools' bookkeeping in realm attributes, by the
+// name --drop-foreign-state takes: keycloak-config-cli's import checksums
+// and records of what it created. No file owns it: a realm file that
+// writes attributes down never removes it, and a migration removes it only
+// when asked (Entity.DropPrefixes).
+var ForeignState = map[string]string{"kcc": "de.adorsys.keycloak.config."}
+
+func foreignKey(key string) bool {
+	for _, p := range ForeignState {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Owns reports whether key of the map is the file's to keep or remove.
 func (w *WholeMap) Owns(k *Kind, key string) bool {
-	if strings.HasPrefix(key, ToolPrefix) || k.isServerManaged(w.Field+"."+key) {
+	if strings.HasPrefix(key, ToolPrefix) || foreignKey(key) || k.isServerManaged(w.Field+"."+key) {
 		return false
 	}
 	return w.ServerKeys == nil || !w.ServerKeys(key)
@@ -60,6 +76,22 @@ func (k *Kind) MapRemovals(realm string, desired *Entity, live Object) map[strin
 					out = map[string][]string{}
 				}
 				out[f] = append(out[f], key)
+			}
+		}
+	}
+	for _, w := range k.WholeMaps {
+		if len(desired.DropPrefixes) == 0 {
+			break
+		}
+		have, _ := live[w.Field].(map[string]any)
+		for _, key := range SortedKeys(have) {
+			for _, p := range desired.DropPrefixes {
+				if strings.HasPrefix(key, p) && !contains(out[w.Field], key) {
+					if out == nil {
+						out = map[string][]string{}
+					}
+					out[w.Field] = append(out[w.Field], key)
+				}
 			}
 		}
 	}
