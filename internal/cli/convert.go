@@ -13,7 +13,7 @@ import (
 )
 
 var convertCmd = &command{
-	name: "convert", usage: "convert kcc [--force] FILES... OUTDIR",
+	name: "convert", usage: "convert kcc [--force] [--kcc-setting K=V] FILES... OUTDIR",
 	summary: "Convert a keycloak-config-cli project into realmsync's layout, with a report of what differs.",
 	help: `FILES are keycloak-config-cli import files (JSON or YAML), directories of them
 (read in name order, as keycloak-config-cli does) or glob patterns. The files of one
@@ -27,7 +27,11 @@ exists already is left alone unless --force.
 The report (stdout) names, with file and line, what realmsync does differently or
 not at all: substitutions without an equivalent (javascript:, sys:, ...; left as
 written), objects set in several files, keycloak-config-cli's bookkeeping attributes
-and its import.managed settings. Run 'realmsync validate OUTDIR' after it.
+and its import.managed settings. Those settings are not in the files: pass the ones
+the project ran with (--kcc-setting import.managed.group=no-delete), or they are read
+from its environment variables (IMPORT_MANAGED_GROUP); no-delete becomes realmsync's
+deletion policy none in realm.yaml, full is realmsync's default (owned). Run
+'realmsync validate OUTDIR' after it.
 
 Examples:
   realmsync convert kcc config/ realms/
@@ -36,6 +40,7 @@ Examples:
 	run: func(_ context.Context, a *app, c *command, args []string) int {
 		fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 		force := fs.Bool("force", false, "write over realm directories that exist in OUTDIR")
+		settings := fs.StringArray("kcc-setting", nil, "a keycloak-config-cli setting the project ran with, import.managed.<kind>=full|no-delete (repeatable; default: its IMPORT_MANAGED_* environment variables)")
 		rest, code, ok := a.parse(c, fs, args, atLeastOne)
 		if !ok {
 			return code
@@ -49,6 +54,11 @@ Examples:
 		if err != nil {
 			return a.loadFailed(err)
 		}
+		policies, notes, err := load.KCCPolicies(*settings, a.env)
+		if err != nil {
+			return a.fail("%v", err)
+		}
+		p.Report = append(p.Report, notes...)
 		for _, name := range p.Names() {
 			dir := filepath.Join(out, name)
 			if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !*force {
@@ -63,6 +73,13 @@ Examples:
 			files, err := export.Files(r)
 			if err != nil {
 				return a.fail("realm %s: %v", name, err)
+			}
+			if len(policies) > 0 {
+				for i := range files {
+					if files[i].Path == export.RealmFile {
+						files[i].Doc["realmsync"] = map[string]any{"deletionPolicy": policies}
+					}
+				}
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return a.fail("%v", err)

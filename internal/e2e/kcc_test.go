@@ -173,8 +173,18 @@ func TestKeycloakConfigCLIMigration(t *testing.T) {
 	expectCode(t, realmsync(t, kccEnv, "plan", "--from", "kcc", "--drop-foreign-state", "kcc", project), 0, "plan after dropping the bookkeeping")
 
 	out := t.TempDir()
-	r = realmsync(t, kccEnv, "convert", "kcc", project, out)
+	withSettings := map[string]string{"IMPORT_MANAGED_ROLE": "no-delete"}
+	for k, v := range kccEnv {
+		withSettings[k] = v
+	}
+	r = realmsync(t, withSettings, "convert", "kcc", "--kcc-setting", "import.managed.group=no-delete", project, out)
 	expectCode(t, r, 0, "convert kcc")
+	realmFile := string(mustRead(t, filepath.Join(out, realm, "realm.yaml")))
+	for _, want := range []string{"deletionPolicy:", "groups: none", "realmRoles: none", "clientRoles: none"} {
+		if !strings.Contains(realmFile, want) {
+			t.Errorf("the converted realm.yaml lacks %q (from import.managed settings):\n%s", want, realmFile)
+		}
+	}
 	for _, want := range []string{"realm " + realm + " → ", "is defined again", "Next: realmsync validate"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("convert's report lacks %q:\n%s", want, r.stdout)

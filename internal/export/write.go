@@ -56,9 +56,11 @@ func Files(r *model.Realm) ([]File, error) {
 	return files, nil
 }
 
-// realmFile holds the realm's settings and whatever no kind exports
+// RealmFile holds the realm's settings and whatever no kind exports
 // elsewhere.
-const realmFile = "realm.yaml"
+const RealmFile = "realm.yaml"
+
+const realmFile = RealmFile
 
 // target is where one document field goes.
 type target struct {

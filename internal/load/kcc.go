@@ -252,3 +252,73 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// kccManaged maps keycloak-config-cli's import.managed.<key> settings onto
+// the kinds whose deletion policy corresponds; nil: no equivalent.
+var kccManaged = map[string][]string{
+	"authentication-flow": {model.KindFlow}, "client": {model.KindClient}, "client-scope": {model.KindClientScope},
+	"group": {model.KindGroup}, "identity-provider": {model.KindIdP}, "identity-provider-mapper": {model.KindIdPMapper},
+	"required-action": {model.KindRequiredAction}, "role": {model.KindRealmRole, model.KindClientRole},
+	"component": nil, "sub-component": nil, "scope-mapping": nil, "client-scope-mapping": nil, "message-bundles": nil,
+	"client-authorization-resources": nil, "client-authorization-policies": nil, "client-authorization-scopes": nil,
+}
+
+// KCCPolicies maps keycloak-config-cli's import.managed settings onto
+// realmsync's deletion policies, by kind plural: no-delete is none; full
+// (its default: delete what it created) is owned, realmsync's default,
+// and is not written. settings are given by property name
+// (import.managed.client=no-delete); those not given are read from its
+// environment variables (IMPORT_MANAGED_CLIENT) through lookup. It
+// returns notes for settings without an equivalent.
+func KCCPolicies(settings []string, lookup func(string) (string, bool)) (map[string]any, []string, error) {
+	values := map[string]string{}
+	for _, s := range settings {
+		key, value, ok := strings.Cut(s, "=")
+		name, isManaged := strings.CutPrefix(strings.TrimSpace(key), "import.managed.")
+		if !ok || !isManaged {
+			return nil, nil, fmt.Errorf("--kcc-setting %q: want import.managed.<kind>=full|no-delete", s)
+		}
+		if _, known := kccManaged[name]; !known {
+			return nil, nil, fmt.Errorf("--kcc-setting %q: keycloak-config-cli has no import.managed.%s (it has %s)", s, name, strings.Join(model.SortedKeys(kccManaged), ", "))
+		}
+		values[name] = strings.TrimSpace(value)
+	}
+	if lookup != nil {
+		for name := range kccManaged {
+			if _, given := values[name]; given {
+				continue
+			}
+			if v, ok := lookup("IMPORT_MANAGED_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok && v != "" {
+				values[name] = v
+			}
+		}
+	}
+	policies := map[string]any{}
+	var notes []string
+	for _, name := range model.SortedKeys(values) {
+		v := values[name]
+		if v != "full" && v != "no-delete" {
+			return nil, nil, fmt.Errorf("import.managed.%s=%s: keycloak-config-cli takes full or no-delete", name, v)
+		}
+		kinds := kccManaged[name]
+		if kinds == nil {
+			notes = append(notes, fmt.Sprintf("import.managed.%s=%s has no equivalent: realmsync does not manage those objects, or not by deletion policy", name, v))
+			continue
+		}
+		if v == "no-delete" {
+			for _, k := range kinds {
+				policies[model.KindByName(k).Plural] = string(model.PolicyNone)
+			}
+			notes = append(notes, fmt.Sprintf("import.managed.%s=no-delete became deletionPolicy none for %s", name, strings.Join(pluralsOf(kinds), " and ")))
+		}
+	}
+	return policies, notes, nil
+}
+
+func pluralsOf(kinds []string) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = model.KindByName(k).Plural
+	}
+	return out
+}

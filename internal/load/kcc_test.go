@@ -123,3 +123,33 @@ func FuzzKCCSubstitutions(f *testing.F) {
 		}
 	})
 }
+
+// TestKCCPolicies: import.managed settings, given or from the
+// environment, become deletion policies where one corresponds.
+func TestKCCPolicies(t *testing.T) {
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"IMPORT_MANAGED_ROLE": "no-delete", "IMPORT_MANAGED_CLIENT": "no-delete", "IMPORT_MANAGED_COMPONENT": "no-delete"}[k]
+		return v, ok
+	}
+	policies, notes, err := KCCPolicies([]string{"import.managed.group=no-delete", "import.managed.client=full"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"groups": "none", "realmRoles": "none", "clientRoles": "none"}
+	if len(policies) != len(want) {
+		t.Errorf("policies %v, want %v (a given setting wins over the environment)", policies, want)
+	}
+	for k, v := range want {
+		if policies[k] != v {
+			t.Errorf("policy of %s %v, want %v", k, policies[k], v)
+		}
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "import.managed.component=no-delete has no equivalent") {
+		t.Errorf("notes %v", notes)
+	}
+	for _, bad := range []string{"import.managed.client", "import.managed.clients=full", "import.managed.client=maybe", "other=1"} {
+		if _, _, err := KCCPolicies([]string{bad}, nil); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
