@@ -119,6 +119,7 @@ func (c *command) flags(a *app) *pflag.FlagSet {
 		(&connFlags{}).register(fs)
 		fs.String("realm", "", "realm to export (required)")
 		fs.Int("concurrency", 4, "independent reads at once")
+		fs.Bool("force", false, "replace the realm's files in OUTDIR/NAME: every YAML file under it is removed first")
 	}
 	return fs
 }

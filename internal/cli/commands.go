@@ -102,7 +102,7 @@ Examples:
 }
 
 var exportCmd = &command{
-	name: "export", usage: "export --realm NAME [flags] OUTDIR", summary: "Write a live realm as YAML files under OUTDIR/NAME/.",
+	name: "export", usage: "export --realm NAME [--force] [flags] OUTDIR", summary: "Write a live realm as YAML files under OUTDIR/NAME/.",
 	help: `The files hold no ids, no server defaults and no secrets (those become
 ${env:...} placeholders, listed on stderr); built-in objects appear only where
 changed. 'realmsync sync OUTDIR' takes the files back with zero changes.

@@ -39,7 +39,7 @@ Examples:
   realmsync plan --from kcc config/        # without converting`,
 	run: func(_ context.Context, a *app, c *command, args []string) int {
 		fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
-		force := fs.Bool("force", false, "write over realm directories that exist in OUTDIR")
+		force := fs.Bool("force", false, "replace realm directories that exist in OUTDIR: every YAML file under them is removed first")
 		settings := fs.StringArray("kcc-setting", nil, "a keycloak-config-cli setting the project ran with, import.managed.<kind>=full|no-delete (repeatable; default: its IMPORT_MANAGED_* environment variables)")
 		rest, code, ok := a.parse(c, fs, args, atLeastOne)
 		if !ok {
@@ -60,9 +60,12 @@ Examples:
 		}
 		p.Report = append(p.Report, notes...)
 		for _, name := range p.Names() {
-			dir := filepath.Join(out, name)
-			if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !*force {
-				return a.fail("%s exists and is not empty: convert into another directory, or pass --force to write over it", dir)
+			existing, err := export.RealmFiles(out, name)
+			if err != nil {
+				return a.fail("%v", err)
+			}
+			if len(existing) > 0 && !*force {
+				return a.fail("%s holds %d realm file(s) already: convert into another directory, or pass --force to replace them (every YAML file under it is removed first)", filepath.Join(out, name), len(existing))
 			}
 		}
 		fmt.Fprintf(a.stdout, "Converted %d file(s) of keycloak-config-cli:\n", len(p.Files))
@@ -83,6 +86,9 @@ Examples:
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return a.fail("%v", err)
+			}
+			if err := export.Clear(out, name); err != nil {
+				return a.fail("replacing realm %s's files: %v", name, err)
 			}
 			if err := export.Write(out, name, files); err != nil {
 				return a.fail("writing realm %s: %v", name, err)

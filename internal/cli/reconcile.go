@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -323,6 +324,7 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	conn.register(fs)
 	realm := fs.String("realm", "", "realm to export (required)")
 	concurrency := fs.Int("concurrency", live.DefaultConcurrency, "independent reads at once")
+	force := fs.Bool("force", false, "replace the realm's files in OUTDIR/NAME: every YAML file under it is removed first")
 	rest, code, ok := a.parse(c, fs, args, 1)
 	if !ok {
 		return code
@@ -334,6 +336,17 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	if *realm == "" {
 		fmt.Fprintf(a.stderr, "realmsync export: --realm is required\nUsage: realmsync %s\n", c.usage)
 		return ExitError
+	}
+	// Refused before anything is read: the files there may hold edits not
+	// committed yet, or objects in files the user moved, which an export
+	// would leave behind as duplicates.
+	existing, err := export.RealmFiles(rest[0], *realm)
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	if len(existing) > 0 && !*force {
+		return a.fail("%s holds %d realm file(s) already (%s): export writes the whole realm, so pass --force to replace them (every YAML file under it is removed first), or export into another directory",
+			filepath.Join(rest[0], *realm), len(existing), existing[0])
 	}
 	api, err := conn.connect(ctx, a.env, a.stderr)
 	if err != nil {
@@ -360,6 +373,9 @@ func runExport(ctx context.Context, a *app, c *command, args []string) int {
 	}
 	if err := os.MkdirAll(rest[0], 0o755); err != nil {
 		return a.fail("%v", err)
+	}
+	if err := export.Clear(rest[0], *realm); err != nil {
+		return a.fail("replacing the realm's files: %v", err)
 	}
 	if err := export.Write(rest[0], *realm, files); err != nil {
 		return a.fail("writing export: %v", err)

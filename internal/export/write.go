@@ -2,7 +2,9 @@ package export
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -225,4 +227,44 @@ func orderedKeys(m map[string]any) []string {
 	}
 	sort.SliceStable(keys, func(i, j int) bool { return rank(keys[i]) < rank(keys[j]) })
 	return keys
+}
+
+// RealmFiles lists the YAML files under a realm's directory that an
+// export would replace or leave stale (hidden directories skipped); none
+// when the directory does not exist.
+func RealmFiles(dir, realm string) ([]string, error) {
+	root := filepath.Join(dir, realm)
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && path == root {
+			return filepath.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if ext := strings.ToLower(filepath.Ext(d.Name())); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Clear removes the YAML files under a realm's directory, so that a
+// forced export leaves no definition behind in a file the user moved.
+// Other files (a README, .gitkeep) stay.
+func Clear(dir, realm string) error {
+	files, err := RealmFiles(dir, realm)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -573,9 +573,11 @@ func rows() []*Kind {
 		{
 			Name: KindScopeMapper, Title: "client scope mapper", Plural: "clientScopeMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 			Parent: KindClientScope, ParentField: "protocolMappers",
-			Required:      []string{"protocol", "protocolMapper"},
-			Enums:         map[string][]string{"protocol": clientProtocols},
-			StringMaps:    []string{"config"},
+			Required:   []string{"protocol", "protocolMapper"},
+			Enums:      map[string][]string{"protocol": clientProtocols},
+			StringMaps: []string{"config"},
+			// Keycloak 24 and 25 still return it; no mapper asks for consent.
+			Defaults:      Object{"consentRequired": false},
 			ServerManaged: []string{"id"},
 			Endpoints: Endpoints{
 				Create: "{realm}/client-scopes/{parent}/protocol-mappers/models",
@@ -629,9 +631,11 @@ func rows() []*Kind {
 		{
 			Name: KindClientMap, Title: "client mapper", Plural: "clientMappers", Representation: "ProtocolMapperRepresentation", KeyField: "name",
 			Parent: KindClient, ParentField: "protocolMappers",
-			Required:      []string{"protocol", "protocolMapper"},
-			Enums:         map[string][]string{"protocol": clientProtocols},
-			StringMaps:    []string{"config"},
+			Required:   []string{"protocol", "protocolMapper"},
+			Enums:      map[string][]string{"protocol": clientProtocols},
+			StringMaps: []string{"config"},
+			// Keycloak 24 and 25 still return it; no mapper asks for consent.
+			Defaults:      Object{"consentRequired": false},
 			ServerManaged: []string{"id"},
 			Endpoints: Endpoints{
 				Create: "{realm}/clients/{parent}/protocol-mappers/models",
