@@ -14,7 +14,7 @@ func main() {
 	// SIGTERM is how Kubernetes and CI runners stop a job: the same as
 	// Ctrl-C, no new writes start and the ownership record is written.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	code := cli.RunWithInput(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }

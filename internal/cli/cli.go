@@ -29,6 +29,7 @@ var Version = "dev"
 type Env func(string) (string, bool)
 
 type app struct {
+	stdin          io.Reader // nil: no input (a sync never asks)
 	stdout, stderr io.Writer
 	env            Env
 }
@@ -50,7 +51,13 @@ func init() {
 // Run executes realmsync with args (without the program name) and returns
 // the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) (code int) {
-	a := &app{stdout: stdout, stderr: stderr, env: env}
+	return RunWithInput(ctx, args, nil, stdout, stderr, env)
+}
+
+// RunWithInput is Run with the user's input: on a terminal, sync asks
+// before it writes (--auto-approve does not).
+func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) (code int) {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
 	// A bug must not exit 2, which tells CI "changes" or "drift".
 	defer func() {
 		if p := recover(); p != nil {

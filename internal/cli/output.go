@@ -49,6 +49,16 @@ func (a *app) colorful(noColor bool, w io.Writer) bool {
 	return isTerminal(w)
 }
 
+// isTerminalReader is isTerminal for input.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

@@ -52,6 +52,7 @@ type runFlags struct {
 	exclude         []string
 	from            string // --from kcc: the paths are keycloak-config-cli files
 	dropForeign     []string
+	autoApprove     bool
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -66,6 +67,8 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 		fs.StringVar(&f.savedPlan, "plan", "", "apply the plan plan --out saved in FILE, or nothing if the desired files or the server changed since")
 		fs.BoolVar(&f.dryRun, "dry-run", false, "only show the plan; change nothing")
 		fs.BoolVar(&f.forceUnlock, "force-unlock", false, "sync even if another run holds the realm (only when that run is dead)")
+		fs.BoolVarP(&f.autoApprove, "auto-approve", "y", false, "do not ask before writing (a sync asks only on a terminal)")
+		fs.BoolVar(&f.autoApprove, "yes", false, "the same as --auto-approve")
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, excludeUsage)
@@ -238,6 +241,12 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	}
 	if err := apply.CheckLimits(p, liveRealms, f.limits); err != nil {
 		return a.fail("%v", err)
+	}
+	if !f.autoApprove && f.savedPlan == "" && a.interactive() {
+		if !a.confirm(p) {
+			fmt.Fprintf(a.stderr, "Nothing was written.\n")
+			return ExitError
+		}
 	}
 	// stdout holds exactly one document in the json and markdown views
 	// (`sync -o json | jq` must parse): the apply log goes to stderr then.

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	neturl "net/url"
 	"os"
 	"os/exec"
@@ -185,6 +186,12 @@ func (r result) String() string {
 // settings and extra environment variables.
 func realmsync(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return realmsyncWithInput(t, nil, env, args...)
+}
+
+// realmsyncWithInput runs realmsync with stdin (nil: none).
+func realmsyncWithInput(t *testing.T, stdin io.Reader, env map[string]string, args ...string) result {
+	t.Helper()
 	base := map[string]string{
 		"KEYCLOAK_URL": server.url, "KEYCLOAK_USER": server.user, "KEYCLOAK_PASSWORD": server.password,
 	}
@@ -198,7 +205,7 @@ func realmsync(t *testing.T, env map[string]string, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	code := cli.Run(ctx, args, &stdout, &stderr, lookup)
+	code := cli.RunWithInput(ctx, args, stdin, &stdout, &stderr, lookup)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
