@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/realmsync/realmsync/internal/plan"
 )
@@ -49,14 +50,12 @@ func (a *app) colorful(noColor bool, w io.Writer) bool {
 	return isTerminal(w)
 }
 
-// isTerminalReader is isTerminal for input.
+// isTerminalReader reports whether input is a terminal. A character
+// device is not enough (/dev/null is one, and a job started without input
+// has it): x/term asks the terminal driver.
 func isTerminalReader(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func isTerminal(w io.Writer) bool {

@@ -63,7 +63,10 @@ func TestTerminalOutput(t *testing.T) {
 	if out := inTerminal("plan --no-color " + dir); strings.Contains(out, "\x1b[3") {
 		t.Errorf("--no-color plan on a terminal has colour:\n%q", out)
 	}
-	out := inTerminal("sync " + dir)
+	if out := inTerminal("sync " + dir); !strings.Contains(out, "Only 'yes' is accepted") {
+		t.Errorf("sync on a terminal does not ask before writing:\n%q", out)
+	}
+	out := inTerminal("sync --auto-approve " + dir)
 	if !strings.Contains(out, "\rapplying [") && !strings.Contains(out, "\r\x1b[Kapplying [") {
 		t.Errorf("sync on a terminal shows no progress bar:\n%q", out)
 	}
