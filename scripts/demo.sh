@@ -26,7 +26,7 @@ echo "== realmsync plan examples/realms" >&2
 bin/realmsync plan examples/realms || [ $? -eq 2 ]
 echo >&2
 echo "== realmsync sync examples/realms" >&2
-bin/realmsync sync examples/realms
+bin/realmsync sync --auto-approve examples/realms # the demo applies what it just showed
 echo >&2
 echo "== realmsync plan examples/realms (again: nothing to do)" >&2
 bin/realmsync plan examples/realms
