@@ -59,6 +59,17 @@ type Result struct {
 	Done    int
 	Failed  int
 	Skipped int
+	// Actions is what became of each action, in plan order.
+	Actions []ActionResult
+}
+
+// ActionResult is one action's outcome: "done", "failed" (Detail is the
+// error) or "skipped" (Detail says why).
+type ActionResult struct {
+	Realm, Kind, Key string
+	Verb             plan.Verb
+	Outcome          string
+	Detail           string
 }
 
 // Apply executes the plan. live holds the state the plan was made from,
@@ -68,7 +79,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 		opts.Owner = model.DefaultOwner
 	}
 	r := &run{api: api, live: live, opts: opts, ids: map[ref]string{}, flowIDs: map[string]map[string]string{}, failed: map[ref]bool{}, succeeded: map[ref]bool{},
-		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}, outcome: map[ref]actionOutcome{}}
+		recorded: map[string]model.Owned{}, runID: newRunID(), leaseTaken: map[string]time.Time{}, outcome: map[ref]actionOutcome{}, detail: map[ref]string{}}
 	r.plan = p
 	if opts.DryRun {
 		return Result{Skipped: len(p.Actions)}, nil
@@ -117,7 +128,7 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	if r.errs != nil {
 		for i := range p.Actions {
 			if a := &p.Actions[i]; a.Verb == plan.Delete {
-				r.record(a, skipped)
+				r.recordWhy(a, skipped, "no deletes after a failure")
 				r.report("skipped %s %s %q: no deletes after a failure", a.Verb, title(a.Kind), a.Key)
 			}
 		}
@@ -135,14 +146,23 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 	}
 	for i := range p.Actions {
 		a := &p.Actions[i]
-		switch r.outcome[ref{a.Realm, a.Kind, a.Key}] {
+		self := ref{a.Realm, a.Kind, a.Key}
+		res := ActionResult{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Detail: r.detail[self]}
+		switch r.outcome[self] {
 		case done:
 			r.result.Done++
+			res.Outcome = "done"
 		case failedOutcome:
 			r.result.Failed++
+			res.Outcome = "failed"
 		default:
 			r.result.Skipped++
+			res.Outcome = "skipped"
+			if res.Detail == "" {
+				res.Detail = "not started"
+			}
 		}
+		r.result.Actions = append(r.result.Actions, res)
 	}
 	return r.result, r.errs.ErrorOrNil()
 }
@@ -173,6 +193,7 @@ type run struct {
 	// recorded is the ownership record this run last wrote, by realm.
 	recorded   map[string]model.Owned
 	outcome    map[ref]actionOutcome // by action, the worst of its steps
+	detail     map[ref]string        // by action, why it failed or was skipped
 	runID      string                // this run, in the leases it takes
 	leased     []string              // realms whose lease this run holds
 	leaseTaken map[string]time.Time  // when each was last written
@@ -311,7 +332,7 @@ func (r *run) interrupted(a *plan.Action, what string, cause error) {
 	if r.opts.Steps != nil && what == "" {
 		defer r.opts.Steps.Step(1)
 	}
-	r.record(a, skipped)
+	r.recordWhy(a, skipped, "interrupted before it started")
 	r.failed[ref{a.Realm, a.Kind, a.Key}] = true
 	if !r.stopped {
 		r.stopped = true
@@ -333,9 +354,18 @@ const (
 )
 
 func (r *run) record(a *plan.Action, o actionOutcome) {
+	r.recordWhy(a, o, "")
+}
+
+// recordWhy records an outcome with what explains it (the error, the
+// reason for a skip); the first explanation of the worst outcome stays.
+func (r *run) recordWhy(a *plan.Action, o actionOutcome, why string) {
 	self := ref{a.Realm, a.Kind, a.Key}
 	if o > r.outcome[self] {
 		r.outcome[self] = o
+		r.detail[self] = why
+	} else if o == r.outcome[self] && r.detail[self] == "" {
+		r.detail[self] = why
 	}
 }
 
@@ -346,13 +376,13 @@ func (r *run) finish(a *plan.Action, what, blocker string, err error) {
 	}
 	self := ref{a.Realm, a.Kind, a.Key}
 	if blocker != "" {
-		r.record(a, skipped)
+		r.recordWhy(a, skipped, blocker+" failed")
 		r.failed[self] = true
 		r.report("skipped %s %s %q%s: %s failed", a.Verb, title(a.Kind), a.Key, what, blocker)
 		return
 	}
 	if err != nil {
-		r.record(a, failedOutcome)
+		r.recordWhy(a, failedOutcome, err.Error())
 		r.failed[self] = true
 		r.errs = multierror.Append(r.errs, fmt.Errorf("%s %s %q%s in realm %s: %w", a.Verb, title(a.Kind), a.Key, what, a.Realm, err))
 		r.report("failed %s %s %q%s", a.Verb, title(a.Kind), a.Key, what)

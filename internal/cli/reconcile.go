@@ -260,6 +260,13 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	opts := apply.Options{Progress: indent{log}, Owner: f.owner, Steps: bar, Concurrency: f.concurrency, ForceUnlock: f.forceUnlock}
 	res, err := engine.Apply(ctx, api, desired, planned, planOpts, opts)
 	fmt.Fprintf(log, "\nApplied: %d done, %d failed, %d skipped.\n", res.Done, res.Failed, res.Skipped)
+	if f.reportFile != "" {
+		// Written whatever happened: a failed sync's report is the one
+		// people read.
+		if rerr := writeApplyReport(f.reportFile, p, res, api.Counts()); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
 	if err != nil {
 		return a.fail("%v", err)
 	}
@@ -283,6 +290,23 @@ func checkSaved(path string, desired *load.Desired, p *plan.Plan) error {
 	}
 	if !same {
 		return fmt.Errorf("refusing to sync, nothing was changed: the server changed since the plan in %s was made, and the plan it would run now differs; plan again", path)
+	}
+	return nil
+}
+
+// writeApplyReport writes sync --report-file: the plan with what became
+// of each action and the requests made.
+func writeApplyReport(path string, p *plan.Plan, res apply.Result, requests map[string]int64) error {
+	rep := &plan.ApplyReport{Done: res.Done, Failed: res.Failed, Skipped: res.Skipped, Requests: requests, Actions: []plan.ActionOutcome{}}
+	for _, a := range res.Actions {
+		rep.Actions = append(rep.Actions, plan.ActionOutcome{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Outcome: a.Outcome, Detail: a.Detail})
+	}
+	var b strings.Builder
+	if err := plan.WriteJSONReport(&b, p, rep); err != nil {
+		return err
+	}
+	if err := report.WriteFileAtomic(path, []byte(b.String())); err != nil {
+		return fmt.Errorf("report file: %w", err)
 	}
 	return nil
 }

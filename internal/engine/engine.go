@@ -103,6 +103,7 @@ func Apply(ctx context.Context, api API, desired *load.Desired, p *Planned, plan
 	}
 	res, err := apply.Apply(ctx, api, rest, p.Live, opts)
 	res.Done += pre.Done
+	res.Actions = append(pre.Actions, res.Actions...)
 	return res, err
 }
 

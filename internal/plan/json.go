@@ -13,7 +13,7 @@ import (
 // number grows when optional fields are added; its major number when a
 // field changes meaning or goes away, so a consumer checks the major
 // number and ignores fields it does not know.
-const JSONFormatVersion = "1.3"
+const JSONFormatVersion = "1.4"
 
 // JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
 // the format's documentation: CI pipelines can validate against it, and
@@ -30,6 +30,28 @@ type jsonPlan struct {
 	Summary       jsonSummary  `json:"summary"`
 	Warnings      []string     `json:"warnings"`
 	Actions       []jsonAction `json:"actions"`
+	Apply         *ApplyReport `json:"apply,omitempty"`
+}
+
+// ApplyReport is what a sync did, for sync --report-file: the counts, each
+// action's outcome in the order run, and the requests made by method.
+type ApplyReport struct {
+	Done     int              `json:"done"`
+	Failed   int              `json:"failed"`
+	Skipped  int              `json:"skipped"`
+	Actions  []ActionOutcome  `json:"actions"`
+	Requests map[string]int64 `json:"requests"`
+}
+
+// ActionOutcome is one action's outcome: done, failed (detail: the error)
+// or skipped (detail: why).
+type ActionOutcome struct {
+	Realm   string `json:"realm"`
+	Kind    string `json:"kind"`
+	Key     string `json:"key"`
+	Verb    Verb   `json:"verb"`
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 type jsonSummary struct {
@@ -88,7 +110,13 @@ func jsonRefs(refs []model.Ref) []jsonRef {
 // newline. Warnings and changes are arrays even when empty, so consumers
 // need no null checks.
 func WriteJSON(w io.Writer, p *Plan) error {
+	return WriteJSONReport(w, p, nil)
+}
+
+// WriteJSONReport is WriteJSON with what the sync did (rep nil: a plan).
+func WriteJSONReport(w io.Writer, p *Plan, rep *ApplyReport) error {
 	out := jsonPlan{
+		Apply:         rep,
 		FormatVersion: JSONFormatVersion,
 		Warnings:      append([]string{}, p.Warnings...),
 		Actions:       make([]jsonAction, 0, len(p.Actions)),

@@ -147,3 +147,27 @@ func TestEmbeddedSchemaIsTheFile(t *testing.T) {
 		t.Error("plan.JSONSchema is not plan.schema.json")
 	}
 }
+
+// TestApplyReportMatchesSchema: a sync's report file (the plan with what
+// became of each action) is held to the schema too.
+func TestApplyReportMatchesSchema(t *testing.T) {
+	s := compileSchema(t)
+	p := mixedPlan()
+	rep := &plan.ApplyReport{Done: 1, Failed: 1, Skipped: 1, Requests: map[string]int64{"GET": 12, "POST": 2},
+		Actions: []plan.ActionOutcome{
+			{Realm: "acme", Kind: "client", Key: "web", Verb: plan.Create, Outcome: "done"},
+			{Realm: "acme", Kind: "client", Key: "api", Verb: plan.Update, Outcome: "failed", Detail: "PUT acme/clients/1: 400 Bad Request"},
+			{Realm: "acme", Kind: "group", Key: "/old", Verb: plan.Delete, Outcome: "skipped", Detail: "no deletes after a failure"},
+		}}
+	var out bytes.Buffer
+	if err := plan.WriteJSONReport(&out, p, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(t, s, out.Bytes()); err != nil {
+		t.Errorf("the report does not match plan.schema.json: %v\n%s", err, out.Bytes())
+	}
+	bad := strings.Replace(out.String(), `"outcome": "done"`, `"outcome": "maybe"`, 1)
+	if err := validate(t, s, []byte(bad)); err == nil {
+		t.Error("the schema takes an unknown outcome")
+	}
+}
