@@ -53,6 +53,7 @@ type runFlags struct {
 	from            string // --from kcc: the paths are keycloak-config-cli files
 	dropForeign     []string
 	autoApprove     bool
+	targets         []string
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -76,6 +77,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.StringVar(&f.from, "from", "", "read the paths as another tool's files: kcc (keycloak-config-cli import files, as 'realmsync convert kcc' reads them)")
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
 	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
+	fs.StringArrayVar(&f.targets, "target", nil, "only this object (KIND:KEY, as plans name it: client:webapp, group:/staff), what is inside it and what it needs that the plan creates (repeatable)")
 	fs.StringVar(&f.keycloakVersion, "keycloak-version", "", "the server's Keycloak version, when /admin/serverinfo is closed to this account (default: asked)")
 	fs.StringVar(&f.owner, "owner", model.DefaultOwner, "name this desired state's objects are recorded under (several repositories, one realm)")
 	fs.BoolVar(&f.adopt, "adopt", false, "take over objects the desired state declares that another owner manages")
@@ -126,6 +128,9 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	kinds, err := engine.Select(f.only, f.skip)
+	if err == nil {
+		kinds, err = kinds.Target(f.targets)
+	}
 	if err != nil {
 		return a.fail("%v", err)
 	}

@@ -75,6 +75,9 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 			return out, err
 		}
 		out.Live[name] = lr
+		if err := opts.Kinds.checkTargets(desired.Realms[name], lr); err != nil {
+			return out, err
+		}
 		out.Plan.Warnings = append(out.Plan.Warnings, diff.Warnings(desired.Realms[name], lr)...)
 		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: opts.Owner, TakeOver: opts.TakeOver})
 		if err != nil {
