@@ -179,6 +179,12 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign}
+	planOpts.ReadProgress = func(realm string) (live.Steps, func()) {
+		// A bar on a terminal, a line every few seconds in logs: reading a
+		// large realm is the long silence of a plan.
+		bar := progress.New(a.stderr, a.colorful(f.out.noColor, a.stderr), "reading realm "+realm, live.Stages())
+		return bar, bar.Finish
+	}
 	planned, err := engine.Plan(ctx, api, desired, realms, planOpts)
 	p, liveRealms := planned.Plan, planned.Live
 	if err != nil {

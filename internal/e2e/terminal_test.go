@@ -70,6 +70,9 @@ func TestTerminalOutput(t *testing.T) {
 	if !strings.Contains(out, "\rapplying [") && !strings.Contains(out, "\r\x1b[Kapplying [") {
 		t.Errorf("sync on a terminal shows no progress bar:\n%q", out)
 	}
+	if out := inTerminal("plan " + dir); !strings.Contains(out, "reading realm "+realm+" [") {
+		t.Errorf("plan on a terminal shows no progress while it reads the realm:\n%q", out)
+	}
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): "enabled: true\ngroups: []\n"})
 	out = piped("sync", "--max-deletes", "-1", "--max-delete-ratio", "1", dir)
 	if strings.Contains(out, "\x1b[") || strings.Contains(out, "applying [") {

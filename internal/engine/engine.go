@@ -32,6 +32,9 @@ type Options struct {
 	Concurrency int
 	// Kinds selects what the plan holds; the zero value is every kind.
 	Kinds Selection
+	// ReadProgress, if set, is told of each realm's read, stage by stage
+	// (a large realm's read takes minutes); done is called when it ends.
+	ReadProgress func(realm string) (steps live.Steps, done func())
 	// DropForeignState names other tools whose bookkeeping in the realms'
 	// attributes the plan removes (model.ForeignState: "kcc").
 	DropForeignState []string
@@ -70,7 +73,13 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 		}
 	}
 	for _, name := range realms {
-		lr, err := live.Read(ctx, api, name, live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions})
+		readOpts := live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions}
+		finish := func() {}
+		if opts.ReadProgress != nil {
+			readOpts.Steps, finish = opts.ReadProgress(name)
+		}
+		lr, err := live.Read(ctx, api, name, readOpts)
+		finish()
 		if err != nil {
 			return out, err
 		}
