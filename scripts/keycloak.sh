@@ -133,6 +133,24 @@ find_java_home() {
 # Download and extract the distribution once. The extraction happens in a
 # temporary directory that is renamed into place only when complete, so an
 # interrupted run never leaves a half-extracted tree that looks usable.
+# download_progress says how far mvn's download of the distribution has
+# come, from the size of the file growing in Maven's local repository:
+# mvn -q says nothing for the minute it takes, the longest silence a new
+# user meets. Every 2 s on a terminal, every 10 s in logs.
+download_progress() {
+	local dir="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}/org/keycloak/keycloak-quarkus-dist/$KC_VERSION"
+	local every=10 kb last=""
+	[[ -t 2 ]] && every=2
+	every="${KEYCLOAK_PROGRESS_EVERY:-$every}"
+	while sleep "$every"; do
+		kb=$(du -ck "$dir"/keycloak-quarkus-dist-"$KC_VERSION".tar.gz* 2>/dev/null | tail -n 1 | cut -f1)
+		if [[ -n "$kb" && "$kb" -gt 0 && "$kb" != "$last" ]]; then
+			log "downloading Keycloak $KC_VERSION: $((kb / 1024)) MB so far (about 180 MB in all)"
+			last=$kb
+		fi
+	done
+}
+
 ensure_dist() {
 	[[ -x "$DIST_DIR/bin/kc.sh" ]] && return 0
 	command -v mvn >/dev/null || die "mvn not found; it is needed to fetch org.keycloak:keycloak-quarkus-dist:$KC_VERSION"
@@ -150,13 +168,18 @@ ensure_dist() {
 	# caller's directory affects it. Its output (JVM warnings, colour codes
 	# even with -q) is only shown if it fails, and then on stderr, to keep
 	# our stdout clean.
-	local out
+	local out watcher
+	download_progress &
+	watcher=$!
 	if ! out=$(cd "$tmp" && mvn -B -q -Dstyle.color=never dependency:copy \
 		-Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:tar.gz" \
 		-DoutputDirectory="$tmp" 2>&1); then
+		kill "$watcher" 2>/dev/null
 		printf '%s\n' "$out" >&2
 		die "mvn could not fetch keycloak-quarkus-dist $KC_VERSION"
 	fi
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null || true
 	tarball="$tmp/keycloak-quarkus-dist-$KC_VERSION.tar.gz"
 	[[ -f "$tarball" ]] || die "mvn did not produce $tarball"
 
