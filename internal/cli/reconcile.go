@@ -54,6 +54,7 @@ type runFlags struct {
 	dropForeign     []string
 	autoApprove     bool
 	targets         []string
+	strict          bool
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -77,6 +78,9 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 	fs.StringVar(&f.from, "from", "", "read the paths as another tool's files: kcc (keycloak-config-cli import files, as 'realmsync convert kcc' reads them)")
 	fs.StringSliceVar(&f.only, "only", nil, "only these kinds, comma-separated: "+kindNames())
 	fs.StringSliceVar(&f.skip, "skip", nil, "leave these kinds alone, comma-separated")
+	if m != modeSync {
+		fs.BoolVar(&f.strict, "strict", false, "also report what is on the server outside Git's control: objects no file declares and no owner recorded, fields the files leave out that differ from a new object's (learnt from a throwaway realm: needs create-realm)")
+	}
 	fs.StringArrayVar(&f.targets, "target", nil, "only this object (KIND:KEY, as plans name it: client:webapp, group:/staff), what is inside it and what it needs that the plan creates (repeatable)")
 	fs.StringVar(&f.keycloakVersion, "keycloak-version", "", "the server's Keycloak version, when /admin/serverinfo is closed to this account (default: asked)")
 	fs.StringVar(&f.owner, "owner", model.DefaultOwner, "name this desired state's objects are recorded under (several repositories, one realm)")
@@ -178,7 +182,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err != nil {
 		return a.fail("%v", err)
 	}
-	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign}
+	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign, Strict: f.strict}
 	planOpts.ReadProgress = func(realm string) (live.Steps, func()) {
 		// A bar on a terminal, a line every few seconds in logs: reading a
 		// large realm is the long silence of a plan.
@@ -226,7 +230,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		if _, err := apply.Apply(ctx, api, p, liveRealms, apply.Options{DryRun: true, Owner: f.owner}); err != nil {
 			return a.fail("%v", err)
 		}
-		if p.Empty() {
+		if p.Empty() && len(p.Strict) == 0 {
 			return ExitOK
 		}
 		return ExitChanges
@@ -325,7 +329,7 @@ func writeApplyReport(path string, p *plan.Plan, res apply.Result, requests map[
 // writeReports writes the metrics and report files a run was asked for.
 func (a *app) writeReports(f runFlags, p *plan.Plan, realms []string, success bool, started time.Time) error {
 	if f.metricsFile != "" {
-		data := report.Metrics(p, report.Run{Realms: realms, Success: success, Started: started, Duration: time.Since(started)})
+		data := report.Metrics(p, report.Run{Realms: realms, Success: success, Strict: f.strict, Started: started, Duration: time.Since(started)})
 		if err := report.WriteFileAtomic(f.metricsFile, data); err != nil {
 			return fmt.Errorf("metrics file: %w", err)
 		}

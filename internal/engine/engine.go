@@ -13,6 +13,7 @@ import (
 
 	"github.com/realmsync/realmsync/internal/apply"
 	"github.com/realmsync/realmsync/internal/diff"
+	"github.com/realmsync/realmsync/internal/export"
 	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
@@ -32,6 +33,11 @@ type Options struct {
 	Concurrency int
 	// Kinds selects what the plan holds; the zero value is every kind.
 	Kinds Selection
+	// Strict also reports what is on the server outside Git's control
+	// (Plan.Strict): objects no file declares and no owner recorded, and
+	// fields the files leave out that differ from a new object's, learnt
+	// from a throwaway baseline realm (it needs the create-realm role).
+	Strict bool
 	// ReadProgress, if set, is told of each realm's read, stage by stage
 	// (a large realm's read takes minutes); done is called when it ends.
 	ReadProgress func(realm string) (steps live.Steps, done func())
@@ -56,6 +62,7 @@ type Planned struct {
 // reports a failed run still writes.
 func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) (*Planned, error) {
 	out := &Planned{Plan: &plan.Plan{Warnings: desired.Warnings}, Live: map[string]*model.Realm{}}
+	var baseline *export.Baseline
 	for _, name := range realms {
 		if err := unsupported(opts.ServerVersion, desired.Realms[name]); err != nil {
 			return out, err
@@ -97,6 +104,15 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 			return out, fmt.Errorf("realm %s: %w", name, err)
 		}
 		out.Plan.Add(kept...)
+		if opts.Strict && lr != nil {
+			if baseline == nil {
+				if baseline, err = export.ReadBaseline(ctx, api); err != nil {
+					return out, fmt.Errorf("strict drift: learning the server's defaults: %w", err)
+				}
+			}
+			pruned, _ := baseline.Prune(lr)
+			out.Plan.Strict = append(out.Plan.Strict, diff.Strict(desired.Realms[name], lr, pruned, baseline.NewRealm(name), kept)...)
+		}
 	}
 	if w := opts.Kinds.partial(); w != "" {
 		out.Plan.Warnings = append(out.Plan.Warnings, w)

@@ -364,6 +364,11 @@ func holdsReferences(e *model.Entity) bool {
 	return false
 }
 
+// NewRealm is what the server makes in every new realm, as realm name
+// would hold it (its own default role, its admin client's name): the
+// objects strict drift does not call unmanaged.
+func (b *Baseline) NewRealm(name string) *model.Realm { return b.renamed(name) }
+
 // HideLiteralSecrets replaces the secrets r holds as values by ${env:...}
 // placeholders, leaving those written as references (${env:...},
 // ${file:...}) as they are: a converted project must not write a secret

@@ -149,6 +149,11 @@ func (s *Server) deleteRealm(rl *realm, _ *request) (answer, error) {
 // representation is the realm as GET answers it.
 func (rl *realm) representation() map[string]any {
 	rep := copyObject(rl.obj.rep)
+	for _, f := range mirroredRealmSettings {
+		if _, ok := rep[f]; !ok {
+			rep[f] = float64(0) // Keycloak answers every one, 0 when unset
+		}
+	}
 	if role := rl.byKey(model.KindByName(model.KindRealmRole), "", model.DefaultRoleName(rl.name())); role != nil {
 		rep["defaultRole"] = map[string]any{"id": role.id, "name": role.rep["name"]}
 	}

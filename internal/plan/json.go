@@ -30,6 +30,7 @@ type jsonPlan struct {
 	Summary       jsonSummary  `json:"summary"`
 	Warnings      []string     `json:"warnings"`
 	Actions       []jsonAction `json:"actions"`
+	Strict        []Finding    `json:"strict,omitempty"`
 	Apply         *ApplyReport `json:"apply,omitempty"`
 }
 
@@ -117,6 +118,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 func WriteJSONReport(w io.Writer, p *Plan, rep *ApplyReport) error {
 	out := jsonPlan{
 		Apply:         rep,
+		Strict:        p.Strict,
 		FormatVersion: JSONFormatVersion,
 		Warnings:      append([]string{}, p.Warnings...),
 		Actions:       make([]jsonAction, 0, len(p.Actions)),

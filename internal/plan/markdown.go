@@ -88,6 +88,7 @@ func renderMarkdown(p *Plan, opts MarkdownOptions, limit int) string {
 	if p.Empty() {
 		m.line(noChanges(opts.Drift))
 		m.warnings(p.Warnings)
+		m.strict(p.Strict)
 		return m.String()
 	}
 	if opts.Drift {
@@ -104,6 +105,7 @@ func renderMarkdown(p *Plan, opts MarkdownOptions, limit int) string {
 	m.reserve -= len(table)
 	m.b.WriteString(table)
 	m.warnings(p.Warnings)
+	m.strict(p.Strict)
 	shown := 0
 	for _, r := range byRealm(p) {
 		n, ok := m.realm(r)
@@ -215,6 +217,28 @@ func (m *mdDoc) warnings(ws []string) {
 		if !m.fits(len(item) + 1) {
 			m.cut = true
 			m.line(fmt.Sprintf("- … and %d more warnings", len(ws)-i))
+			break
+		}
+		m.line(item)
+	}
+	m.line("")
+}
+
+// strict lists strict drift's findings.
+func (m *mdDoc) strict(fs []Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	if m.b.Len() > 0 && !strings.HasSuffix(m.b.String(), "\n\n") {
+		m.line("")
+	}
+	m.line(fmt.Sprintf("**Outside Git** (%d, strict; a sync leaves these alone)", len(fs)))
+	m.line("")
+	for i, f := range fs {
+		item := fmt.Sprintf("- %s: %s", mdCode(f.Realm), mdText(f.Line()))
+		if !m.fits(len(item) + 1) {
+			m.cut = true
+			m.line(fmt.Sprintf("- … and %d more", len(fs)-i))
 			break
 		}
 		m.line(item)

@@ -151,6 +151,9 @@ type Plan struct {
 	Actions []Action `json:"actions"`
 	// Warnings are things the user should know that change nothing.
 	Warnings []string `json:"warnings,omitempty"`
+	// Strict is what strict drift found (plan --strict): what is on the
+	// server outside Git's control, which the actions leave alone.
+	Strict []Finding `json:"strict,omitempty"`
 }
 
 // Add appends actions and restores the plan's order.

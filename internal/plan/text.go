@@ -52,6 +52,7 @@ func WriteTextWith(w io.Writer, p *Plan, opts TextOptions) error {
 	if len(p.Warnings) > 0 {
 		tw.printf("\n")
 	}
+	strictSection(tw, p, pal)
 	if p.Empty() {
 		tw.printf("%s\n", noChanges(opts.Drift))
 		return tw.err
@@ -80,6 +81,24 @@ func WriteTextWith(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	tw.printf("\n%s\n", pal.bold(summaryLine(p, opts.Drift)))
 	return tw.err
+}
+
+// strictSection lists strict drift's findings, before the plan: what no
+// sync changes comes first, as the deletions do.
+func strictSection(tw *errWriter, p *Plan, pal palette) {
+	if len(p.Strict) == 0 {
+		return
+	}
+	tw.printf("%s\n", pal.warn(fmt.Sprintf("Outside Git (%d, strict; a sync leaves these alone):", len(p.Strict))))
+	realm := ""
+	for _, f := range p.Strict {
+		if f.Realm != realm {
+			realm = f.Realm
+			tw.printf("  realm %s\n", realm)
+		}
+		tw.printf("    %s\n", f.Line())
+	}
+	tw.printf("\n")
 }
 
 // actionLabel names an action's object after its mark: `+ client "web"`.

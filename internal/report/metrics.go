@@ -20,8 +20,11 @@ import (
 
 // Run is what the metrics describe besides the plan.
 type Run struct {
-	Realms   []string
-	Success  bool
+	Realms  []string
+	Success bool
+	// Strict: the run looked outside Git too (--strict); only then are
+	// the strict series written, zeros included.
+	Strict   bool
 	Started  time.Time
 	Duration time.Duration
 }
@@ -44,6 +47,22 @@ func Metrics(p *plan.Plan, run Run) []byte {
 			for _, v := range verbs {
 				fmt.Fprintf(&b, "realmsync_drift_objects{realm=%s,kind=%s,verb=%s} %d\n",
 					label(realm), label(k.Name), label(string(v)), counts[realm+"\x00"+k.Name+"\x00"+string(v)])
+			}
+		}
+	}
+	strict := map[string]int{}
+	for _, f := range p.Strict {
+		strict[f.Realm+"\x00"+f.Kind+"\x00"+string(f.What)]++
+	}
+	if run.Strict {
+		b.WriteString("# HELP realmsync_strict_drift_objects What strict drift found outside Git's control (plan/drift --strict), by realm, kind and finding: unmanaged objects, and fields the files leave out that differ from a new object's.\n")
+		b.WriteString("# TYPE realmsync_strict_drift_objects gauge\n")
+		for _, realm := range run.Realms {
+			for _, k := range model.Kinds() {
+				for _, what := range []plan.FindingKind{plan.Unmanaged, plan.UnmanagedField} {
+					fmt.Fprintf(&b, "realmsync_strict_drift_objects{realm=%s,kind=%s,finding=%s} %d\n",
+						label(realm), label(k.Name), label(string(what)), strict[realm+"\x00"+k.Name+"\x00"+string(what)])
+				}
 			}
 		}
 	}
