@@ -141,6 +141,9 @@ func New(cfg Config) (*Client, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("admin: base URL %q must not have a query or fragment", u.Redacted())
 	}
+	if p := strings.TrimRight(u.Path, "/"); strings.HasSuffix(p, "/admin") || strings.Contains(p, "/admin/") {
+		return nil, fmt.Errorf("admin: base URL %q names the admin console or API: give the server's root, without /admin (https://sso.example.com, or https://sso.example.com/auth for a server with that context path)", u.Redacted())
+	}
 	if cfg.AuthRealm == "" {
 		cfg.AuthRealm = "master"
 	}

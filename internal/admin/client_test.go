@@ -222,6 +222,9 @@ func TestNewValidates(t *testing.T) {
 		{"password missing", Config{BaseURL: "http://x", Username: "a"}, "no credentials"},
 		{"secret without client", Config{BaseURL: "http://x", ClientSecret: "s"}, "needs a client id"},
 		{"missing CA file", Config{BaseURL: "https://x", Username: "a", Password: "b", CAFile: "/nonexistent/ca.pem"}, "CA file"},
+		{"the admin API's URL", Config{BaseURL: "https://sso.example.com/admin", Username: "a", Password: "b"}, "without /admin"},
+		{"the admin console's URL", Config{BaseURL: "https://sso.example.com/admin/master/console/", Username: "a", Password: "b"}, "without /admin"},
+		{"a certificate without its key", Config{BaseURL: "https://x", Username: "a", Password: "b", ClientCertFile: "c.pem"}, "needs its key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -955,8 +958,9 @@ func TestTokenErrors(t *testing.T) {
 			if !errors.As(err, &ae) || ae.Status != tt.wantStatus || ae.Message != tt.wantMessage || ae.Path != tokenPath {
 				t.Fatalf("err = %v (%+v)", err, ae)
 			}
-			if !strings.HasPrefix(err.Error(), "GET acme: POST "+tokenPath) {
-				t.Errorf("err = %q", err)
+			var login *LoginError
+			if !errors.As(err, &login) || !strings.Contains(err.Error(), "logging in to "+f.srv.URL+" (realm master, user admin): POST "+tokenPath) {
+				t.Errorf("err = %q, want a LoginError naming the server, realm and user", err)
 			}
 			if strings.Contains(err.Error(), tt.password) {
 				t.Errorf("password in error: %q", err)

@@ -103,6 +103,30 @@ func (c *Client) invalidate(used string) {
 
 // authenticate performs the configured grant from scratch. c.mu must be held.
 func (c *Client) authenticate(ctx context.Context) error {
+	if err := c.login(ctx); err != nil {
+		who := "user " + c.cfg.Username
+		if c.cfg.ClientSecret != "" {
+			who = "client " + c.cfg.ClientID
+		}
+		return &LoginError{Server: c.base, Realm: c.cfg.AuthRealm, Who: who, Err: err}
+	}
+	return nil
+}
+
+// LoginError is a failed login: the command can do nothing, and the error
+// says so first, whichever request needed the token.
+type LoginError struct {
+	Server, Realm, Who string
+	Err                error
+}
+
+func (e *LoginError) Error() string {
+	return fmt.Sprintf("logging in to %s (realm %s, %s): %v", e.Server, e.Realm, e.Who, e.Err)
+}
+
+func (e *LoginError) Unwrap() error { return e.Err }
+
+func (c *Client) login(ctx context.Context) error {
 	form := url.Values{"client_id": {c.cfg.ClientID}}
 	if c.cfg.ClientSecret != "" {
 		form.Set("grant_type", "client_credentials")

@@ -91,7 +91,9 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 		defer cancel()
 		for _, realm := range r.leased {
 			if rerr := r.release(releaseCtx, realm); rerr != nil {
-				err = multierror.Append(err, fmt.Errorf("releasing realm %s: %w", realm, rerr)).ErrorOrNil()
+				merr := multierror.Append(err, fmt.Errorf("releasing realm %s: %w", realm, rerr))
+				merr.ErrorFormat = errorList
+				err = merr.ErrorOrNil()
 			}
 		}
 	}()
@@ -164,7 +166,23 @@ func Apply(ctx context.Context, api API, p *plan.Plan, live map[string]*model.Re
 		}
 		r.result.Actions = append(r.result.Actions, res)
 	}
+	if r.errs != nil {
+		r.errs.ErrorFormat = errorList
+	}
 	return r.result, r.errs.ErrorOrNil()
+}
+
+// errorList prints a run's errors one per line, without the library's
+// "1 error occurred:" header and blank lines: one error reads as itself.
+func errorList(errs []error) string {
+	if len(errs) == 1 {
+		return errs[0].Error()
+	}
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "  - " + strings.ReplaceAll(e.Error(), "\n", "\n    ")
+	}
+	return fmt.Sprintf("%d errors:\n%s", len(errs), strings.Join(lines, "\n"))
 }
 
 func realmsOf(p *plan.Plan) []string {

@@ -716,3 +716,14 @@ func TestWholeMapRemovals(t *testing.T) {
 		t.Errorf("group PUT attributes (-want +got):\n%s", d)
 	}
 }
+
+// TestErrorsReadAsAList: a run's errors print one per line, without the
+// library's "1 error occurred:" header, and one error reads as itself.
+func TestErrorsReadAsAList(t *testing.T) {
+	if got := errorList([]error{errors.New("a failed")}); got != "a failed" {
+		t.Errorf("one error: %q", got)
+	}
+	if got := errorList([]error{errors.New("a failed"), errors.New("b\nfailed")}); got != "2 errors:\n  - a failed\n  - b\n    failed" {
+		t.Errorf("two errors: %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/realmsync/realmsync/internal/admin"
 	"io"
 	"runtime/debug"
 	"strings"
@@ -172,6 +173,15 @@ func (a *app) parse(c *command, fs *pflag.FlagSet, args []string, nargs int) ([]
 }
 
 func (a *app) fail(format string, args ...any) int {
+	for _, arg := range args {
+		// A failed login is the whole story, whichever read needed it:
+		// not "reading realm acme: GET acme: POST …/token: 401".
+		var login *admin.LoginError
+		if err, ok := arg.(error); ok && errors.As(err, &login) {
+			fmt.Fprintf(a.stderr, "error: %v\n", login)
+			return ExitError
+		}
+	}
 	fmt.Fprintf(a.stderr, "error: "+format+"\n", args...)
 	return ExitError
 }

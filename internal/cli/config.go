@@ -6,9 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/realmsync/realmsync/internal/schema"
 )
 
 // DefaultConfigFile is read from the working directory when present.
@@ -41,6 +46,9 @@ func readConfig(path string, named bool) (*fileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
+	if err := checkConfigKeys(path, data); err != nil {
+		return nil, err
+	}
 	var c fileConfig
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -48,4 +56,30 @@ func readConfig(path string, named bool) (*fileConfig, error) {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	return &c, nil
+}
+
+// checkConfigKeys names an unknown setting the way realm files do
+// (file:line:col, did-you-mean), not as the YAML library's Go type.
+func checkConfigKeys(path string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil // the decoder says what is wrong with it
+	}
+	var known []string
+	t := reflect.TypeOf(fileConfig{})
+	for i := 0; i < t.NumField(); i++ {
+		known = append(known, strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0])
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		key := m.Content[i]
+		if !slices.Contains(known, key.Value) {
+			hint := ""
+			if s := schema.Suggest(key.Value, known); s != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return fmt.Errorf("config file %s:%d:%d: unknown setting %q%s; the settings are %s", path, key.Line, key.Column, key.Value, hint, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }

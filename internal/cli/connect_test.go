@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,5 +42,19 @@ func TestConnectionPrecedence(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("ulr: x\n"), 0o644)
 	if _, err := (&connFlags{config: bad}).resolve(lookup); err == nil {
 		t.Error("an unknown config key must be an error")
+	}
+}
+
+// TestConfigFileTypo: an unknown setting is named with its place and a
+// suggestion, as in realm files, never as the YAML library's Go type.
+func TestConfigFileTypo(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "realmsync.yaml")
+	if err := os.WriteFile(file, []byte("url: https://sso.example\npasswrd: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := (&connFlags{config: file}).resolve(func(string) (string, bool) { return "", false })
+	want := file + `:2:1: unknown setting "passwrd" (did you mean "password"?)`
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "cli.fileConfig") {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

@@ -104,7 +104,7 @@ func TestWaitForServer(t *testing.T) {
 	begun = time.Now()
 	r = realmsync(t, wrong, "plan", "--wait", "60s", dir)
 	expectCode(t, r, 1, "plan with --wait and a wrong password")
-	if time.Since(begun) > 20*time.Second || !strings.Contains(r.stderr, "is up, but: login") {
+	if time.Since(begun) > 20*time.Second || !strings.Contains(r.stderr, "error: logging in to") {
 		t.Errorf("refused credentials should end the wait at once (took %v):\n%s", time.Since(begun), r.stderr)
 	}
 }
@@ -219,5 +219,25 @@ func writePEM(t *testing.T, path, kind string, der []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLoginFailureWording: refused credentials read as a failed login,
+// naming the server, realm and user, not as the read that needed a token;
+// a base URL ending in /admin says what to give instead.
+func TestLoginFailureWording(t *testing.T) {
+	needServer(t) // the in-memory Keycloak takes any password
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{filepath.Join("wording", "realm.yaml"): "enabled: true\n"})
+	r := realmsync(t, map[string]string{"KEYCLOAK_PASSWORD": "not-the-password"}, "plan", dir)
+	expectCode(t, r, 1, "plan with a wrong password")
+	want := "error: logging in to " + server.url + " (realm master, user " + server.user + "):"
+	if !strings.HasPrefix(r.stderr, want) || strings.Contains(r.stderr, "reading realm") || strings.Contains(r.stderr, "not-the-password") {
+		t.Errorf("want %q first, and neither the read nor the password:\n%s", want, r.stderr)
+	}
+	r = realmsync(t, map[string]string{"KEYCLOAK_URL": server.url + "/admin"}, "plan", dir)
+	expectCode(t, r, 1, "plan against .../admin")
+	if !strings.Contains(r.stderr, "without /admin") {
+		t.Errorf("the error should say to leave /admin out:\n%s", r.stderr)
 	}
 }

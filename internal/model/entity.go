@@ -568,7 +568,7 @@ func (d *decomposer) toolSettings(v any) {
 		p := []string{"realmsync", "deletionPolicy", name}
 		k := KindByPlural(name)
 		if k == nil || k.Root {
-			d.fail(p, "deletionPolicy: unknown kind %q (kinds: %s)", name, strings.Join(plurals, ", "))
+			d.fail(p, "deletionPolicy: unknown kind %q%s (kinds: %s)", name, suggestName(name, plurals), strings.Join(plurals, ", "))
 			continue
 		}
 		policy := Policy(ScalarString(policies[name]))
