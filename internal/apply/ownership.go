@@ -80,7 +80,11 @@ func (r *run) previousRecord(realm string) model.Owned {
 // GET, merge and PUT of the realm, when it differs from what the server
 // holds.
 func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Owned) error {
-	if next.Equal(held) {
+	r.mu.Lock()
+	digests := r.createdDigests[realm]
+	delete(r.createdDigests, realm)
+	r.mu.Unlock()
+	if next.Equal(held) && len(digests) == 0 {
 		return nil
 	}
 	mine := model.OwnershipPrefix + r.opts.Owner + "."
@@ -91,6 +95,9 @@ func (r *run) writeRecord(ctx context.Context, realm string, held, next model.Ow
 			}
 		}
 		for k, v := range model.EncodeOwnership(r.opts.Owner, next) {
+			attrs[k] = v
+		}
+		for k, v := range digests {
 			attrs[k] = v
 		}
 		return true

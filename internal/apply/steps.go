@@ -37,7 +37,11 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 		return r.writeWhole(ctx, a, body)
 	}
 	if a.Verb == plan.Create {
-		return r.create(ctx, a.Realm, d, body)
+		if err := r.create(ctx, a.Realm, d, body); err != nil {
+			return err
+		}
+		r.noteCreatedSecrets(a.Realm, d)
+		return nil
 	}
 	for _, f := range d.Kind.CreateOnly {
 		delete(body, f) // never again after the create
@@ -505,6 +509,27 @@ func (r *run) writeWhole(ctx context.Context, a *plan.Action, desired map[string
 		return err
 	}
 	return r.recordDigests(ctx, a.Realm, a.Desired)
+}
+
+// noteCreatedSecrets keeps the digests of the secrets only a create sets
+// (a user's initial password), for the final record: a plan then knows
+// whether the files changed them since, and warns only then.
+func (r *run) noteCreatedSecrets(realm string, d *model.Entity) {
+	for _, f := range d.Kind.CreateOnly {
+		v, ok := d.Fields[f]
+		if !ok || !d.Kind.IsSecret(f) {
+			continue
+		}
+		r.mu.Lock()
+		if r.createdDigests == nil {
+			r.createdDigests = map[string]map[string]string{}
+		}
+		if r.createdDigests[realm] == nil {
+			r.createdDigests[realm] = map[string]string{}
+		}
+		r.createdDigests[realm][model.DigestAttribute(d.Kind.Name, d.Key, f)] = model.Digest(realm, v)
+		r.mu.Unlock()
+	}
 }
 
 // recordDigests keeps, in the realm's attributes, the digests of the

@@ -111,7 +111,10 @@ func usersWarnings(desired, live *Realm) []string {
 		if EmailIsUsername(desired, live) {
 			key = desired.EmailKey(d) // Warnings comes before Realm re-keys
 		}
-		if _, ok := d.Fields["credentials"]; ok && live != nil && live.Get(KindUser, key) != nil {
+		// Only when the files say other than what realmsync set when it
+		// made the user: a warning on every plan would be noise.
+		if creds, ok := d.Fields["credentials"]; ok && live != nil && live.Get(KindUser, key) != nil &&
+			live.Digests[DigestKey(KindUser, key, "credentials")] != Digest(desired.Name, creds) {
 			passwords = append(passwords, d.Key)
 		}
 	}
@@ -120,7 +123,7 @@ func usersWarnings(desired, live *Realm) []string {
 			desired.Name, ListSome(dropped)))
 	}
 	if len(passwords) > 0 {
-		out = append(out, fmt.Sprintf("realm %s: the credentials of existing users %s are not applied: realmsync sets a password only when it creates a user and never resets one.",
+		out = append(out, fmt.Sprintf("realm %s: the credentials of existing users %s differ from those realmsync created them with (or it did not create them) and are not applied: realmsync sets a password only when it creates a user and never resets one.",
 			desired.Name, ListSome(passwords)))
 	}
 	return out
