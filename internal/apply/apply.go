@@ -196,21 +196,21 @@ func realmsOf(p *plan.Plan) []string {
 type ref struct{ realm, kind, key string }
 
 type run struct {
-	mu        sync.Mutex // guards ids while a wave runs
+	mu sync.Mutex // guards ids while a wave runs
 	// createdDigests: by realm, digests of secrets set only on create (a
 	// user's initial password), written with the final ownership record.
 	createdDigests map[string]map[string]string
-	api       API
-	plan      *plan.Plan
-	live      map[string]*model.Realm
-	opts      Options
-	ids       map[ref]string
-	flowIDs   map[string]map[string]string // realm → flow alias → id, for body references
-	failed    map[ref]bool
-	succeeded map[ref]bool
-	errs      *multierror.Error
-	result    Result
-	stopped   bool // interrupted: no action starts any more
+	api            API
+	plan           *plan.Plan
+	live           map[string]*model.Realm
+	opts           Options
+	ids            map[ref]string
+	flowIDs        map[string]map[string]string // realm → flow alias → id, for body references
+	failed         map[ref]bool
+	succeeded      map[ref]bool
+	errs           *multierror.Error
+	result         Result
+	stopped        bool // interrupted: no action starts any more
 	// recorded is the ownership record this run last wrote, by realm.
 	recorded   map[string]model.Owned
 	outcome    map[ref]actionOutcome // by action, the worst of its steps
