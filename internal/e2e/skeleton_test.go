@@ -209,7 +209,7 @@ func TestInvalidInputWritesNothing(t *testing.T) {
 			"b.yaml": "clients:\n  - clientId: other\n  - clientId: web\n"},
 			`b\.yaml:3:5: client "web" is defined twice \(first at .*a\.yaml:2:5\)`},
 		{"missing role", map[string]string{"roles.yaml": "roles:\n  realm:\n    - name: editor\n      composites:\n        realm: [viewr]\n"},
-			`roles\.yaml:4:7: realm role "editor": composites refers to realm role "viewr", which is not defined`},
+			`roles\.yaml:5:17: realm role "editor": composites refers to realm role "viewr", which is not defined`},
 		{"malformed yaml", map[string]string{"realm.yaml": "enabled: true\nclients:\n  - clientId: web\n   publicClient: true\n"},
 			`realm\.yaml:\d+:\d+: `},
 		{"wrong type", map[string]string{"realm.yaml": "enabled: yes please\n"},

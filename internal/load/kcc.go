@@ -72,7 +72,6 @@ func KCC(paths []string, opts Options, keep bool) (*KCCProject, error) {
 		docs, err := parseWith(file, []byte(text), src)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
 		for _, doc := range docs {
 			name, _ := doc.root["realm"].(string)

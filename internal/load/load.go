@@ -193,6 +193,7 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 	}
 	realm := model.NewRealm(name)
 	var errs []error
+	unreadable := false // a file could not be read at all
 	for _, file := range files {
 		data, err := readFile(file)
 		if err != nil {
@@ -205,6 +206,9 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		docs, err := parseFile(file, data, opts.Lookup)
 		if err != nil {
 			errs = append(errs, err)
+		}
+		if docs == nil {
+			unreadable = true
 			continue
 		}
 		if len(data) > bigFile {
@@ -225,10 +229,12 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		_ = realm.Add(&model.Entity{Kind: model.KindByName(model.KindRealm), Key: name,
 			Fields: model.Object{"realm": name}, Source: model.Pos{File: dir}, FieldPos: map[string]model.Pos{}})
 	}
-	if len(errs) == 0 {
+	if !unreadable {
 		// Validating a realm with unreadable parts would report their
-		// objects as missing: one cause, many messages.
-		errs = append(validate(realm), cycles(realm)...)
+		// objects as missing: one cause, many messages. Other errors (a
+		// variable not set, an object defined twice) leave the rest to
+		// check, so every mistake is reported in one pass.
+		errs = append(errs, append(validate(realm), cycles(realm)...)...)
 	}
 	return realm, errs
 }

@@ -47,7 +47,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`realm role "a": composites refers to realm role "b", which is not defined`,
 				`realm role "a": composites refers to client role "web/read", which is not defined`}},
 		{"group role mapping to a missing role", map[string]string{"acme/g.yaml": "roles:\n  realm:\n    - name: viewer\ngroups:\n  - name: g\n    realmRoles: [viewers]\n"},
-			[]string{`acme/g\.yaml:6:5: group "/g": realmRoles refers to realm role "viewers", which is not defined \(did you mean "viewer"\?\)`}},
+			[]string{`acme/g\.yaml:6:18: group "/g": realmRoles refers to realm role "viewers", which is not defined \(did you mean "viewer"\?\)`}},
 		{"client roles of an unknown client", map[string]string{"acme/r.yaml": "roles:\n  client:\n    nope:\n      - name: x\n"},
 			[]string{`client role "nope/x": client "nope" is not defined`}},
 		{"wrong type", map[string]string{"acme/c.yaml": "clients:\n  - clientId: web\n    redirectUris: https://x/*\n"},

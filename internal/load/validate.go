@@ -44,7 +44,14 @@ func validate(r *model.Realm) []error {
 							continue
 						}
 						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
-							fail(pos, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
+							at := pos
+							for _, name := range []string{ref.Key, model.ChildName(ref.Key)} {
+								if p, ok := e.FieldPos[model.RefPosKey(f, name)]; ok && !p.IsZero() {
+									at = p // the name itself, not the list it is in
+									break
+								}
+							}
+							fail(at, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
 						}
 					}
 					continue

@@ -62,14 +62,22 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 }
 
 // parseWith is parseFile with its references resolved by src.
+// A file whose references fail (a variable not set, a file missing) is
+// still returned, those values absent, with the failures as the error:
+// the caller checks the rest of it. A file that cannot be read returns no
+// documents.
 func parseWith(file string, data []byte, src Sources) ([]*document, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*document
+	var soft []error
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			return docs, nil
+			if docs == nil && len(soft) > 0 {
+				docs = []*document{} // readable, if empty
+			}
+			return docs, errors.Join(soft...)
 		}
 		if err != nil {
 			return nil, syntaxError(file, data, err)
@@ -78,8 +86,9 @@ func parseWith(file string, data []byte, src Sources) ([]*document, error) {
 		tree := &posTree{}
 		v := c.value(&n, tree, 0)
 		if len(c.errs) > 0 {
-			return nil, errors.Join(c.errs...)
+			return nil, errors.Join(append(c.errs, c.soft...)...)
 		}
+		soft = append(soft, c.soft...)
 		if v == nil {
 			continue // an empty document
 		}
@@ -107,11 +116,19 @@ type converter struct {
 	file     string
 	src      Sources
 	errs     []error
+	// soft: substitution errors, which leave the document readable (the
+	// value is taken as absent): the rest of it is still checked, so one
+	// missing variable does not hide every other mistake.
+	soft     []error
 	reported bool
 }
 
 // plainTags are the YAML tags whose values JSON has.
 var plainTags = map[string]bool{"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true, "!!map": true, "!!seq": true}
+
+func (c *converter) softf(n *yaml.Node, format string, args ...any) {
+	c.soft = append(c.soft, fmt.Errorf("%s:%d:%d: %s", c.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+}
 
 func (c *converter) failf(n *yaml.Node, format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%s:%d:%d: %s", c.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
@@ -203,7 +220,8 @@ func (c *converter) scalar(n *yaml.Node) any {
 	if explicitString || quoted {
 		s, err := Expand(n.Value, c.src)
 		if err != nil {
-			c.failf(n, "%v", err)
+			c.softf(n, "%v", err)
+			return nil
 		}
 		return s
 	}
@@ -211,8 +229,8 @@ func (c *converter) scalar(n *yaml.Node) any {
 	if strings.Contains(n.Value, "${") {
 		s, err := Expand(n.Value, c.src)
 		if err != nil {
-			c.failf(n, "%v", err)
-			return n.Value
+			c.softf(n, "%v", err)
+			return nil
 		}
 		node = &yaml.Node{Kind: yaml.ScalarNode, Value: s, Line: n.Line, Column: n.Column}
 	}

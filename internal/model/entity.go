@@ -582,6 +582,29 @@ func (d *decomposer) toolSettings(v any) {
 	}
 }
 
+// referencePositions records where each name of a relation field is
+// written (composites.realm[1]), under RefPosKey, so that a reference to
+// nothing is reported at the name rather than at the field.
+func (d *decomposer) referencePositions(e *Entity, field string, v any, path []string) {
+	switch t := v.(type) {
+	case string:
+		if _, seen := e.FieldPos[RefPosKey(field, t)]; !seen {
+			e.FieldPos[RefPosKey(field, t)] = d.pos(path)
+		}
+	case []any:
+		for i, item := range t {
+			d.referencePositions(e, field, item, append(append([]string{}, path...), strconv.Itoa(i)))
+		}
+	case map[string]any:
+		for _, k := range SortedKeys(t) {
+			d.referencePositions(e, field, t[k], append(append([]string{}, path...), k))
+		}
+	}
+}
+
+// RefPosKey is the FieldPos key of a name written in a relation field.
+func RefPosKey(field, name string) string { return field + "\x00" + name }
+
 // object decomposes the one object of a singleton kind.
 func (d *decomposer) object(k *Kind, v any) {
 	path := strings.Split(k.RealmObject, ".")
@@ -684,6 +707,9 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			}
 			e.Fields[f] = obj[f]
 			e.FieldPos[f] = d.pos(append(append([]string{}, ipath...), f))
+			if k.Relation(f) != nil {
+				d.referencePositions(e, f, obj[f], append(append([]string{}, ipath...), f))
+			}
 		}
 		d.normalise(e)
 		if k.Steps != nil {

@@ -416,6 +416,9 @@ func (k *Kind) SplitLocalName(local string) Object {
 // its escaped name.
 func ChildKey(parentKey, name string) string { return parentKey + "/" + nameEscaper.Replace(name) }
 
+// ChildName is the name in a ChildKey ("read" of "web/read").
+func ChildName(key string) string { return childName(key) }
+
 // childName is the name in a ChildKey.
 func childName(key string) string {
 	return nameUnescaper.Replace(key[strings.LastIndex(key, "/")+1:])
