@@ -246,14 +246,9 @@ func isEmpty(v any) bool {
 func hideSecrets(realm string, e, live *model.Entity, builtIn bool) []string {
 	var names []string
 	for _, path := range e.Kind.Secrets {
-		field, sub, nested := strings.Cut(path, ".")
-		container := e.Fields
-		if nested {
-			m, ok := e.Fields[field].(map[string]any)
-			if !ok {
-				continue
-			}
-			container, field = m, sub
+		container, field, ok := secretSlot(e.Fields, path)
+		if !ok {
+			continue
 		}
 		v, ok := container[field]
 		if !ok {
@@ -276,6 +271,18 @@ func hideSecrets(realm string, e, live *model.Entity, builtIn bool) []string {
 		names = append(names, name)
 	}
 	return names
+}
+
+// secretSlot is the map holding a secret path's value ("secret", or
+// "attributes.saml.signing.private.key" inside attributes) and the key in
+// it; false when the enclosing map is absent.
+func secretSlot(fields map[string]any, path string) (map[string]any, string, bool) {
+	field, sub, nested := strings.Cut(path, ".")
+	if !nested {
+		return fields, field, true
+	}
+	m, ok := fields[field].(map[string]any)
+	return m, sub, ok
 }
 
 var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
@@ -379,28 +386,16 @@ func HideLiteralSecrets(r *model.Realm) []string {
 		for _, e := range r.Sorted(k.Name) {
 			kept := map[string]any{}
 			for _, path := range k.Secrets {
-				field, sub, nested := strings.Cut(path, ".")
-				container := e.Fields
-				if nested {
-					m, ok := e.Fields[field].(map[string]any)
-					if !ok {
-						continue
-					}
-					container, field = m, sub
-				}
-				if s, _, _ := model.SecretText(container[field]); strings.Contains(s, "${") {
+				container, field, ok := secretSlot(e.Fields, path)
+				if s, _, _ := model.SecretText(container[field]); ok && strings.Contains(s, "${") {
 					kept[path] = container[field]
 					delete(container, field)
 				}
 			}
 			names = append(names, hideSecrets(r.Name, e, e, false)...)
 			for path, v := range kept {
-				field, sub, nested := strings.Cut(path, ".")
-				if nested {
-					e.Fields[field].(map[string]any)[sub] = v
-				} else {
-					e.Fields[field] = v
-				}
+				container, field, _ := secretSlot(e.Fields, path)
+				container[field] = v
 			}
 		}
 	}

@@ -833,6 +833,22 @@ func (r *Realm) Merge(part *Realm) []error {
 			}
 		}
 	}
+	r.mergeNotes(part)
+	for _, k := range SortedKeys(part.Policies) {
+		if _, dup := r.Policies[k]; dup {
+			errs = append(errs, fmt.Errorf("%s: deletion policy of %s is set twice (first at %s)", part.PolicyPos[k], KindByName(k).Plural, r.PolicyPos[k]))
+			continue
+		}
+		r.Policies[k] = part.Policies[k]
+		r.PolicyPos[k] = part.PolicyPos[k]
+	}
+	return errs
+}
+
+// mergeNotes adds what part says besides its objects: the collections it
+// declares (first place kept), the extensions it uses, the fields left
+// unmanaged or ignored.
+func (r *Realm) mergeNotes(part *Realm) {
 	for s, p := range part.Declared {
 		if _, ok := r.Declared[s]; !ok {
 			r.Declared[s] = p
@@ -847,15 +863,6 @@ func (r *Realm) Merge(part *Realm) []error {
 	for f, ig := range part.Ignored {
 		r.Ignored[f] = ig
 	}
-	for _, k := range SortedKeys(part.Policies) {
-		if _, dup := r.Policies[k]; dup {
-			errs = append(errs, fmt.Errorf("%s: deletion policy of %s is set twice (first at %s)", part.PolicyPos[k], KindByName(k).Plural, r.PolicyPos[k]))
-			continue
-		}
-		r.Policies[k] = part.Policies[k]
-		r.PolicyPos[k] = part.PolicyPos[k]
-	}
-	return errs
 }
 
 func (r *Realm) mergeSettings(e *Entity) []error {

@@ -45,18 +45,7 @@ func (r *Realm) MergeOver(part *Realm) []Overlap {
 			}
 		}
 	}
-	for s, p := range part.Declared {
-		r.Declared[s] = p
-	}
-	for x := range part.Extensions {
-		r.Extensions[x] = true
-	}
-	for f, p := range part.Unmanaged {
-		r.Unmanaged[f] = p
-	}
-	for f, ig := range part.Ignored {
-		r.Ignored[f] = ig
-	}
+	r.mergeNotes(part)
 	for k, p := range part.Policies {
 		r.Policies[k] = p
 		r.PolicyPos[k] = part.PolicyPos[k]
