@@ -30,7 +30,7 @@ exit 1
 	}
 	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "keycloak.sh"), "up")
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "REALMSYNC_CACHE="+cache, "MAVEN_LOCAL_REPO="+repo,
-		"KEYCLOAK_VERSION="+version, "KEYCLOAK_PORT=18399", "KEYCLOAK_PROGRESS_EVERY=0.5")
+		"KEYCLOAK_VERSION="+version, "KEYCLOAK_PORT=18399", "KEYCLOAK_MGMT_PORT=19399", "KEYCLOAK_DB=dev-file", "KEYCLOAK_PROGRESS_EVERY=0.5")
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Fatalf("keycloak.sh up with a failing mvn succeeded:\n%s", out)
