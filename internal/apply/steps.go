@@ -41,7 +41,7 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 			return err
 		}
 		r.noteCreatedSecrets(a.Realm, d)
-		return nil
+		return r.recordDigests(ctx, a.Realm, d)
 	}
 	for _, f := range d.Kind.CreateOnly {
 		delete(body, f) // never again after the create
@@ -67,7 +67,10 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	if err := r.api.Get(ctx, path, nil, &current); err != nil {
 		return err
 	}
-	return r.mergeAndPut(ctx, a.Realm, path, d, current, body)
+	if err := r.mergeAndPut(ctx, a.Realm, path, d, current, body); err != nil {
+		return err
+	}
+	return r.recordDigests(ctx, a.Realm, d)
 }
 
 // mergeAndPut writes the desired fields over the live object (keyed lists
@@ -536,10 +539,10 @@ func (r *run) noteCreatedSecrets(realm string, d *model.Entity) {
 // write-only values just written, so that the next plan sees whether the
 // files changed them.
 func (r *run) recordDigests(ctx context.Context, realm string, d *model.Entity) error {
-	var written []string
+	written := map[string]any{}
 	for _, f := range d.Kind.WriteOnly {
-		if v, ok := d.Fields[f]; ok && v != nil {
-			written = append(written, f)
+		if v, ok := model.ValueAt(d.Fields, f); ok && v != nil {
+			written[f] = v
 		}
 	}
 	if len(written) == 0 {
@@ -549,8 +552,8 @@ func (r *run) recordDigests(ctx context.Context, realm string, d *model.Entity) 
 	if err != nil {
 		return fmt.Errorf("recording what was written: %w", err)
 	}
-	for _, f := range written {
-		attrs[model.DigestAttribute(d.Kind.Name, d.Key, f)] = model.Digest(realm, d.Fields[f])
+	for f, v := range written {
+		attrs[model.DigestAttribute(d.Kind.Name, d.Key, f)] = model.Digest(realm, v)
 	}
 	if err := r.api.Put(ctx, realmPath(realm), rep); err != nil {
 		return fmt.Errorf("recording what was written: %w", err)

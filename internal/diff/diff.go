@@ -380,7 +380,7 @@ func compare(realm string, k *model.Kind, d, l *model.Entity) []plan.Change {
 func writeOnlyChanges(realm string, k *model.Kind, d *model.Entity, live *model.Realm) []plan.Change {
 	var out []plan.Change
 	for _, f := range k.WriteOnly {
-		v, ok := d.Fields[f]
+		v, ok := model.ValueAt(d.Fields, f)
 		if !ok || v == nil {
 			continue
 		}

@@ -482,6 +482,21 @@ func (k *Kind) IsCreateOnly(field string) bool { return contains(k.CreateOnly, f
 // IsWriteOnly reports whether field is stored and never returned.
 func (k *Kind) IsWriteOnly(field string) bool { return contains(k.WriteOnly, field) }
 
+// ValueAt is the value at a field path of the kind's own: "secret", or
+// "smtpServer.password" (a key inside a map field; the key may hold dots).
+func ValueAt(fields Object, path string) (any, bool) {
+	if v, ok := fields[path]; ok {
+		return v, true
+	}
+	field, key, nested := strings.Cut(path, ".")
+	m, ok := fields[field].(map[string]any)
+	if !nested || !ok {
+		return nil, false
+	}
+	v, ok := m[key]
+	return v, ok
+}
+
 // IsRequired reports whether a create needs field even at its default.
 func (k *Kind) IsRequired(field string) bool { return contains(k.Required, field) }
 
@@ -522,6 +537,9 @@ func rows() []*Kind {
 			Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
 			Root:      true,
 			Secrets:   []string{"smtpServer.password"},
+			// Keycloak answers the SMTP password masked, always: a digest
+			// of what was last written tells whether the files changed it.
+			WriteOnly: []string{"smtpServer.password"},
 			KnownKeys: map[string][]string{"smtpServer": smtpKeys},
 			// WebAuthn's algorithms are in order of preference.
 			Sequences:     []string{"webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms"},
