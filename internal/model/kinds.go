@@ -535,8 +535,8 @@ func rows() []*Kind {
 	return []*Kind{
 		{
 			Name: KindRealm, Title: "realm", Plural: "realms", Representation: "RealmRepresentation", KeyField: "realm",
-			Root:      true,
-			Secrets:   []string{"smtpServer.password"},
+			Root:    true,
+			Secrets: []string{"smtpServer.password"},
 			// Keycloak answers the SMTP password masked, always: a digest
 			// of what was last written tells whether the files changed it.
 			WriteOnly: []string{"smtpServer.password"},
