@@ -80,7 +80,8 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 		}
 	}
 	for _, name := range realms {
-		readOpts := live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions}
+		readOpts := live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions,
+			Authenticators: len(desired.Realms[name].Sorted(model.KindFlow)) > 0}
 		finish := func() {}
 		if opts.ReadProgress != nil {
 			readOpts.Steps, finish = opts.ReadProgress(name)

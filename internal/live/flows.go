@@ -65,6 +65,9 @@ func (rd *reader) flowTrees(ctx context.Context) error {
 		return err
 	}
 	rd.place(k, nil, flows)
+	if !rd.wantAuthenticators {
+		return nil
+	}
 	return rd.authenticators(ctx)
 }
 

@@ -55,6 +55,10 @@ type Options struct {
 	// AnyExtension reads every extension the server has (export): one
 	// that answers 404 is not installed, and is left out.
 	AnyExtension bool
+	// Authenticators lists the providers a flow's executions can name
+	// (Realm.Authenticators, four requests), to check the files' flows:
+	// only a plan whose files declare flows needs them.
+	Authenticators bool
 }
 
 // Stages is how many steps a read reports to Steps: the realm, each kind
@@ -76,7 +80,8 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 	if workers <= 0 {
 		workers = DefaultConcurrency
 	}
-	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{}}
+	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
+		wantAuthenticators: opts.Authenticators}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -127,6 +132,8 @@ type reader struct {
 	flows      []string          // aliases of top-level flows
 	flowIDs    map[string]string // their ids, by alias
 	configUses []configUse       // steps of the flows that name a config
+	// wantAuthenticators: list them (Options.Authenticators).
+	wantAuthenticators bool
 	// authenticatorIDs are the providers executions can name.
 	authenticatorIDs []string
 	mu               sync.Mutex // guards objects that concurrent reads add to
