@@ -14,6 +14,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -164,7 +165,7 @@ func (r *run) configureSteps(ctx context.Context, realm, alias string, want []an
 		if name == "" {
 			continue
 		}
-		j := indexOf(lk, key)
+		j := slices.Index(lk, key)
 		if j < 0 {
 			return fmt.Errorf("flow %q has no step %s to configure", alias, key)
 		}
@@ -182,15 +183,6 @@ func (r *run) configureSteps(ctx context.Context, realm, alias string, want []an
 		}
 	}
 	return nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // moveBindings points every binding of the old flow at the new one: the

@@ -459,13 +459,9 @@ func (r *run) referenceIDs(ctx context.Context, realm string, k *model.Kind, bod
 		if lr := r.live[realm]; lr != nil && lr.FlowIDs != nil && !namesNewFlows(k, body, lr.FlowIDs) {
 			ids = lr.FlowIDs
 		} else {
-			var flows []map[string]any
-			if err := r.api.Get(ctx, fill(model.KindByName(model.KindFlow).Endpoints.Create, realm), nil, &flows); err != nil {
-				return fmt.Errorf("reading the realm's flows: %w", err)
-			}
-			ids = map[string]string{}
-			for _, f := range flows {
-				ids[fmt.Sprint(f["alias"])] = fmt.Sprint(f["id"])
+			var err error
+			if ids, err = r.topLevelFlowIDs(ctx, realm); err != nil {
+				return err
 			}
 		}
 		r.mu.Lock()
