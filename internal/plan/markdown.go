@@ -204,41 +204,38 @@ func countTable(p *Plan) string {
 }
 
 func (m *mdDoc) warnings(ws []string) {
-	if len(ws) == 0 {
-		return
-	}
-	if m.b.Len() > 0 && !strings.HasSuffix(m.b.String(), "\n\n") {
-		m.line("")
-	}
-	m.line("**Warnings**")
-	m.line("")
+	items := make([]string, len(ws))
 	for i, w := range ws {
-		item := "- " + mdText(w)
-		if !m.fits(len(item) + 1) {
-			m.cut = true
-			m.line(fmt.Sprintf("- … and %d more warnings", len(ws)-i))
-			break
-		}
-		m.line(item)
+		items[i] = mdText(w)
 	}
-	m.line("")
+	m.bullets("**Warnings**", items, " warnings")
 }
 
 // strict lists strict drift's findings.
 func (m *mdDoc) strict(fs []Finding) {
-	if len(fs) == 0 {
+	items := make([]string, len(fs))
+	for i, f := range fs {
+		items[i] = fmt.Sprintf("%s: %s", mdCode(f.Realm), mdText(f.Line()))
+	}
+	m.bullets(fmt.Sprintf("**Outside Git** (%d, strict; a sync leaves these alone)", len(fs)), items, "")
+}
+
+// bullets writes a headed list within the budget, ending in "… and N
+// more<noun>" when it does not fit.
+func (m *mdDoc) bullets(heading string, items []string, noun string) {
+	if len(items) == 0 {
 		return
 	}
 	if m.b.Len() > 0 && !strings.HasSuffix(m.b.String(), "\n\n") {
 		m.line("")
 	}
-	m.line(fmt.Sprintf("**Outside Git** (%d, strict; a sync leaves these alone)", len(fs)))
+	m.line(heading)
 	m.line("")
-	for i, f := range fs {
-		item := fmt.Sprintf("- %s: %s", mdCode(f.Realm), mdText(f.Line()))
+	for i, it := range items {
+		item := "- " + it
 		if !m.fits(len(item) + 1) {
 			m.cut = true
-			m.line(fmt.Sprintf("- … and %d more", len(fs)-i))
+			m.line(fmt.Sprintf("- … and %d more%s", len(items)-i, noun))
 			break
 		}
 		m.line(item)
