@@ -307,6 +307,21 @@ func (c *Client) Post(ctx context.Context, path string, body any) (string, error
 	return idFromLocation(resp.Header().Get("Location")), nil
 }
 
+// Action POSTs a request for the server to do something (test an LDAP
+// connection, sync users) and decodes its JSON answer into out (nil: the
+// answer is not read). Like Post, it is never retried once it may have
+// reached the server.
+func (c *Client) Action(ctx context.Context, path string, query url.Values, body, out any) error {
+	resp, err := c.do(ctx, http.MethodPost, path, query, body)
+	if err != nil || out == nil || len(resp.Body()) == 0 {
+		return err
+	}
+	if err := json.Unmarshal(resp.Body(), out); err != nil {
+		return fmt.Errorf("POST %s: decoding the answer: %w", showPath(path), err)
+	}
+	return nil
+}
+
 // Put replaces or updates path with body. Many Keycloak PUTs are full
 // replacements (clients, users): send the merged live object, never a
 // sparse one.

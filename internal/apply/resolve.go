@@ -91,9 +91,23 @@ func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, 
 	if err != nil {
 		return "", err
 	}
-	var query url.Values
+	query := url.Values{}
 	if k.Endpoints.FindQuery != "" {
-		query = url.Values{k.Endpoints.FindQuery: {e.Name()}}
+		query.Set(k.Endpoints.FindQuery, model.ScalarString(e.Fields[k.KeyField]))
+		if k.KeyField == "" || e.Fields[k.KeyField] == nil {
+			query.Set(k.Endpoints.FindQuery, e.Name())
+		}
+	}
+	// Components share one collection: narrow it to the type and parent.
+	if typ := componentType(e); typ != "" {
+		query.Set("type", typ)
+	}
+	if k.ParentIDField != "" && e.Parent != "" {
+		pid, err := r.resolve(ctx, realm, r.parentEntity(realm, e))
+		if err != nil {
+			return "", fmt.Errorf("parent %s: %w", e.Parent, err)
+		}
+		query.Set("parent", pid)
 	}
 	list, err := r.api.List(ctx, path, query, 0)
 	if err != nil {
@@ -107,6 +121,17 @@ func (r *run) find(ctx context.Context, realm string, e *model.Entity) (string, 
 		}
 	}
 	return "", errNotFound
+}
+
+// componentType is the provider type of a component, "" for other kinds.
+func componentType(e *model.Entity) string {
+	if e.Kind.WireType != "" {
+		return e.Kind.WireType
+	}
+	if e.Kind.TypeField != "" {
+		return model.ScalarString(e.Kind.SplitLocalName(e.Name())[e.Kind.TypeField])
+	}
+	return ""
 }
 
 // parentEntity describes e's parent well enough to resolve it.

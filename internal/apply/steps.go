@@ -36,6 +36,10 @@ func (r *run) upsert(ctx context.Context, a *plan.Action) error {
 	if w := d.Kind.Write; w != nil && w.NoRead {
 		return r.writeWhole(ctx, a, body)
 	}
+	if a.Verb == plan.Update {
+		r.dropUnchangedWriteOnly(a.Realm, d, body)
+	}
+	body = d.Kind.ToWire(body)
 	if a.Verb == plan.Create {
 		if err := r.create(ctx, a.Realm, d, body); err != nil {
 			return err
@@ -118,6 +122,25 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 	path, err := r.expand(ctx, realm, d, tmpl)
 	if err != nil {
 		return err
+	}
+	if k.WireType != "" {
+		body["providerType"] = k.WireType
+	}
+	if k.ParentIDField != "" && d.Parent != "" {
+		pid, err := r.resolve(ctx, realm, r.parentEntity(realm, d))
+		if err != nil {
+			return fmt.Errorf("parent %s: %w", d.Parent, err)
+		}
+		body[k.ParentIDField] = pid
+	}
+	if k.AdoptOnCreate {
+		// Made by the server with its parent: this create is an update.
+		if id, err := r.find(ctx, realm, d); err == nil {
+			r.mu.Lock()
+			r.ids[ref{realm, k.Name, d.Key}] = id
+			r.mu.Unlock()
+			return r.updateExisting(ctx, realm, d, body, fmt.Errorf("%s %q exists, but could not be read", k.Title, d.Key))
+		}
 	}
 	id, err := r.api.Post(ctx, path, body)
 	if err != nil {
@@ -508,6 +531,30 @@ func (r *run) writeWhole(ctx context.Context, a *plan.Action, desired map[string
 		return err
 	}
 	return r.recordDigests(ctx, a.Realm, a.Desired)
+}
+
+// dropUnchangedWriteOnly leaves out of an update's body the write-only
+// values the files have not changed since realmsync last wrote them (by
+// digest): a directory password is sent once, not with every change of
+// a timeout.
+func (r *run) dropUnchangedWriteOnly(realm string, d *model.Entity, body map[string]any) {
+	lr := r.live[realm]
+	if lr == nil {
+		return
+	}
+	for _, f := range d.Kind.WriteOnly {
+		v, ok := model.ValueAt(body, f)
+		if !ok || lr.Digests[model.DigestKey(d.Kind.Name, d.Key, f)] != model.Digest(realm, v) {
+			continue
+		}
+		if _, top := body[f]; top {
+			delete(body, f)
+		} else if field, key, nested := strings.Cut(f, "."); nested {
+			if m, ok := body[field].(map[string]any); ok {
+				delete(m, key)
+			}
+		}
+	}
 }
 
 // noteCreatedSecrets keeps the digests of the secrets only a create sets

@@ -46,7 +46,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{validateCmd, planCmd, syncCmd, driftCmd, exportCmd, convertCmd, schemaCmd, versionCmd}
+	commands = []*command{validateCmd, planCmd, syncCmd, driftCmd, exportCmd, convertCmd, federationCmd, schemaCmd, versionCmd}
 }
 
 // Run executes realmsync with args (without the program name) and returns

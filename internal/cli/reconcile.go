@@ -16,6 +16,7 @@ import (
 	"github.com/realmsync/realmsync/internal/apply"
 	"github.com/realmsync/realmsync/internal/engine"
 	"github.com/realmsync/realmsync/internal/export"
+	"github.com/realmsync/realmsync/internal/federation"
 	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
@@ -55,6 +56,8 @@ type runFlags struct {
 	autoApprove     bool
 	targets         []string
 	strict          bool
+	testConnection  bool   // --test-connection: bind at each changed LDAP provider first
+	syncFederation  string // --sync-user-federation: full, changed or all-full
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -71,6 +74,10 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 		fs.BoolVar(&f.forceUnlock, "force-unlock", false, "sync even if another run holds the realm (only when that run is dead)")
 		fs.BoolVarP(&f.autoApprove, "auto-approve", "y", false, "do not ask before writing (a sync asks only on a terminal)")
 		fs.BoolVar(&f.autoApprove, "yes", false, "the same as --auto-approve")
+		fs.StringVar(&f.syncFederation, "sync-user-federation", "", "after applying, sync users of the user federation providers the sync created or changed: full or changed (their changed users); all-full: a full sync of every provider the files declare")
+	}
+	if m != modeDrift {
+		fs.BoolVar(&f.testConnection, "test-connection", false, "before anything is written, have Keycloak connect and bind to each LDAP provider the plan creates or changes, with the settings it would write; stop if one fails")
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, excludeUsage)
@@ -147,6 +154,10 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if f.concurrency < 1 {
 		return a.fail("--concurrency %d: want 1 or more", f.concurrency)
 	}
+	syncMode, err := federation.ParseMode(f.syncFederation)
+	if err != nil {
+		return a.fail("%v", err)
+	}
 	var desired *load.Desired
 	switch f.from {
 	case "":
@@ -200,6 +211,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 			return a.fail("%v", err)
 		}
 	}
+	if f.testConnection {
+		if err := federation.TestConnections(ctx, api, federation.Changing(p, liveRealms)); err != nil {
+			return a.fail("%v", err)
+		}
+	}
 	if f.saveTo != "" {
 		saved, err := plan.NewSaved(p, desired.Digest)
 		if err == nil {
@@ -236,6 +252,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return ExitChanges
 	}
 	if p.Empty() {
+		if syncMode == federation.AllFull {
+			if code := a.syncUserFederation(ctx, api, syncMode, federation.Declared(selected(desired, realms))); code != ExitOK {
+				return code
+			}
+		}
 		if f.forceUnlock {
 			// Nothing to apply, but the user said the lease's holder is
 			// dead: a later sync must not be refused for it.
@@ -280,6 +301,39 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		// people read.
 		if rerr := writeApplyReport(f.reportFile, p, res, api.Counts()); rerr != nil {
 			err = errors.Join(err, rerr)
+		}
+	}
+	if err != nil {
+		return a.fail("%v", err)
+	}
+	switch syncMode {
+	case federation.AllFull:
+		return a.syncUserFederation(ctx, api, syncMode, federation.Declared(selected(desired, realms)))
+	case federation.Full, federation.Changed:
+		return a.syncUserFederation(ctx, api, syncMode, federation.Changing(p, liveRealms))
+	}
+	return ExitOK
+}
+
+// selected are the desired realms a run works on.
+func selected(desired *load.Desired, realms []string) map[string]*model.Realm {
+	out := map[string]*model.Realm{}
+	for _, name := range realms {
+		out[name] = desired.Realms[name]
+	}
+	return out
+}
+
+// syncUserFederation syncs the providers' users and prints what each sync
+// did; a failed sync fails the run.
+func (a *app) syncUserFederation(ctx context.Context, api federation.API, mode federation.Mode, providers []federation.Provider) int {
+	if len(providers) == 0 {
+		return ExitOK
+	}
+	results, err := federation.Sync(ctx, api, providers, mode)
+	for _, r := range results {
+		if r.Err == nil {
+			fmt.Fprintf(a.stderr, "user sync: %s\n", r)
 		}
 	}
 	if err != nil {

@@ -83,6 +83,7 @@ func buildRoutes() []route {
 			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).createNamed))
 			add(http.MethodDelete, ep.Item, kindHandler(k, (*Server).deleteNamed))
 			add(http.MethodGet, ep.List, kindHandler(k, (*Server).list))
+		case ep.Create == model.ComponentsPath: // one shared collection: components.go
 		case !k.Root:
 			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).create))
 			add(http.MethodGet, ep.Create, kindHandler(k, (*Server).list))
@@ -128,6 +129,7 @@ func buildRoutes() []route {
 	add(http.MethodGet, via.Endpoints.Item+"/"+users.Via.Path, kindHandler(via, (*Server).serviceAccount))
 	add(http.MethodGet, via.Endpoints.Item+"/client-secret", kindHandler(via, (*Server).clientSecret))
 	flowRoutes(add)
+	componentRoutes(add)
 	for _, path := range model.AuthenticatorListPaths {
 		add(http.MethodGet, path, func(_ *Server, _ *realm, _ *request) (answer, error) {
 			return answer{value: []any{}}, nil // unknown: no check

@@ -30,6 +30,9 @@ type realm struct {
 	singletons map[string]map[string]any
 	// executions are each flow's steps, by the flow's id (flows.go).
 	executions map[string][]*execution
+	// components are the realm's components, in creation order
+	// (components.go).
+	components []map[string]any
 }
 
 func (rl *realm) name() string { return rl.obj.rep["realm"].(string) }

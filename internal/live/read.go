@@ -328,9 +328,6 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 	if k.Read.Full {
 		query.Set("briefRepresentation", "false")
 	}
-	if k.Read.ParentQuery != "" && parent != nil {
-		query.Set(k.Read.ParentQuery, parent.id())
-	}
 	if k.Read.Unpaged {
 		var objs []map[string]any
 		err := rd.api.Get(ctx, path, query, &objs)

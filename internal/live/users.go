@@ -17,6 +17,7 @@ var hooks = map[string]func(*reader, context.Context) error{
 	"groupManagementConfiguration": (*reader).groupManagementConfiguration,
 	"users":                        (*reader).users,
 	"federatedIdentities":          (*reader).federatedIdentities,
+	"components":                   (*reader).components,
 }
 
 var brief = url.Values{"briefRepresentation": {"true"}}

@@ -338,6 +338,7 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 	if origin := liftScopeMappings(doc, d.fail); len(origin) > 0 {
 		d.pos = liftedPos(doc, origin, pos)
 	}
+	liftComponents(doc)
 	if remap := liftSubFlows(doc, d.fail); len(remap) > 0 {
 		d.pos = remappedPos(remap, d.pos)
 	}

@@ -93,6 +93,21 @@ type Kind struct {
 	// type and name together ("<type>:<name>"), and the field is left out
 	// of the map's items, as the map key says it.
 	TypeField string
+	// SubTypeField: objects of a type-keyed kind may also differ by this
+	// field (client registration policies come in anonymous and
+	// authenticated pairs): the key is "<type>/<subType>:<name>".
+	SubTypeField string
+	// WireType is the component provider type of a kind whose objects are
+	// components in a shape of their own (user federation): sent with a
+	// create, and the type a search asks for.
+	WireType string
+	// ParentIDField is the body field a create names the parent in, by id
+	// (a component's parentId), where the path does not.
+	ParentIDField string
+	// AdoptOnCreate: the server may have made the object itself with its
+	// parent (the mappers Keycloak adds to a new LDAP provider): a create
+	// first looks for it by key and updates it when it is there.
+	AdoptOnCreate bool
 	// Sequences are list fields (dotted paths) whose order means
 	// something: never sorted, compared in order, shown whole when the
 	// order changes. Every other list of scalars is a set, as Keycloak
@@ -215,6 +230,18 @@ type Kind struct {
 	// new one its key. with names objects made again with it (a flow's
 	// configs), which must be declared.
 	rebuild func(d, l *Entity) (why string, with []Ref)
+	// wire turns the fields of a write in the files' shape into the
+	// body the endpoints take (a flat user federation provider into a
+	// component); nil: the same shape.
+	wire func(fields Object) Object
+}
+
+// ToWire is the body of a write of fields, in the endpoints' shape.
+func (k *Kind) ToWire(fields Object) Object {
+	if k.wire == nil {
+		return fields
+	}
+	return k.wire(fields)
 }
 
 // Rebuild says why the change from l to d cannot be made in place, and
@@ -390,7 +417,13 @@ func (k *Kind) LocalName(obj map[string]any) (string, bool) {
 		return name, true
 	}
 	typ, _ := obj[k.TypeField].(string)
-	return typ + ":" + name, typ != ""
+	if typ == "" {
+		return "", false
+	}
+	if sub, _ := obj[k.SubTypeField].(string); k.SubTypeField != "" && sub != "" {
+		typ += "/" + sub
+	}
+	return typ + ":" + name, true
 }
 
 // SplitLocalName undoes LocalName: the fields a local name stands for.
@@ -409,7 +442,13 @@ func (k *Kind) SplitLocalName(local string) Object {
 		return Object{k.KeyField: local}
 	}
 	typ, name, _ := strings.Cut(local, ":")
-	return Object{k.KeyField: name, k.TypeField: typ}
+	out := Object{k.KeyField: name, k.TypeField: typ}
+	if k.SubTypeField != "" {
+		if t, sub := splitComponentType(typ); sub != "" {
+			out[k.TypeField], out[k.SubTypeField] = t, sub
+		}
+	}
+	return out
 }
 
 // ChildKey is the key of a (non-group) child object: its parent's key and
@@ -557,7 +596,6 @@ func rows() []*Kind {
 			// reference lists that need their own endpoints (later issues).
 			NotManaged: []string{
 				"federatedUsers",
-				"components",
 				"defaultRoles",
 				"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
 				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
@@ -736,6 +774,7 @@ func rows() []*Kind {
 			Probe:    Probe{},
 		},
 		identityProviderKind(), identityProviderMapperKind(),
+		componentKind(), federationKind(), federationMapperKind(),
 		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}

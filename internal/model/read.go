@@ -41,11 +41,6 @@ type ReadSpec struct {
 	// Hook names the reader of a ReadHook kind, or the reader that
 	// completes a listed kind (users: service accounts and memberships).
 	Hook string
-	// ParentQuery: the collection holds the whole realm's objects and is
-	// narrowed to one parent by this query parameter
-	// ({realm}/components?parent=<id>); a realm-level object's parent is
-	// the realm itself, by its id.
-	ParentQuery string
 }
 
 // Probe is the body of the object of this kind that export's baseline

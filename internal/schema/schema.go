@@ -31,6 +31,13 @@ type Field struct {
 // this list when a live server shows more; a test fails if an entry
 // duplicates a generated field.
 var extraFields = map[string][]Field{
+	// realmsync's flat user federation (federation.go).
+	FederationProvider: federationProviderFields,
+	FederationMapper:   federationMapperFields,
+	"ComponentExportRepresentation": {
+		{Name: "parentId", Type: "String"},
+		{Name: "providerType", Type: "String"}, // the map key, as a field once read
+	},
 	// The group-management extension's parts, as realm files write them
 	// (not Keycloak representations: ../shared/notes/group-management-extension.md).
 	"GroupManagementConfiguration": {
@@ -252,6 +259,12 @@ func lookup(representation, field string) (Field, bool) {
 		return Field{}, false
 	}
 	return fields[i], true
+}
+
+// FieldType is the reference's type text of a field ("Boolean").
+func FieldType(representation, field string) (string, bool) {
+	f, ok := lookup(representation, field)
+	return f.Type, ok
 }
 
 // ElementType returns the representation a field holds, directly or as a

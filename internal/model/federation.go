@@ -1,0 +1,203 @@
+package model
+
+// User federation in a flat shape: a provider's settings are named, typed
+// fields (Keycloak's own config keys, schema/federation.go) instead of a
+// component's config of string lists, and its LDAP mappers are listed
+// under it by name. The wire is the component form: ToWire compiles a
+// write into it, and federationFromComponent reads it back, so diff,
+// plans and exports all see the flat shape.
+
+import (
+	"strconv"
+
+	"github.com/realmsync/realmsync/internal/schema"
+)
+
+// Kind names and the realm-document field of user federation.
+const (
+	KindFederation       = "userFederation"
+	KindFederationMapper = "userFederationMapper"
+	FederationField      = "userFederation"
+	// BindCredentialField is the provider's directory password.
+	BindCredentialField = "bindCredential"
+)
+
+// FederationEnums are the provider fields that take one of a few values.
+var FederationEnums = map[string][]string{
+	"providerId":       {"ldap", "kerberos"},
+	"editMode":         {"READ_ONLY", "WRITABLE", "UNSYNCED"},
+	"vendor":           {"ad", "rhds", "tivoli", "edirectory", "other"},
+	"authType":         {"none", "simple"},
+	"useTruststoreSpi": {"always", "never", "ldapsOnly"},
+	"cachePolicy":      {"DEFAULT", "EVICT_DAILY", "EVICT_WEEKLY", "MAX_LIFESPAN", "NO_CACHE"},
+}
+
+var federationMapperEnums = map[string][]string{
+	"providerId": {"user-attribute-ldap-mapper", "full-name-ldap-mapper", "group-ldap-mapper", "role-ldap-mapper",
+		"hardcoded-ldap-attribute-mapper", "hardcoded-ldap-role-mapper", "hardcoded-ldap-group-mapper",
+		"hardcoded-attribute-mapper", "certificate-ldap-mapper", "msad-user-account-control-mapper",
+		"msad-lds-user-account-control-mapper", "kerberos-principal-attribute-mapper"},
+	"mode":                      {"READ_ONLY", "LDAP_ONLY", "IMPORT"},
+	"membership.attribute.type": {"DN", "UID"},
+}
+
+// componentFields are a component's own fields; everything else in the
+// flat shape is a config key.
+var componentFields = map[string]bool{"name": true, "providerId": true, "id": true, "parentId": true, "providerType": true, "subType": true}
+
+// federationKind: user storage providers (LDAP, Kerberos), by name.
+// Keycloak answers the bind credential masked: it is write-only, tracked
+// by digest, and sent only when the files change it.
+func federationKind() *Kind {
+	return &Kind{
+		Name: KindFederation, Title: "user federation provider", Plural: "userFederation",
+		Representation: schema.FederationProvider, KeyField: "name",
+		RealmPath: FederationField, WireType: UserStorageType,
+		Required:  []string{"providerId"},
+		Enums:     FederationEnums,
+		Secrets:   []string{BindCredentialField},
+		WriteOnly: []string{BindCredentialField},
+		ListMaps:  []string{"config"},
+		// lastSync is the time of the last user sync, which Keycloak
+		// writes itself.
+		ServerManaged: []string{"id", "parentId", "providerType", "lastSync"},
+		Endpoints:     Endpoints{Create: ComponentsPath, Item: ComponentsPath + "/{id}", FindQuery: "name"},
+		Read:          ReadSpec{Mode: ReadEmbedded},
+		ExportTo:      "user-federation/",
+		wire:          federationToComponent,
+	}
+}
+
+// federationMapperKind: an LDAP provider's mappers, by name. Keycloak
+// makes some itself with a new provider (username, email, ...): a
+// declared one of the same name is that one, updated.
+func federationMapperKind() *Kind {
+	return &Kind{
+		Name: KindFederationMapper, Title: "user federation mapper", Plural: "userFederationMappers",
+		Representation: schema.FederationMapper, KeyField: "name",
+		Parent: KindFederation, ParentField: "mappers", WireType: LDAPMapperType,
+		ParentIDField: "parentId", AdoptOnCreate: true,
+		Required:      []string{"providerId"},
+		Enums:         federationMapperEnums,
+		ListMaps:      []string{"config"},
+		ServerManaged: []string{"id", "parentId", "providerType"},
+		Endpoints:     Endpoints{Create: ComponentsPath, Item: ComponentsPath + "/{id}", FindQuery: "name"},
+		Read:          ReadSpec{Mode: ReadEmbedded},
+		wire:          federationToComponent,
+	}
+}
+
+// federationToComponent compiles a write in the flat shape into a
+// component's body: component fields stay, every other field is a config
+// key with its value as a list of strings, and the raw config map joins
+// them.
+func federationToComponent(fields Object) Object {
+	out := Object{}
+	config := map[string]any{}
+	if raw, ok := fields["config"].(map[string]any); ok {
+		for k, v := range raw {
+			config[k] = wireList(v)
+		}
+	}
+	for f, v := range fields {
+		switch {
+		case componentFields[f]:
+			out[f] = v
+		case f == "config" || f == "mappers":
+		default:
+			config[f] = wireList(v)
+		}
+	}
+	out["config"] = config
+	return out
+}
+
+// wireList is a value as a component's config holds it.
+func wireList(v any) []any {
+	switch t := v.(type) {
+	case nil:
+		return []any{}
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = ScalarString(x)
+		}
+		return out
+	}
+	return []any{ScalarString(v)}
+}
+
+// federationFromComponent reads a user storage component (and its LDAP
+// mapper sub-components) into the flat shape: config keys the schema
+// names become typed fields, others stay in config as Keycloak keeps them.
+func federationFromComponent(obj map[string]any) Object {
+	out := flatten(obj, schema.FederationProvider)
+	if sub, ok := obj["subComponents"].(map[string]any); ok {
+		if list, ok := sub[LDAPMapperType].([]any); ok {
+			mappers := make([]any, 0, len(list))
+			for _, item := range list {
+				if m, ok := item.(map[string]any); ok {
+					mappers = append(mappers, flatten(m, schema.FederationMapper))
+				}
+			}
+			out["mappers"] = mappers
+		}
+	}
+	return out
+}
+
+func flatten(obj map[string]any, representation string) Object {
+	out := Object{}
+	for f, v := range obj {
+		if componentFields[f] {
+			out[f] = v
+		}
+	}
+	config, _ := obj["config"].(map[string]any)
+	raw := map[string]any{}
+	for _, key := range SortedKeys(config) {
+		list, _ := config[key].([]any)
+		if !schema.HasField(representation, key) || componentFields[key] || key == "config" || key == "mappers" {
+			raw[key] = config[key]
+			continue
+		}
+		if v, ok := typedValue(representation, key, list); ok {
+			out[key] = v
+		}
+	}
+	if len(raw) > 0 {
+		out["config"] = raw
+	}
+	return out
+}
+
+// typedValue is a config value as the schema types its key: a boolean or
+// a number where the text is one, the text itself otherwise (a list when
+// several). An empty text of a boolean or number field says nothing (the
+// admin console sends "" for a timeout left blank): ok is false.
+func typedValue(representation, key string, list []any) (any, bool) {
+	if len(list) != 1 {
+		return list, true
+	}
+	s := ScalarString(list[0])
+	f, _ := schema.FieldType(representation, key)
+	switch f {
+	case "Boolean":
+		switch s {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		case "":
+			return nil, false
+		}
+	case "Integer":
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return float64(n), true
+		}
+		if s == "" {
+			return nil, false
+		}
+	}
+	return s, true
+}
