@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // env is what the golden cases see as the environment.
-var env = map[string]string{"SMTP_PASSWORD": "smtp-pass-123", "API_SECRET": "new-secret-value"}
+var env = map[string]string{"SMTP_PASSWORD": "smtp-pass-123", "API_SECRET": "new-secret-value", "LDAP_BIND_PASSWORD": "new-bind-secret"}
 
 // TestGoldenPlans plans each case under testdata/plan: desired/ is a
 // desired-state directory, live.yaml the live realm document as the

@@ -78,6 +78,7 @@ func runWithServer(m *testing.M) int {
 	}
 	detectVersion()
 	fmt.Fprintf(os.Stderr, "e2e: Keycloak %s at %s\n", server.version, server.url)
+	defer stopDirectory()
 	return m.Run()
 }
 

@@ -82,6 +82,7 @@ type Proxy struct {
 	injected map[Fault]int
 	writes   int // Admin API writes the server answered
 	attempts int // Admin API writes that reached the proxy
+	bodies   []string
 }
 
 // Start runs a proxy in front of cfg.Target.
@@ -150,7 +151,7 @@ func (p *Proxy) Summary() string {
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.requests, p.injected, p.writes, p.attempts = map[string]int{}, map[Fault]int{}, 0, 0
+	p.requests, p.injected, p.writes, p.attempts, p.bodies = map[string]int{}, map[Fault]int{}, 0, 0, nil
 }
 
 // SetRate changes the fault rate (0 turns faults off).
@@ -180,7 +181,23 @@ func (p *Proxy) pick(r *http.Request) Fault {
 	return ""
 }
 
+// WriteBodies are the Admin API writes that reached the proxy, each as
+// "METHOD PATH BODY", in order: a test reads what was sent (a secret must
+// not be re-sent).
+func (p *Proxy) WriteBodies() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.bodies...)
+}
+
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
+	if isWrite(r) && r.Body != nil {
+		data, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		p.mu.Lock()
+		p.bodies = append(p.bodies, r.Method+" "+r.URL.Path+" "+string(data))
+		p.mu.Unlock()
+	}
 	fault := p.pick(r)
 	switch fault {
 	case Refused5xx:

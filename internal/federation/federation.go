@@ -52,6 +52,8 @@ type Provider struct {
 	Fields model.Object
 	// ID is the server's id, "" when not known yet.
 	ID string
+	// NewRealm: the realm does not exist yet (the sync creates it).
+	NewRealm bool
 }
 
 // Changing lists the providers a plan creates or updates (or whose
@@ -79,7 +81,8 @@ func Changing(p *plan.Plan, live map[string]*model.Realm) []Provider {
 		seen[[2]string{a.Realm, name}] = true
 		fields := model.Object{}
 		var id string
-		if lr := live[a.Realm]; lr != nil {
+		lr := live[a.Realm]
+		if lr != nil {
 			if l := lr.Get(model.KindFederation, name); l != nil {
 				fields, id = model.DeepCopy(l.Fields).(map[string]any), l.ID
 			}
@@ -89,7 +92,7 @@ func Changing(p *plan.Plan, live map[string]*model.Realm) []Provider {
 				fields[f] = model.DeepCopy(v)
 			}
 		}
-		out = append(out, Provider{Realm: a.Realm, Name: name, Fields: fields, ID: id})
+		out = append(out, Provider{Realm: a.Realm, Name: name, Fields: fields, ID: id, NewRealm: lr == nil})
 	}
 	return out
 }
@@ -142,7 +145,11 @@ func testLDAP(ctx context.Context, api API, p Provider) error {
 	if _, ok := body["bindCredential"]; !ok || model.Masked(body["bindCredential"]) {
 		body["bindCredential"] = model.MaskedSecret
 	}
-	err := api.Action(ctx, url.PathEscape(p.Realm)+"/testLDAPConnection", nil, body, nil)
+	at := p.Realm
+	if p.NewRealm {
+		at = "master" // the test needs a realm, and this one is not made yet
+	}
+	err := api.Action(ctx, url.PathEscape(at)+"/testLDAPConnection", nil, body, nil)
 	if err != nil {
 		return fmt.Errorf("binding as %v at %v: %w", body["bindDn"], body["connectionUrl"], err)
 	}
