@@ -42,7 +42,7 @@ func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
 	perKind := map[[2]string]int{}
 	for _, a := range p.Actions {
 		if a.Verb.Removes() {
-			total++
+			total += 1 + a.Cascade
 			perKind[[2]string{a.Realm, a.Kind}]++
 		}
 	}

@@ -159,6 +159,7 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 			}
 			a := action(desired.Name, nil, l, plan.Delete, nil)
 			a.Reason = plan.Undeclared
+			a.Cascade, a.Note = k.Cascade(live, l)
 			actions = append(actions, a)
 		}
 	}

@@ -100,6 +100,14 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
 	r.Flows, r.FlowIDs, r.Authenticators = rd.flows, rd.flowIDs, rd.authenticatorIDs
+	for _, n := range rd.nodes[model.KindUser] {
+		if link, _ := n.obj["federationLink"].(string); link != "" {
+			if r.ImportedUsers == nil {
+				r.ImportedUsers = map[string]int{}
+			}
+			r.ImportedUsers[link]++
+		}
+	}
 	return r, nil
 }
 

@@ -84,6 +84,9 @@ type Realm struct {
 	// FlowIDs maps those aliases to the flows' ids, for the references
 	// request bodies carry by id (BodyRefs).
 	FlowIDs map[string]string
+	// ImportedUsers counts a live realm's users by the user federation
+	// provider (its id) they were imported from.
+	ImportedUsers map[string]int
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile

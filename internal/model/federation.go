@@ -8,6 +8,7 @@ package model
 // plans and exports all see the flat shape.
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/realmsync/realmsync/internal/schema"
@@ -65,6 +66,19 @@ func federationKind() *Kind {
 		Read:          ReadSpec{Mode: ReadEmbedded},
 		ExportTo:      "user-federation/",
 		wire:          federationToComponent,
+		cascade: func(live *Realm, l *Entity) (int, string) {
+			if n := live.ImportedUsers[l.ID]; n > 0 {
+				return n, fmt.Sprintf("Keycloak deletes the %d users imported from it", n)
+			}
+			return 0, ""
+		},
+		blocked: func(desired, live *Realm, l *Entity) string {
+			n := live.ImportedUsers[l.ID]
+			if n == 0 || desired.Policy(KindUser) != PolicyNone {
+				return ""
+			}
+			return fmt.Sprintf("user federation provider %q is not declared, but deleting it deletes the %d users imported from it, and the users' deletion policy is none: declare the provider again, or set realmsync.deletionPolicy.users (owned or full) to allow it", l.Key, n)
+		},
 	}
 }
 

@@ -234,6 +234,17 @@ type Kind struct {
 	// body the endpoints take (a flat user federation provider into a
 	// component); nil: the same shape.
 	wire func(fields Object) Object
+	// cascade is what the server deletes with live object l: how many
+	// objects, and a note saying what they are.
+	cascade func(live *Realm, l *Entity) (int, string)
+}
+
+// Cascade is what the server deletes with l, and a note saying so.
+func (k *Kind) Cascade(live *Realm, l *Entity) (int, string) {
+	if k.cascade == nil {
+		return 0, ""
+	}
+	return k.cascade(live, l)
 }
 
 // ToWire is the body of a write of fields, in the endpoints' shape.

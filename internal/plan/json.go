@@ -13,7 +13,7 @@ import (
 // number grows when optional fields are added; its major number when a
 // field changes meaning or goes away, so a consumer checks the major
 // number and ignores fields it does not know.
-const JSONFormatVersion = "1.4"
+const JSONFormatVersion = "1.5"
 
 // JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
 // the format's documentation: CI pipelines can validate against it, and
@@ -69,6 +69,7 @@ type jsonAction struct {
 	Key     string       `json:"key"`
 	Verb    Verb         `json:"verb"`
 	Note    string       `json:"note,omitempty"`
+	Cascade int          `json:"cascade,omitempty"`
 	Adopts  bool         `json:"adopts,omitempty"`
 	Reason  Reason       `json:"reason,omitempty"`
 	Changes []jsonChange `json:"changes"`
@@ -127,7 +128,7 @@ func WriteJSONReport(w io.Writer, p *Plan, rep *ApplyReport) error {
 	out.Summary.Adopt = p.Adoptions()
 	out.Summary.Replace = p.Replacements()
 	for _, a := range p.Actions {
-		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note, Adopts: a.Adopts, Reason: a.Reason,
+		ja := jsonAction{Realm: a.Realm, Kind: a.Kind, Key: a.Key, Verb: a.Verb, Note: a.Note, Cascade: a.Cascade, Adopts: a.Adopts, Reason: a.Reason,
 			Changes: make([]jsonChange, 0, len(a.Changes))}
 		for _, c := range a.Changes {
 			ja.Changes = append(ja.Changes, toJSONChange(c))

@@ -110,6 +110,9 @@ type Action struct {
 	Verb    Verb     `json:"verb"`
 	Note    string   `json:"note,omitempty"`
 	Changes []Change `json:"changes,omitempty"`
+	// Cascade is how many objects the server deletes with this one (the
+	// users imported from a user federation provider).
+	Cascade int `json:"cascade,omitempty"`
 	// Adopts: the update (or replace) also records the object as managed
 	// by this owner. One object, one action.
 	Adopts bool `json:"adopts,omitempty"`

@@ -76,7 +76,7 @@ func Generate() ([]byte, error) {
 			ref := g.ref(k.Representation)
 			ref.Description = "realmsync: the realm's " + k.Title + ", applied through its own endpoint"
 			place(doc, k.RealmObject, ref)
-		case k.Extension != nil && k.RealmPath != "":
+		case k.RealmPath != "" && !schema.HasField(root, k.DocumentField()): // an extension's, user federation's flat list
 			place(doc, k.RealmPath, &node{Type: "array", Description: "realmsync: " + k.Title + "s", Items: g.ref(k.Representation)})
 		}
 	}
