@@ -90,6 +90,9 @@ func (r *run) mergeAndPut(ctx context.Context, realm, path string, d *model.Enti
 	}
 	removals := d.Kind.MapRemovals(realm, d, current)
 	merged := overlay(current, body).(map[string]any)
+	if d.Kind.WireType != "" || d.Kind.TypeField != "" {
+		dropMaskedConfig(merged)
+	}
 	for _, field := range model.SortedKeys(removals) {
 		for _, key := range removals[field] {
 			d.Kind.RemoveMapKey(merged, field, key)
@@ -531,6 +534,19 @@ func (r *run) writeWhole(ctx context.Context, a *plan.Action, desired map[string
 		return err
 	}
 	return r.recordDigests(ctx, a.Realm, a.Desired)
+}
+
+// dropMaskedConfig leaves out of a component's PUT the settings Keycloak
+// answered masked (a bind credential): a component's update keeps every
+// config key its body leaves out, so the stored secret stays without the
+// mask ever being sent back.
+func dropMaskedConfig(component map[string]any) {
+	config, _ := component["config"].(map[string]any)
+	for key, v := range config {
+		if model.Masked(v) {
+			delete(config, key)
+		}
+	}
 }
 
 // dropUnchangedWriteOnly leaves out of an update's body the write-only

@@ -59,15 +59,29 @@ func componentRoutes(add func(method, tmpl string, h handler)) {
 			return answer{}, notFound("Could not find component")
 		}
 		body := r.bodyObject()
-		old, _ := c["config"].(map[string]any)
+		if body["providerType"] == nil || body["providerId"] == nil {
+			return answer{}, &status{http.StatusInternalServerError, "Invalid provider type 'null'"} // as Keycloak's admin event fails
+		}
+		// As Keycloak: config keys the body leaves out are kept, an empty
+		// value removes its key, and the mask keeps what is stored.
+		stored, _ := c["config"].(map[string]any)
+		if stored == nil {
+			stored = map[string]any{}
+			c["config"] = stored
+		}
 		config, _ := body["config"].(map[string]any)
 		for k, v := range config {
-			if list, _ := v.([]any); secretConfig[k] && len(list) == 1 && list[0] == secretMask {
-				config[k] = old[k] // the mask keeps what is stored
+			list, _ := v.([]any)
+			switch {
+			case len(list) == 0 || list[0] == "":
+				delete(stored, k)
+			case len(list) == 1 && list[0] == secretMask:
+			default:
+				stored[k] = list
 			}
 		}
 		for k, v := range body {
-			if k != "id" {
+			if k != "id" && k != "config" && v != nil {
 				c[k] = v
 			}
 		}

@@ -173,6 +173,9 @@ func (r Result) String() string {
 	if r.Err != nil {
 		return fmt.Sprintf("realm %s, user federation provider %q (%s sync): %v", r.Realm, r.Provider, r.Mode, r.Err)
 	}
+	if r.Ignored {
+		return fmt.Sprintf("realm %s, user federation provider %q (%s sync): ignored by Keycloak (the provider is disabled or does not import users, or a sync is running)", r.Realm, r.Provider, r.Mode)
+	}
 	return fmt.Sprintf("realm %s, user federation provider %q (%s sync): %d imported, %d updated, %d removed, %d failed",
 		r.Realm, r.Provider, r.Mode, r.Added, r.Updated, r.Removed, r.Failed)
 }

@@ -30,6 +30,7 @@ var FederationEnums = map[string][]string{
 	"vendor":           {"ad", "rhds", "tivoli", "edirectory", "other"},
 	"authType":         {"none", "simple"},
 	"useTruststoreSpi": {"always", "never", "ldapsOnly"},
+	"referral":         {"ignore", "follow", "throw"},
 	"cachePolicy":      {"DEFAULT", "EVICT_DAILY", "EVICT_WEEKLY", "MAX_LIFESPAN", "NO_CACHE"},
 }
 
@@ -38,7 +39,9 @@ var federationMapperEnums = map[string][]string{
 		"hardcoded-ldap-attribute-mapper", "hardcoded-ldap-role-mapper", "hardcoded-ldap-group-mapper",
 		"hardcoded-attribute-mapper", "certificate-ldap-mapper", "msad-user-account-control-mapper",
 		"msad-lds-user-account-control-mapper", "kerberos-principal-attribute-mapper"},
-	"mode":                      {"READ_ONLY", "LDAP_ONLY", "IMPORT"},
+	"mode": {"READ_ONLY", "LDAP_ONLY", "IMPORT"},
+	"user.roles.retrieve.strategy": {"LOAD_GROUPS_BY_MEMBER_ATTRIBUTE", "GET_GROUPS_FROM_USER_MEMBEROF_ATTRIBUTE", "LOAD_GROUPS_BY_MEMBER_ATTRIBUTE_RECURSIVELY",
+		"LOAD_ROLES_BY_MEMBER_ATTRIBUTE", "GET_ROLES_FROM_USER_MEMBEROF_ATTRIBUTE", "LOAD_ROLES_BY_MEMBER_ATTRIBUTE_RECURSIVELY"},
 	"membership.attribute.type": {"DN", "UID"},
 }
 

@@ -47,7 +47,13 @@ var federationProviderFields = []Field{
 	{Name: "readTimeout", Type: "Integer"},
 	{Name: "pagination", Type: "Boolean"},
 	{Name: "referral", Type: "String"},
-	{Name: "connectionTrace", Type: "Boolean"},
+	{Name: "connectionPoolingAuthentication", Type: "String"},
+	{Name: "connectionPoolingDebug", Type: "String"},
+	{Name: "connectionPoolingInitSize", Type: "String"},
+	{Name: "connectionPoolingMaxSize", Type: "String"},
+	{Name: "connectionPoolingPrefSize", Type: "String"},
+	{Name: "connectionPoolingProtocol", Type: "String"},
+	{Name: "connectionPoolingTimeout", Type: "String"},
 	{Name: "usePasswordModifyExtendedOp", Type: "Boolean"},
 	{Name: "validatePasswordPolicy", Type: "Boolean"},
 	{Name: "trustEmail", Type: "Boolean"},
@@ -69,6 +75,7 @@ var federationProviderFields = []Field{
 	{Name: "evictionMinute", Type: "Integer"},
 	{Name: "maxLifespan", Type: "Integer"}, // milliseconds
 	{Name: "lastSync", Type: "Integer"},    // written by Keycloak: server-managed
+	{Name: "cacheInvalidBefore", Type: "Integer"},
 }
 
 var federationMapperFields = []Field{
@@ -120,6 +127,7 @@ var federationMapperFields = []Field{
 	{Name: "role", Type: "String"},
 	{Name: "group", Type: "String"},
 	// certificate-ldap-mapper, msad-user-account-control-mapper
-	{Name: "is.derFormatted", Type: "Boolean"},
-	{Name: "password.policy.hints.enabled", Type: "Boolean"},
+	{Name: "is.der.formatted", Type: "Boolean"},
+	{Name: "ldap.password.policy.hints.enabled", Type: "Boolean"},
+	{Name: "always.read.enabled.value.from.ldap", Type: "Boolean"},
 }
