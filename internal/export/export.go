@@ -118,6 +118,9 @@ func (b *Baseline) Prune(live *model.Realm) (*model.Realm, []string) {
 			if k.Frozen(live.Name, e.Key) {
 				continue // Keycloak's own, and no file can change it
 			}
+			if (k.Name == model.KindUser && live.Imported[e.Key]) || (k.Parent == model.KindUser && live.Imported[e.Parent]) {
+				continue // the directory's: user federation imports it
+			}
 			kept := &model.Entity{Kind: k, Key: e.Key, Parent: e.Parent, Fields: model.Object{}}
 			ref := base.Get(k.Name, e.Key)
 			if ref == nil && k.Parent != "" && k.BuiltIn(live.Name, e.Key) && !holdsReferences(e) {

@@ -106,6 +106,10 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 				r.ImportedUsers = map[string]int{}
 			}
 			r.ImportedUsers[link]++
+			if r.Imported == nil {
+				r.Imported = map[string]bool{}
+			}
+			r.Imported[strings.ToLower(fmt.Sprint(n.obj["username"]))] = true
 		}
 	}
 	return r, nil

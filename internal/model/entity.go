@@ -87,6 +87,9 @@ type Realm struct {
 	// ImportedUsers counts a live realm's users by the user federation
 	// provider (its id) they were imported from.
 	ImportedUsers map[string]int
+	// Imported are the keys of a live realm's users imported from user
+	// federation: the directory's, not the files'.
+	Imported map[string]bool
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile
