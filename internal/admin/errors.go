@@ -57,6 +57,9 @@ func (e *APIError) Answered() bool {
 // key is taken, for packages that only see an interface.
 func (e *APIError) Conflict() bool { return e.Status == http.StatusConflict }
 
+// BadRequest reports a 400: Keycloak refused the request as it was.
+func (e *APIError) BadRequest() bool { return e.Status == http.StatusBadRequest }
+
 // IsNotFound reports whether err is (or wraps) an API answer 404: the usual
 // way to learn that an object does not exist yet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }

@@ -58,6 +58,14 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 	// dependency order, so the rebuilt object is seen first.
 	rebuiltWith := map[model.Ref]string{}
 	for _, k := range model.Kinds() {
+		if why := unreadable(live, k); why != "" {
+			// The server could not list them: nothing about them can be
+			// planned, and a plan that declares them is refused.
+			if n := len(desired.Entities[k.Name]); n > 0 {
+				conflicts = append(conflicts, fmt.Sprintf("%d %ss are declared, but %s", n, k.Title, why))
+			}
+			continue
+		}
 		for _, d := range desired.Sorted(k.Name) {
 			l := live.Get(k.Name, d.Key)
 			d = k.DesiredFor(d, desired, live)
@@ -174,6 +182,15 @@ func Realm(desired, live *model.Realm, opts Options) ([]plan.Action, error) {
 		return nil, fmt.Errorf("realm %s: %s", desired.Name, strings.Join(conflicts, "; "))
 	}
 	return actions, nil
+}
+
+// unreadable says why the server could not list kind k (or its parent's
+// kind) in the live realm, "" when it could.
+func unreadable(live *model.Realm, k *model.Kind) string {
+	if why := live.Unreadable[k.Name]; why != "" {
+		return why
+	}
+	return live.Unreadable[k.Parent]
 }
 
 // missingStubOwner explains an object written down only for its scope

@@ -96,6 +96,11 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 			return out, err
 		}
 		out.Plan.Warnings = append(out.Plan.Warnings, diff.Warnings(desired.Realms[name], lr)...)
+		if lr != nil {
+			for _, kind := range model.SortedKeys(lr.Unreadable) {
+				out.Plan.Warnings = append(out.Plan.Warnings, lr.Unreadable[kind]+".")
+			}
+		}
 		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: opts.Owner, TakeOver: opts.TakeOver})
 		if err != nil {
 			return out, err

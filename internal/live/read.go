@@ -81,7 +81,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators}
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -100,6 +100,9 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		return nil, fmt.Errorf("reading realm %s: %w", realm, errors.Join(errs...))
 	}
 	r.Flows, r.FlowIDs, r.Authenticators = rd.flows, rd.flowIDs, rd.authenticatorIDs
+	if len(rd.unreadable) > 0 {
+		r.Unreadable = rd.unreadable
+	}
 	for _, n := range rd.nodes[model.KindUser] {
 		if link, _ := n.obj["federationLink"].(string); link != "" {
 			if r.ImportedUsers == nil {
@@ -148,7 +151,9 @@ type reader struct {
 	wantAuthenticators bool
 	// authenticatorIDs are the providers executions can name.
 	authenticatorIDs []string
-	mu               sync.Mutex // guards objects that concurrent reads add to
+	// unreadable are kinds the server could not list, with why.
+	unreadable map[string]string
+	mu         sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
@@ -163,7 +168,7 @@ func (rd *reader) step() {
 func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	for _, k := range model.Kinds() {
 		var err error
-		if k.Extension != nil && !rd.extensions[k.Extension.Name] {
+		if (k.Extension != nil && !rd.extensions[k.Extension.Name]) || rd.unreadable[k.Parent] != "" {
 			rd.step()
 			continue
 		}
@@ -176,6 +181,16 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 			err = rd.list(ctx, k)
 		case model.ReadHook:
 			err = hooks[k.Read.Hook](rd, ctx)
+		}
+		if err != nil && k.Name == model.KindUser && rd.federated() && badRequest(err) {
+			// Every user list asks the realm's LDAP providers too, and
+			// fails while one cannot connect or bind: the plan that mends
+			// the provider must still be made. Users are left out of it.
+			rd.unreadable[k.Name] = fmt.Sprintf("the users of realm %s could not be read, so this plan leaves users alone: Keycloak answered %v (every user list also searches the realm's LDAP providers, and fails while one cannot connect or bind)", rd.realm, err)
+			delete(rd.doc(), k.RealmPath)
+			rd.nodes[k.Name] = nil
+			rd.step()
+			continue
 		}
 		if err == nil && k.Read.Mode == model.ReadList && k.Read.Hook != "" {
 			err = hooks[k.Read.Hook](rd, ctx)
@@ -221,6 +236,19 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 }
 
 func (rd *reader) doc() model.Object { return rd.nodes[model.KindRealm][0].obj }
+
+// federated reports whether the realm has user federation providers.
+func (rd *reader) federated() bool {
+	comps, _ := rd.doc()["components"].(map[string]any)
+	list, _ := comps[model.UserStorageType].([]any)
+	return len(list) > 0
+}
+
+// badRequest spots a 400 by its BadRequest() bool method.
+func badRequest(err error) bool {
+	var br interface{ BadRequest() bool }
+	return errors.As(err, &br) && br.BadRequest()
+}
 
 // path fills an endpoint template for object n of kind k.
 func (rd *reader) path(tmpl string, k *model.Kind, n *node) string {

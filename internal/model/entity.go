@@ -90,6 +90,10 @@ type Realm struct {
 	// Imported are the keys of a live realm's users imported from user
 	// federation: the directory's, not the files'.
 	Imported map[string]bool
+	// Unreadable are the kinds of a live realm the server could not list,
+	// with why (users, while an LDAP provider cannot bind): a plan leaves
+	// them alone, and one that needs them is refused.
+	Unreadable map[string]string
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile

@@ -76,6 +76,9 @@ func federationKind() *Kind {
 			return 0, ""
 		},
 		blocked: func(desired, live *Realm, l *Entity) string {
+			if why := live.Unreadable[KindUser]; why != "" {
+				return fmt.Sprintf("user federation provider %q is not declared, but deleting it would delete the users imported from it, which cannot be counted: %s", l.Key, why)
+			}
 			n := live.ImportedUsers[l.ID]
 			if n == 0 || desired.Policy(KindUser) != PolicyNone {
 				return ""
