@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +17,14 @@ import (
 // testdata for the values.
 func TestSecretsNeverShown(t *testing.T) {
 	needKeycloak(t)
-	const clientSecret, smtpPassword = "cs-7Hq2-never-print-me", "smtp-9Zx4-never-print-me"
-	env := map[string]string{"CLIENT_SECRET": clientSecret, "SMTP_PASSWORD": smtpPassword}
+	const clientSecret, smtpPassword, bindPassword = "cs-7Hq2-never-print-me", "smtp-9Zx4-never-print-me", "ldap-4Kw8-never-print-me"
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	keyBody := strings.Join(strings.Split(strings.TrimSpace(keyPEM), "\n")[1:len(strings.Split(strings.TrimSpace(keyPEM), "\n"))-1], "")
+	env := map[string]string{"CLIENT_SECRET": clientSecret, "SMTP_PASSWORD": smtpPassword, "BIND_PASSWORD": bindPassword, "RSA_KEY": keyPEM}
 	realm := uniqueRealm(t, "secrets")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
@@ -28,6 +38,23 @@ clients:
   - clientId: confidential
     publicClient: false
     secret: ${env:CLIENT_SECRET}
+userFederation:
+  - name: directory
+    providerId: ldap
+    enabled: false
+    editMode: READ_ONLY
+    vendor: other
+    connectionUrl: ldap://127.0.0.1:1
+    usersDn: ou=people,dc=example,dc=org
+    bindDn: cn=keycloak,dc=example,dc=org
+    bindCredential: ${env:BIND_PASSWORD}
+components:
+  org.keycloak.keys.KeyProvider:
+    - name: imported-rsa
+      providerId: rsa
+      config:
+        priority: [10]
+        privateKey: ["${env:RSA_KEY}"]
 `})
 	out := t.TempDir()
 	var outputs []string
@@ -51,7 +78,7 @@ clients:
 	run("sync", dir)
 	run("export", "--realm", realm, out)
 
-	secrets := []string{clientSecret, clientSecret + "-rotated", smtpPassword}
+	secrets := []string{clientSecret, clientSecret + "-rotated", smtpPassword, bindPassword, keyBody[:64], keyBody[len(keyBody)-64:]}
 	for i, o := range outputs {
 		for _, s := range secrets {
 			if strings.Contains(o, s) {
