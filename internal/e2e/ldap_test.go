@@ -280,4 +280,41 @@ func TestLDAPFederation(t *testing.T) {
 			t.Errorf("written before the test passed: %s", b)
 		}
 	}
+
+	// A user sync on its own.
+	env["LDAP_BIND_PASSWORD"] = newPassword
+	files(10000, 3600, "departmentNumber")
+	r = realmsync(t, env, "federation", "sync", "--realm", realm, "--mode", "changed")
+	expectCode(t, r, 0, "federation sync")
+	if !strings.Contains(r.stderr, `user federation provider "corp" (changed sync): 0 imported`) {
+		t.Errorf("federation sync output:\n%s", r)
+	}
+
+	// Removing the provider removes its 500 users: said, counted, and
+	// refused until the users' deletion policy allows it.
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "user-federation.yaml"): "userFederation: []\n"})
+	r = realmsync(t, env, "plan", dir)
+	expectCode(t, r, 1, "plan of the provider's removal under the users' policy none")
+	if !strings.Contains(r.stderr, `deleting it deletes the 500 users imported from it, and the users' deletion policy is none`) {
+		t.Errorf("the refusal should count the users:\n%s", r)
+	}
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): "enabled: true\nrealmsync:\n  deletionPolicy:\n    users: owned\n"})
+	r = realmsync(t, env, "plan", dir)
+	expectCode(t, r, 2, "plan of the provider's removal")
+	if !strings.Contains(r.stdout, `- user federation provider "corp" in realm `+realm+` (Keycloak deletes the 500 users imported from it)`) {
+		t.Errorf("the plan should say what goes with the provider:\n%s", r.stdout)
+	}
+	r = realmsync(t, env, "sync", "-y", dir)
+	expectCode(t, r, 1, "sync of 501 deletes under --max-deletes 10")
+	if !strings.Contains(r.stderr, "the plan deletes 501 objects") {
+		t.Errorf("the refusal should count the users:\n%s", r)
+	}
+	if n := len(userIDs()); n != 500 {
+		t.Fatalf("%d users after a refused sync", n)
+	}
+	expectCode(t, realmsync(t, env, "sync", "-y", "--max-deletes", "501", dir), 0, "sync of the removal")
+	if n := len(userIDs()); n != 0 {
+		t.Errorf("%d users left after the provider's removal", n)
+	}
+	expectCode(t, realmsync(t, env, "plan", dir), 0, "plan after the removal")
 }

@@ -140,6 +140,9 @@ func (m *mdDoc) deletions(dels []*Action) {
 		case a.Verb == Replace:
 			item += " (replaced: deleted and created again)"
 		}
+		if a.Cascade > 0 {
+			item += " (" + a.Note + ")"
+		}
 		if !m.fits(len(item) + 1) {
 			m.cut = true
 			m.line(fmt.Sprintf("- … and %d more deletions", len(dels)-i))

@@ -127,6 +127,9 @@ func deletionLine(a *Action) string {
 	case a.Verb == Replace:
 		line += " (deleted and created again)"
 	}
+	if a.Cascade > 0 {
+		line += " (" + a.Note + ")"
+	}
 	return line
 }
 
