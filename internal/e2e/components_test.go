@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,6 +59,18 @@ func TestKeyProviders(t *testing.T) {
 		t.Errorf("hmac-extra has priority %s, want [250]", got)
 	}
 
+	// Export writes the key as it was written, and round-trips.
+	out := t.TempDir()
+	expectCode(t, realmsync(t, nil, "export", "--realm", realm, out), 0, "export")
+	exported, err := os.ReadFile(filepath.Join(out, realm, "components.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(exported), "name: hmac-extra") || strings.Contains(string(exported), "rsa-generated") {
+		t.Errorf("export should hold the added key and none of the realm's own:\n%s", exported)
+	}
+	expectCode(t, realmsync(t, nil, "plan", out), 0, "plan of the export")
+
 	write("")
 	r = realmsync(t, nil, "plan", dir)
 	expectCode(t, r, 2, "plan of the key's removal")
@@ -69,4 +82,59 @@ func TestKeyProviders(t *testing.T) {
 	if k := keys(); k["hmac-extra"] != "" || len(k) != builtIn {
 		t.Errorf("keys after the removal: %v (the realm's own: %d)", k, builtIn)
 	}
+}
+
+// TestKerberosProvider: a Kerberos user federation provider in the flat
+// shape is created, re-plans zero, changes in place and exports in the
+// same shape.
+func TestKerberosProvider(t *testing.T) {
+	needKeycloak(t)
+	realm := uniqueRealm(t, "krb")
+	dir := t.TempDir()
+	provider := func(debug bool) string {
+		return fmt.Sprintf(`enabled: true
+userFederation:
+  - name: corp-kerberos
+    providerId: kerberos
+    enabled: true
+    priority: 1
+    editMode: READ_ONLY
+    kerberosRealm: CORP.EXAMPLE.COM
+    serverPrincipal: HTTP/sso.corp.example.com@CORP.EXAMPLE.COM
+    keyTab: /etc/keycloak/sso.keytab
+    allowPasswordAuthentication: true
+    updateProfileFirstLogin: false
+    debug: %v
+`, debug)
+	}
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): provider(false)})
+	expectCode(t, realmsync(t, nil, "sync", "-y", dir), 0, "sync")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after the sync")
+	var before []map[string]any
+	if err := adminClient(t).Get(context.Background(), realm+"/components", query("type", model.UserStorageType), &before); err != nil || len(before) != 1 {
+		t.Fatalf("providers %v, %v", before, err)
+	}
+	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): provider(true)})
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of a change")
+	if !strings.Contains(r.stdout, `~ user federation provider "corp-kerberos"`) || !strings.Contains(r.stdout, "debug: false → true") {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, nil, "sync", "-y", dir), 0, "sync of the change")
+	var after []map[string]any
+	if err := adminClient(t).Get(context.Background(), realm+"/components", query("type", model.UserStorageType), &after); err != nil || len(after) != 1 || after[0]["id"] != before[0]["id"] {
+		t.Errorf("the provider was not changed in place: %v then %v (%v)", before, after, err)
+	}
+	out := t.TempDir()
+	expectCode(t, realmsync(t, nil, "export", "--realm", realm, out), 0, "export")
+	exported, err := os.ReadFile(filepath.Join(out, realm, "user-federation", "corp-kerberos.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"providerId: kerberos", "kerberosRealm: CORP.EXAMPLE.COM", "debug: true"} {
+		if !strings.Contains(string(exported), want) {
+			t.Errorf("export lacks %q:\n%s", want, exported)
+		}
+	}
+	expectCode(t, realmsync(t, nil, "plan", out), 0, "plan of the export")
 }
