@@ -60,9 +60,20 @@ identityProviderMappers:
 			placeholder = strings.TrimSuffix(after, "}")
 		}
 	}
-	if r := realmsync(t, map[string]string{placeholder: "any-value: the server masks it"}, "plan", out); r.code != 0 {
+	if r := realmsync(t, map[string]string{placeholder: env["CORP_SECRET"]}, "plan", out); r.code != 0 {
 		t.Errorf("the export does not re-plan zero:\n%s", r)
 	}
+	// The secret is write-only: a different one in the files is planned
+	// (never shown) and written once.
+	r = realmsync(t, map[string]string{placeholder: "another-secret-value"}, "plan", out)
+	expectCode(t, r, 2, "plan of another client secret")
+	if !strings.Contains(r.stdout, "config.clientSecret: (sensitive value changed)") || strings.Contains(r.stdout, "another-secret-value") {
+		t.Errorf("the plan should name the changed secret, never its value:\n%s", r.stdout)
+	}
+	env["CORP_SECRET"] = "rotated-secret-value"
+	expectCode(t, realmsync(t, env, "plan", dir), 2, "plan of a rotated secret")
+	expectCode(t, realmsync(t, env, "sync", dir), 0, "sync of the rotated secret")
+	expectCode(t, realmsync(t, env, "plan", dir), 0, "plan after it")
 
 	writeFiles(t, dir, map[string]string{file: `enabled: true
 identityProviderMappers:

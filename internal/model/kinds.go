@@ -798,10 +798,13 @@ func identityProviderKind() *Kind {
 	return &Kind{
 		Name: KindIdP, Title: "identity provider", Plural: "identityProviders",
 		Representation: "IdentityProviderRepresentation", KeyField: "alias", KeyIsID: true,
-		RealmPath:     "identityProviders",
-		Required:      []string{"providerId"},
-		StringMaps:    []string{"config"},
-		Secrets:       []string{"config.clientSecret"},
+		RealmPath:  "identityProviders",
+		Required:   []string{"providerId"},
+		StringMaps: []string{"config"},
+		Secrets:    []string{"config.clientSecret"},
+		// Keycloak answers it masked: a digest of what realmsync wrote
+		// tells whether the files changed it.
+		WriteOnly:     []string{"config.clientSecret"},
 		ServerManaged: []string{"internalId"},
 		FlowFields:    []string{"firstBrokerLoginFlowAlias", "postBrokerLoginFlowAlias"},
 		DependsOn:     []string{KindFlow},
