@@ -138,3 +138,45 @@ userFederation:
 	}
 	expectCode(t, realmsync(t, nil, "plan", out), 0, "plan of the export")
 }
+
+// TestClientRegistrationPolicies: a realm's own client registration
+// policy (one of a pair told apart by sub-type) is merged into, and when
+// the files no longer name it, left as it is: never deleted.
+func TestClientRegistrationPolicies(t *testing.T) {
+	needServer(t)
+	realm := uniqueRealm(t, "crp")
+	dir := t.TempDir()
+	write := func(body string) {
+		writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): "enabled: true\n" + body})
+	}
+	policy := fmt.Sprintf("components:\n  %s:\n    - name: Max Clients Limit\n      providerId: max-clients\n      subType: anonymous\n      config:\n        max-clients: [50]\n", model.ClientRegistrationPolicyType)
+	write("")
+	expectCode(t, realmsync(t, nil, "sync", "-y", dir), 0, "sync of the realm")
+	write(policy)
+	r := realmsync(t, nil, "plan", dir)
+	expectCode(t, r, 2, "plan of the policy's change")
+	key := model.ClientRegistrationPolicyType + "/anonymous:Max Clients Limit"
+	if !strings.Contains(r.stdout, `~ component "`+key+`"`) || !strings.Contains(r.stdout, "Plan: 0 to create, 1 to update, 0 to delete.") {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+	expectCode(t, realmsync(t, nil, "sync", "-y", dir), 0, "sync of the policy")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after it")
+	var all []map[string]any
+	if err := adminClient(t).Get(context.Background(), realm+"/components", query("type", model.ClientRegistrationPolicyType), &all); err != nil {
+		t.Fatal(err)
+	}
+	limits := 0
+	for _, c := range all {
+		if c["name"] == "Max Clients Limit" {
+			limits++
+			if config, _ := c["config"].(map[string]any); fmt.Sprint(config["max-clients"]) != "[50]" {
+				t.Errorf("max-clients is %v", config["max-clients"])
+			}
+		}
+	}
+	if limits != 1 {
+		t.Errorf("%d Max Clients Limit policies, want the realm's one", limits)
+	}
+	write("")
+	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan without it: a realm's own policy is never deleted")
+}

@@ -69,6 +69,7 @@ func federationKind() *Kind {
 		Read:          ReadSpec{Mode: ReadEmbedded},
 		ExportTo:      "user-federation/",
 		wire:          federationToComponent,
+		check:         checkFederation,
 		cascade: func(live *Realm, l *Entity) (int, string) {
 			if n := live.ImportedUsers[l.ID]; n > 0 {
 				return n, fmt.Sprintf("Keycloak deletes the %d users imported from it", n)
@@ -105,6 +106,22 @@ func federationMapperKind() *Kind {
 		Read:          ReadSpec{Mode: ReadEmbedded},
 		wire:          federationToComponent,
 	}
+}
+
+// checkFederation: the values Keycloak takes as numbers with a meaning.
+func checkFederation(_ *Realm, e *Entity) []Problem {
+	var out []Problem
+	if v, ok := e.Fields["searchScope"].(float64); ok && v != 1 && v != 2 {
+		out = append(out, Problem{Field: "searchScope", Message: fmt.Sprintf("is %v; Keycloak knows 1 (one level) and 2 (subtree)", v)})
+	}
+	for _, f := range []string{"evictionDay", "evictionHour", "evictionMinute"} {
+		limit := map[string]float64{"evictionDay": 7, "evictionHour": 23, "evictionMinute": 59}[f]
+		low := map[string]float64{"evictionDay": 1}[f]
+		if v, ok := e.Fields[f].(float64); ok && v != -1 && (v < low || v > limit) {
+			out = append(out, Problem{Field: f, Message: fmt.Sprintf("is %v; Keycloak takes %v to %v", v, low, limit)})
+		}
+	}
+	return out
 }
 
 // federationToComponent compiles a write in the flat shape into a
