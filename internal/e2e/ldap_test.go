@@ -248,8 +248,16 @@ func TestLDAPFederation(t *testing.T) {
 	}
 	proxy.Reset()
 	viaProxy["LDAP_BIND_PASSWORD"] = newPassword
+	logMark := logSize(t, ldapEnv["LDAP_LOG"])
 	r = realmsync(t, viaProxy, "sync", "-y", "--test-connection", "--sync-user-federation=changed", dir)
 	expectCode(t, r, 0, "sync of the new credential, tested and used by a user sync")
+	// The sync's read still binds with the stale credential (Keycloak
+	// lists users through the directory); from the write on, every bind
+	// is with the new one.
+	binds := keycloakBinds(t, ldapEnv["LDAP_LOG"], ldapEnv["LDAP_BIND_DN"], logMark)
+	if first := strings.Index(binds, "ok"); first < 0 || strings.Contains(binds[first:], "failed") {
+		t.Errorf("binds as %s after the rotation, in order: %s; want successes from the write on", ldapEnv["LDAP_BIND_DN"], binds)
+	}
 	sent := 0
 	for _, b := range proxy.WriteBodies() {
 		if strings.Contains(b, newPassword) && strings.Contains(b, "/components/") {
@@ -280,6 +288,19 @@ func TestLDAPFederation(t *testing.T) {
 			t.Errorf("written before the test passed: %s", b)
 		}
 	}
+
+	// Without the test, the wrong credential is written, and the user
+	// sync after it fails the run.
+	r = realmsync(t, viaProxy, "sync", "-y", "--sync-user-federation=changed", dir)
+	expectCode(t, r, 1, "sync whose user sync fails")
+	if !strings.Contains(r.stderr, "user federation sync failed") || !strings.Contains(r.stderr, `provider "corp"`) {
+		t.Errorf("the failed user sync should fail the run, naming the provider:\n%s", r)
+	}
+	// Mended by the next sync, though Keycloak cannot list users meanwhile.
+	viaProxy["LDAP_BIND_PASSWORD"] = newPassword
+	files(10000, 3600, "departmentNumber")
+	r = realmsync(t, viaProxy, "sync", "-y", "--test-connection", dir)
+	expectCode(t, r, 0, "sync that mends the credential")
 
 	// A user sync on its own.
 	env["LDAP_BIND_PASSWORD"] = newPassword
@@ -317,4 +338,49 @@ func TestLDAPFederation(t *testing.T) {
 		t.Errorf("%d users left after the provider's removal", n)
 	}
 	expectCode(t, realmsync(t, env, "plan", dir), 0, "plan after the removal")
+}
+
+// logSize is how long a log is now: what a test reads after it is new.
+func logSize(t *testing.T, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("the directory's log: %v", err)
+	}
+	return info.Size()
+}
+
+// keycloakBinds lists the results of the simple binds as dn that
+// slapd's log shows after offset, in order ("ok failed ok ..."): err=0
+// succeeded, anything else failed.
+func keycloakBinds(t *testing.T, path, dn string, offset int64) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binds := map[string]bool{} // "conn=N op=M" of binds as dn
+	var results []string
+	for _, line := range strings.Split(string(data[offset:]), "\n") {
+		i := strings.Index(line, "conn=")
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(line[i:])
+		if len(fields) < 3 {
+			continue
+		}
+		id := fields[0] + " " + fields[1]
+		switch {
+		case fields[2] == "BIND" && strings.Contains(line, `dn="`+dn+`"`) && strings.Contains(line, "method=128"):
+			binds[id] = true
+		case fields[2] == "RESULT" && strings.Contains(line, "tag=97") && binds[id]:
+			if strings.Contains(line, "err=0 ") {
+				results = append(results, "ok")
+			} else {
+				results = append(results, "failed")
+			}
+		}
+	}
+	return strings.Join(results, " ")
 }

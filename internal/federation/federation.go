@@ -210,6 +210,9 @@ func Sync(ctx context.Context, api API, providers []Provider, mode Mode) ([]Resu
 			}
 			err = api.Action(ctx, url.PathEscape(p.Realm)+"/user-storage/"+url.PathEscape(id)+"/sync", url.Values{"action": {action}}, nil, &answer)
 			res.Added, res.Updated, res.Removed, res.Failed, res.Ignored, res.Status = answer.Added, answer.Updated, answer.Removed, answer.Failed, answer.Ignored, answer.Status
+			if err == nil && res.empty() {
+				err = confirmEmptySync(ctx, api, p.Realm, id)
+			}
 		}
 		res.Err = err
 		if err != nil || res.Failed > 0 {
@@ -221,6 +224,39 @@ func Sync(ctx context.Context, api API, providers []Provider, mode Mode) ([]Resu
 		return results, fmt.Errorf("user federation sync failed:\n  %s", strings.Join(failed, "\n  "))
 	}
 	return results, nil
+}
+
+func (r Result) empty() bool {
+	return !r.Ignored && r.Added == 0 && r.Updated == 0 && r.Removed == 0 && r.Failed == 0
+}
+
+// confirmEmptySync tells a sync that found nothing to do from one that
+// could not reach the directory: Keycloak 26 answers both alike (200,
+// all counts zero) and only logs the failure, so an empty answer from an
+// LDAP provider is checked with a bind, with the settings and the
+// credential Keycloak stores.
+func confirmEmptySync(ctx context.Context, api API, realm, id string) error {
+	var stored struct {
+		Name       string              `json:"name"`
+		ProviderID string              `json:"providerId"`
+		Config     map[string][]string `json:"config"`
+	}
+	if err := api.Get(ctx, url.PathEscape(realm)+"/components/"+url.PathEscape(id), nil, &stored); err != nil {
+		return fmt.Errorf("reading the provider after its sync: %w", err)
+	}
+	if stored.ProviderID != "ldap" {
+		return nil
+	}
+	fields := model.Object{"providerId": stored.ProviderID}
+	for k, v := range stored.Config {
+		if len(v) > 0 && k != "bindCredential" {
+			fields[k] = v[0]
+		}
+	}
+	if err := testLDAP(ctx, api, Provider{Realm: realm, Name: stored.Name, ID: id, Fields: fields}); err != nil {
+		return fmt.Errorf("Keycloak reported an empty sync, and it cannot bind to the directory: %w", err)
+	}
+	return nil
 }
 
 // providerID is the provider's server id, looked up by name when the
