@@ -93,6 +93,10 @@ func ldapProvider(env map[string]string, connectionTimeout, changedSyncPeriod in
 // stopped by --test-connection before any write.
 func TestLDAPFederation(t *testing.T) {
 	ldapEnv := needLDAP(t)
+	// The test rotates the service account's password; a directory left
+	// running by an earlier run may still have the rotated one.
+	ldapTool(t, "ldappasswd", "-x", "-H", ldapEnv["LDAP_URL"], "-D", ldapEnv["LDAP_ADMIN_DN"], "-w", ldapEnv["LDAP_ADMIN_PASSWORD"],
+		"-s", ldapEnv["LDAP_BIND_PASSWORD"], ldapEnv["LDAP_BIND_DN"])
 	realm := uniqueRealm(t, "ldap")
 	dir := t.TempDir()
 	env := map[string]string{"LDAP_BIND_PASSWORD": ldapEnv["LDAP_BIND_PASSWORD"]}
