@@ -243,6 +243,14 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		if wave[0].Verb == plan.Delete {
 			serial = entangled(wave)
 		}
+		if w := model.KindByName(wave[0].Kind).Write; w != nil && w.Hook == "wholeList" {
+			// Each write puts back the whole list: one at a time, in
+			// plan order, so none undoes another and the list's order
+			// on the server is the plan's.
+			for i := range serial {
+				serial[i] = true
+			}
+		}
 		// Once interrupted (Ctrl-C, SIGTERM), no action starts, and one
 		// that has started finishes: its requests do not see the signal
 		// (each is bounded by the client's timeout).

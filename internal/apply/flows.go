@@ -27,6 +27,7 @@ var writeHooks = map[string]writeHook{
 	"flow":                (*run).writeFlow,
 	"authenticatorConfig": (*run).createConfig,
 	"requiredAction":      (*run).registerRequiredAction,
+	"wholeList":           (*run).writeListItem,
 }
 
 func fill(tmpl, realm string, vars ...string) string {

@@ -54,7 +54,7 @@ func TestSyncReportFile(t *testing.T) {
 	if !strings.Contains(details["refused"], "400") || details["dropped"] != "no deletes after a failure" {
 		t.Errorf("details: %v", details)
 	}
-	if rep.FormatVersion != "1.5" || rep.Apply.Done != 1 || rep.Apply.Failed != 1 || rep.Apply.Skipped != 1 || len(rep.Actions) != 3 {
+	if rep.FormatVersion != "1.6" || rep.Apply.Done != 1 || rep.Apply.Failed != 1 || rep.Apply.Skipped != 1 || len(rep.Actions) != 3 {
 		t.Errorf("counts: version %s, %d/%d/%d, %d plan actions", rep.FormatVersion, rep.Apply.Done, rep.Apply.Failed, rep.Apply.Skipped, len(rep.Actions))
 	}
 	if rep.Apply.Requests["GET"] == 0 || rep.Apply.Requests["POST"] < 2 {

@@ -7,6 +7,7 @@ package fakekc
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -523,4 +524,47 @@ func groupPath(rl *realm, g *object) string {
 		return groupPath(rl, p) + path
 	}
 	return path
+}
+
+// checkWholeList refuses a client profiles or policies document as
+// Keycloak does: an item without a name, two items of one name, and a
+// policy naming a profile that is neither the realm's nor global (400).
+func checkWholeList(rl *realm, k *model.Kind, body map[string]any) error {
+	items, _ := body[k.Read.Field].([]any)
+	seen := map[string]bool{}
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		name, _ := m[k.KeyField].(string)
+		if name == "" || seen[name] {
+			return badRequest("invalid %s: duplicated or missing name %q", k.Read.Field, name)
+		}
+		seen[name] = true
+		for _, list := range []string{"executors", "conditions"} {
+			entries, _ := m[list].([]any)
+			for _, e := range entries {
+				if em, _ := e.(map[string]any); em["configuration"] == nil {
+					return &status{http.StatusInternalServerError, "configNode must be not null"} // uncaught in Keycloak
+				}
+			}
+		}
+		if k.Name != model.KindClientPolicy {
+			continue
+		}
+		profiles, _ := rl.singletons[model.KindClientProfile]["profiles"].([]any)
+		known := map[string]bool{}
+		for _, p := range profiles {
+			pm, _ := p.(map[string]any)
+			known[fmt.Sprint(pm["name"])] = true
+		}
+		for _, g := range model.GlobalClientProfiles {
+			known[g] = true
+		}
+		names, _ := m["profiles"].([]any)
+		for _, n := range names {
+			if !known[fmt.Sprint(n)] {
+				return badRequest("invalid policies: no client profile %v", n)
+			}
+		}
+	}
+	return nil
 }

@@ -84,6 +84,22 @@ func buildRoutes() []route {
 			add(http.MethodDelete, ep.Item, kindHandler(k, (*Server).deleteNamed))
 			add(http.MethodGet, ep.List, kindHandler(k, (*Server).list))
 		case ep.Create == model.ComponentsPath: // one shared collection: components.go
+		case k.Read.Field != "": // a whole list in one document: client policies
+			add(http.MethodGet, ep.Create, func(s *Server, rl *realm, r *request) (answer, error) {
+				items, _ := rl.singletons[k.Name][k.Read.Field].([]any)
+				if items == nil {
+					items = []any{}
+				}
+				return answer{value: map[string]any{k.Read.Field: items}}, nil
+			})
+			add(http.MethodPut, ep.Create, func(s *Server, rl *realm, r *request) (answer, error) {
+				body := r.bodyObject()
+				if err := checkWholeList(rl, k, body); err != nil {
+					return answer{}, err
+				}
+				rl.singletons[k.Name] = map[string]any{k.Read.Field: body[k.Read.Field]}
+				return answer{}, nil
+			})
 		case !k.Root:
 			add(http.MethodPost, ep.Create, kindHandler(k, (*Server).create))
 			add(http.MethodGet, ep.Create, kindHandler(k, (*Server).list))

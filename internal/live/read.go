@@ -368,6 +368,11 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 	if k.Read.Full {
 		query.Set("briefRepresentation", "false")
 	}
+	if k.Read.Field != "" {
+		var holder map[string][]map[string]any
+		err := rd.api.Get(ctx, path, query, &holder)
+		return holder[k.Read.Field], err
+	}
 	if k.Read.Unpaged {
 		var objs []map[string]any
 		err := rd.api.Get(ctx, path, query, &objs)

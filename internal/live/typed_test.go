@@ -35,6 +35,8 @@ func (f *componentsAPI) Get(_ context.Context, path string, _ url.Values, out an
 		return nil
 	case strings.HasSuffix(path, "/users/profile"):
 		return notFound(path)
+	case strings.Contains(path, "/client-policies/"):
+		return nil // none
 	case path == "acme/components":
 		var all []map[string]any
 		for _, c := range components {

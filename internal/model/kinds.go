@@ -608,7 +608,7 @@ func rows() []*Kind {
 			NotManaged: []string{
 				"federatedUsers",
 				"defaultRoles",
-				"clientPolicies", "clientProfiles", "organizations", "userFederationProviders",
+				"organizations", "userFederationProviders",
 				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 				"clientTemplates", "applicationScopeMappings", "socialProviders",
 				// The realm's PUT ignores it: it has endpoints of its own
@@ -786,6 +786,7 @@ func rows() []*Kind {
 		},
 		identityProviderKind(), identityProviderMapperKind(),
 		componentKind(), federationKind(), federationMapperKind(),
+		clientProfileKind(), clientPolicyKind(),
 		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}

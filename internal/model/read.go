@@ -28,6 +28,9 @@ type ReadSpec struct {
 	// Unpaged collections answer everything at once and ignore first and
 	// max (client scopes, with their mappers).
 	Unpaged bool
+	// Field: the collection answers one object holding the list in this
+	// field (client profiles in "profiles"), not the list itself.
+	Field string
 	// Full asks for the full representation (briefRepresentation=false):
 	// role attributes, group role mappings.
 	Full bool

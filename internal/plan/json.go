@@ -13,7 +13,7 @@ import (
 // number grows when optional fields are added; its major number when a
 // field changes meaning or goes away, so a consumer checks the major
 // number and ignores fields it does not know.
-const JSONFormatVersion = "1.5"
+const JSONFormatVersion = "1.6"
 
 // JSONSchema is the JSON Schema (draft 2020-12) of WriteJSON's output,
 // the format's documentation: CI pipelines can validate against it, and
