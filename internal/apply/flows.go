@@ -28,6 +28,7 @@ var writeHooks = map[string]writeHook{
 	"authenticatorConfig": (*run).createConfig,
 	"requiredAction":      (*run).registerRequiredAction,
 	"wholeList":           (*run).writeListItem,
+	"localization":        (*run).writeLocalization,
 }
 
 func fill(tmpl, realm string, vars ...string) string {

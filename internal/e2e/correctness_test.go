@@ -306,27 +306,6 @@ users:
 	syncConverges(t, dir)
 }
 
-// C8: realm localization texts are reported as not managed, never as
-// applied.
-func TestLocalizationTextsNotManaged(t *testing.T) {
-	needKeycloak(t)
-	realm := uniqueRealm(t, "l10n")
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{filepath.Join(realm, "realm.yaml"): `enabled: true
-localizationTexts:
-  en:
-    greeting: Hello
-`})
-	r := syncConverges(t, dir)
-	if !strings.Contains(r.stdout+r.stderr, `field "localizationTexts" is not managed`) {
-		t.Errorf("sync does not report localizationTexts as not managed:\n%s", r)
-	}
-	r = realmsync(t, nil, "plan", dir)
-	if strings.Contains(r.stdout, "localizationTexts:") {
-		t.Errorf("the plan still shows localizationTexts as a change:\n%s", r.stdout)
-	}
-}
-
 // C9: with internationalization on, Keycloak keeps a user's locale.
 func TestUserLocaleKept(t *testing.T) {
 	needKeycloak(t)

@@ -5,6 +5,7 @@ package fakekc
 // read-side endpoints the live reader's hooks use.
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -84,6 +85,8 @@ func buildRoutes() []route {
 			add(http.MethodDelete, ep.Item, kindHandler(k, (*Server).deleteNamed))
 			add(http.MethodGet, ep.List, kindHandler(k, (*Server).list))
 		case ep.Create == model.ComponentsPath: // one shared collection: components.go
+		case k.Name == model.KindLocalization:
+			localizationRoutes(add, k)
 		case k.Read.Field != "": // a whole list in one document: client policies
 			add(http.MethodGet, ep.Create, func(s *Server, rl *realm, r *request) (answer, error) {
 				items, _ := rl.singletons[k.Name][k.Read.Field].([]any)
@@ -170,4 +173,59 @@ func kindHandler(k *model.Kind, h func(*Server, *realm, *model.Kind, *request) (
 // relationHandler binds a handler to a kind's relation.
 func relationHandler(k *model.Kind, rel *model.Relation, h func(*Server, *realm, *model.Kind, *model.Relation, *request) (answer, error)) handler {
 	return func(s *Server, rl *realm, r *request) (answer, error) { return h(s, rl, k, rel, r) }
+}
+
+// localizationRoutes serve a realm's localization texts as Keycloak 26
+// does: a locale's texts are a map merged by POST; a DELETE of a key or a
+// locale that has none is a 404; a locale without texts reads as {}.
+func localizationRoutes(add func(method, tmpl string, h handler), k *model.Kind) {
+	locales := func(rl *realm) map[string]any {
+		if rl.singletons[k.Name] == nil {
+			rl.singletons[k.Name] = map[string]any{}
+		}
+		return rl.singletons[k.Name]
+	}
+	add(http.MethodGet, k.Endpoints.Create, func(_ *Server, rl *realm, _ *request) (answer, error) {
+		names := []any{}
+		for _, l := range model.SortedKeys(locales(rl)) {
+			names = append(names, l)
+		}
+		return answer{value: names}, nil
+	})
+	add(http.MethodGet, k.Endpoints.Item, func(_ *Server, rl *realm, r *request) (answer, error) {
+		texts, _ := locales(rl)[r.vars["id"]].(map[string]any)
+		if texts == nil {
+			texts = map[string]any{}
+		}
+		return answer{value: texts}, nil
+	})
+	add(http.MethodPost, k.Endpoints.Item, func(_ *Server, rl *realm, r *request) (answer, error) {
+		texts, _ := locales(rl)[r.vars["id"]].(map[string]any)
+		if texts == nil {
+			texts = map[string]any{}
+		}
+		for key, v := range r.bodyObject() {
+			texts[key] = fmt.Sprint(v)
+		}
+		locales(rl)[r.vars["id"]] = texts
+		return answer{}, nil
+	})
+	add(http.MethodDelete, k.Endpoints.Item, func(_ *Server, rl *realm, r *request) (answer, error) {
+		if _, ok := locales(rl)[r.vars["id"]]; !ok {
+			return answer{}, notFound("No localization texts for locale %s found.", r.vars["id"])
+		}
+		delete(locales(rl), r.vars["id"])
+		return answer{}, nil
+	})
+	add(http.MethodDelete, k.Endpoints.Item+"/{key}", func(_ *Server, rl *realm, r *request) (answer, error) {
+		texts, _ := locales(rl)[r.vars["id"]].(map[string]any)
+		if _, ok := texts[r.vars["key"]]; !ok {
+			return answer{}, notFound("Localization text not found")
+		}
+		delete(texts, r.vars["key"])
+		if len(texts) == 0 {
+			delete(locales(rl), r.vars["id"])
+		}
+		return answer{}, nil
+	})
 }

@@ -35,7 +35,7 @@ func (f *componentsAPI) Get(_ context.Context, path string, _ url.Values, out an
 		return nil
 	case strings.HasSuffix(path, "/users/profile"):
 		return notFound(path)
-	case strings.Contains(path, "/client-policies/"):
+	case strings.Contains(path, "/client-policies/"), strings.HasSuffix(path, "/localization"):
 		return nil // none
 	case path == "acme/components":
 		var all []map[string]any

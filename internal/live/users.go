@@ -18,6 +18,7 @@ var hooks = map[string]func(*reader, context.Context) error{
 	"users":                        (*reader).users,
 	"federatedIdentities":          (*reader).federatedIdentities,
 	"components":                   (*reader).components,
+	"localization":                 (*reader).localization,
 }
 
 var brief = url.Values{"briefRepresentation": {"true"}}

@@ -31,6 +31,8 @@ func Compose(r *Realm) (Object, error) {
 					container = Ensure(doc, pp)
 				}
 				container[k.SingletonKey()] = obj
+			case k.MapValue != "":
+				Ensure(doc, k.RealmPath)[e.Key] = obj[k.MapValue]
 			case k.TypeField != "":
 				// A map of type to list: the map key says the type.
 				typ := fmt.Sprint(obj[k.TypeField])

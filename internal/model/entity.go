@@ -2,10 +2,12 @@ package model
 
 import (
 	"fmt"
-	"github.com/realmsync/realmsync/internal/schema"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/realmsync/realmsync/internal/schema"
 )
 
 // Entity is one Keycloak object: the unit that diff compares and apply
@@ -639,6 +641,10 @@ func (d *decomposer) object(k *Kind, v any) {
 // list, or for a type-keyed kind a map of type to list, each item given
 // its type from the map key.
 func (d *decomposer) collection(k *Kind, v any, parentKey string, path []string) {
+	if k.MapValue != "" {
+		d.valueMap(k, v, parentKey, path)
+		return
+	}
 	if k.TypeField == "" {
 		d.list(k, v, parentKey, path)
 		return
@@ -659,6 +665,38 @@ func (d *decomposer) collection(k *Kind, v any, parentKey string, path []string)
 		}
 		d.list(k, m[typ], parentKey, tpath)
 	}
+}
+
+// valueMap decomposes a map of key to value (a MapValue kind) as the list
+// of objects it stands for, with positions read from the map.
+func (d *decomposer) valueMap(k *Kind, v any, parentKey string, path []string) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "%s must be a map of %s to %s", path[len(path)-1], k.KeyField, k.MapValue)
+		return
+	}
+	keys := SortedKeys(m)
+	items := make([]any, len(keys))
+	for i, key := range keys {
+		items[i] = map[string]any{k.KeyField: key, k.MapValue: m[key]}
+	}
+	outer, n := d.pos, len(path)
+	d.pos = func(p []string) Pos {
+		if len(p) > n && slices.Equal(p[:n], path) {
+			if i, err := strconv.Atoi(p[n]); err == nil && i < len(keys) {
+				rest := p[n+1:]
+				if len(rest) > 0 && rest[0] == k.MapValue {
+					rest = rest[1:]
+				} else {
+					rest = nil // the key: the map entry's line
+				}
+				return outer(append(append(append([]string{}, path...), keys[i]), rest...))
+			}
+		}
+		return outer(p)
+	}
+	d.list(k, items, parentKey, path)
+	d.pos = outer
 }
 
 // list decomposes an array of objects of kind k under the parent key.

@@ -80,6 +80,11 @@ type Kind struct {
 	// "extensions.groupManagement.configuration"); its key is the last
 	// segment.
 	RealmObject string
+	// MapValue: the kind's objects sit in a realm-document map at
+	// RealmPath keyed by their key, each value being the object's field
+	// of this name (localizationTexts: {<locale>: {<key>: <text>}}, the
+	// texts field of the locale's object).
+	MapValue string
 	// ParentKeyField: the kind's RealmPath is a flat realm-level list
 	// whose items name their parent in this field
 	// (identityProviderMappers: identityProviderAlias).
@@ -611,9 +616,6 @@ func rows() []*Kind {
 				"organizations", "userFederationProviders",
 				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 				"clientTemplates", "applicationScopeMappings", "socialProviders",
-				// The realm's PUT ignores it: it has endpoints of its own
-				// (realm localization, a later issue).
-				"localizationTexts",
 				// Deprecated key material: keys are components now.
 				"privateKey", "publicKey", "certificate", "codeSecret",
 			},
@@ -786,7 +788,7 @@ func rows() []*Kind {
 		},
 		identityProviderKind(), identityProviderMapperKind(),
 		componentKind(), federationKind(), federationMapperKind(),
-		clientProfileKind(), clientPolicyKind(),
+		clientProfileKind(), clientPolicyKind(), localizationKind(),
 		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}

@@ -59,6 +59,12 @@ var extraFields = map[string][]Field{
 		{Name: "required", Type: "Boolean"},
 		{Name: "type", Type: "String"},
 	},
+	// One locale of a realm's localizationTexts, as realmsync holds it
+	// (model/localization.go): the map key and the map value.
+	"RealmLocalizationTexts": {
+		{Name: "locale", Type: "String"},
+		{Name: "texts", Type: "Map of [string]"},
+	},
 	"RealmRepresentation": {
 		{Name: "adminPermissionsEnabled", Type: "Boolean"}, // 26.2, fine-grained admin permissions v2
 		{Name: "bruteForceStrategy", Type: "String"},       // enum LINEAR | MULTIPLE
