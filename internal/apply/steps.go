@@ -323,7 +323,15 @@ func (r *run) setRefs(ctx context.Context, realm, owner string, rel *model.Relat
 				continue
 			}
 			path := strings.NewReplacer("{owner}", owner, "{ref}", url.PathEscape(id)).Replace(rel.Path(target))
-			if err := call(ctx, path, nil); err != nil {
+			switch {
+			case rel.Wire == model.WireIDBody && adding:
+				_, err = r.api.Post(ctx, strings.TrimSuffix(path, "/"+url.PathEscape(id)), id)
+			case rel.Wire == model.WireIDBody:
+				err = r.api.Delete(ctx, path, nil)
+			default:
+				err = call(ctx, path, nil)
+			}
+			if err != nil {
 				errs = multierror.Append(errs, err)
 			}
 		}

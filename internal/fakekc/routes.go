@@ -125,6 +125,9 @@ func buildRoutes() []route {
 			case model.WireIDs:
 				add(http.MethodPut, base+"/{ref}", relationHandler(k, rel, (*Server).addRef))
 				add(http.MethodDelete, base+"/{ref}", relationHandler(k, rel, (*Server).removeRef))
+			case model.WireIDBody:
+				add(http.MethodPost, base, relationHandler(k, rel, (*Server).addRef))
+				add(http.MethodDelete, base+"/{ref}", relationHandler(k, rel, (*Server).removeRef))
 			case model.WireRoles:
 				add(http.MethodPost, base, relationHandler(k, rel, (*Server).addRoles))
 				add(http.MethodDelete, base, relationHandler(k, rel, (*Server).removeRoles))

@@ -380,8 +380,14 @@ func (s *Server) addRef(rl *realm, _ *model.Kind, rel *model.Relation, r *reques
 		return answer{}, err
 	}
 	id := r.vars["ref"]
+	if rel.Wire == model.WireIDBody {
+		id, _ = r.body.(string) // the id as a JSON string
+	}
 	if rl.objects[id] == nil {
 		return answer{}, notFound("Could not find referenced object")
+	}
+	if rel.Wire == model.WireIDBody && contains(o.refs[rel.Collection], id) {
+		return answer{}, conflict("User is already a member of the organization.")
 	}
 	if !contains(o.refs[rel.Collection], id) {
 		o.refs[rel.Collection] = append(o.refs[rel.Collection], id)

@@ -168,7 +168,8 @@ func (rd *reader) step() {
 func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	for _, k := range model.Kinds() {
 		var err error
-		if (k.Extension != nil && !rd.extensions[k.Extension.Name]) || rd.unreadable[k.Parent] != "" {
+		if (k.Extension != nil && !rd.extensions[k.Extension.Name]) || rd.unreadable[k.Parent] != "" ||
+			(k.Read.When != "" && rd.doc()[k.Read.When] != true) {
 			rd.step()
 			continue
 		}

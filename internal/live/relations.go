@@ -72,6 +72,16 @@ func (rd *reader) readRelation(ctx context.Context, rel *model.Relation, path st
 			names = append(names, fmt.Sprint(o[rel.NameField]))
 		}
 		return names, nil
+	case model.WireIDBody:
+		objs, err := rd.api.List(ctx, path, nil, PageSize)
+		if err != nil {
+			return nil, err
+		}
+		names := []any{}
+		for _, o := range objs {
+			names = append(names, fmt.Sprint(o[rel.NameField]))
+		}
+		return names, nil
 	case model.WireRoles:
 		roles, err := rd.api.List(ctx, path, nil, PageSize)
 		if err != nil {

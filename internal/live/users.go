@@ -19,6 +19,7 @@ var hooks = map[string]func(*reader, context.Context) error{
 	"federatedIdentities":          (*reader).federatedIdentities,
 	"components":                   (*reader).components,
 	"localization":                 (*reader).localization,
+	"organizations":                (*reader).organizations,
 }
 
 var brief = url.Values{"briefRepresentation": {"true"}}

@@ -104,7 +104,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadMergesPartsAndSubstitutes(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"acme/realm.yaml":        "realm: acme\nenabled: ${env:ENABLED}\ndisplayName: \"${env:NAME:-Acme}\"\norganizations: []\n",
+		"acme/realm.yaml":        "realm: acme\nenabled: ${env:ENABLED}\ndisplayName: \"${env:NAME:-Acme}\"\nclientTemplates: []\n",
 		"acme/clients/web.yaml":  "clients:\n  - clientId: web\n    secret: ${env:WEB_SECRET}\n",
 		"acme/clients/api.yml":   "clients:\n  - clientId: api\n",
 		"acme/roles.yaml":        "roles:\n  realm:\n    - name: a\n      composites:\n        realm: [offline_access]\n        client:\n          realm-management: [view-users]\n",
@@ -129,7 +129,7 @@ func TestLoadMergesPartsAndSubstitutes(t *testing.T) {
 	if r.Get("client", "api") == nil {
 		t.Error("client api from the .yml file is missing")
 	}
-	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], `field "organizations" is not managed`) {
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], `field "clientTemplates" is not managed`) {
 		t.Errorf("warnings %v", d.Warnings)
 	}
 }

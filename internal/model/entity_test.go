@@ -18,7 +18,7 @@ func doc(t *testing.T, v any) Object {
 
 func TestDecomposeKeysAndScopes(t *testing.T) {
 	d := doc(t, map[string]any{
-		"realm": "acme", "enabled": true, "organizations": []any{},
+		"realm": "acme", "enabled": true, "clientTemplates": []any{},
 		"clients": []any{map[string]any{"id": "c1", "clientId": "web", "protocolMappers": []any{
 			map[string]any{"name": "aud", "config": map[string]any{"access.token.claim": true}},
 		}}},
@@ -62,8 +62,8 @@ func TestDecomposeKeysAndScopes(t *testing.T) {
 	if _, ok := r.Declared[Scope{KindGroup, "/a/b"}]; ok {
 		t.Error("group /a/b declares no subGroups but its scope is declared")
 	}
-	if _, ok := r.Unmanaged["organizations"]; !ok {
-		t.Error("organizations should be reported as not managed")
+	if _, ok := r.Unmanaged["clientTemplates"]; !ok {
+		t.Error("clientTemplates should be reported as not managed")
 	}
 }
 

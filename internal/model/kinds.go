@@ -613,7 +613,7 @@ func rows() []*Kind {
 			NotManaged: []string{
 				"federatedUsers",
 				"defaultRoles",
-				"organizations", "userFederationProviders",
+				"userFederationProviders",
 				"userFederationMappers", "protocolMappers", "applications", "oauthClients",
 				"clientTemplates", "applicationScopeMappings", "socialProviders",
 				// Deprecated key material: keys are components now.
@@ -789,6 +789,7 @@ func rows() []*Kind {
 		identityProviderKind(), identityProviderMapperKind(),
 		componentKind(), federationKind(), federationMapperKind(),
 		clientProfileKind(), clientPolicyKind(), localizationKind(),
+		organizationKind(),
 		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}
@@ -807,8 +808,10 @@ func identityProviderKind() *Kind {
 		Secrets:    []string{"config.clientSecret"},
 		// Keycloak answers it masked: a digest of what realmsync wrote
 		// tells whether the files changed it.
-		WriteOnly:     []string{"config.clientSecret"},
-		ServerManaged: []string{"internalId"},
+		WriteOnly: []string{"config.clientSecret"},
+		// An organization's link names it by id; the organization's
+		// identityProviders say it by alias.
+		ServerManaged: []string{"internalId", "organizationId"},
 		FlowFields:    []string{"firstBrokerLoginFlowAlias", "postBrokerLoginFlowAlias"},
 		DependsOn:     []string{KindFlow},
 		Endpoints: Endpoints{

@@ -28,6 +28,10 @@ type ReadSpec struct {
 	// Unpaged collections answer everything at once and ignore first and
 	// max (client scopes, with their mappers).
 	Unpaged bool
+	// When is the realm's field that must be true for the realm to have
+	// objects of the kind at all (organizationsEnabled): otherwise the
+	// kind is not read, and its endpoints would answer 404.
+	When string
 	// Field: the collection answers one object holding the list in this
 	// field (client profiles in "profiles"), not the list itself.
 	Field string

@@ -99,6 +99,11 @@ const (
 	// {collection}/clients/{client id}; a GET of the collection answers
 	// {realmMappings, clientMappings}.
 	WireMappings
+	// WireIDBody: one call per reference, POST of the referenced id as a
+	// JSON string to the collection to add, DELETE {collection}/{id} to
+	// remove (an organization's members and identity providers); a GET of
+	// the collection, paged, lists the referenced objects.
+	WireIDBody
 )
 
 // ReadFrom is where the live reader finds a relation's references.
@@ -115,7 +120,7 @@ const (
 )
 
 // PerRef reports whether the relation takes one call per reference.
-func (rel *Relation) PerRef() bool { return rel.Wire == WireIDs }
+func (rel *Relation) PerRef() bool { return rel.Wire == WireIDs || rel.Wire == WireIDBody }
 
 // Path is the add/remove endpoint for ref, relative to the owner's item
 // path ({owner}); {ref} is the reference's server id, {refParent} its
@@ -123,7 +128,7 @@ func (rel *Relation) PerRef() bool { return rel.Wire == WireIDs }
 func (rel *Relation) Path(ref Ref) string {
 	base := "{owner}/" + rel.Collection
 	switch {
-	case rel.Wire == WireIDs:
+	case rel.PerRef():
 		return base + "/{ref}"
 	case rel.Wire == WireMappings && ref.Kind == KindClientRole:
 		return base + "/clients/{refParent}"

@@ -98,8 +98,10 @@ var extraFields = map[string][]Field{
 		{Name: "domains", Type: "Set of OrganizationDomainRepresentation"},
 		{Name: "enabled", Type: "Boolean"},
 		{Name: "id", Type: "String"},
-		{Name: "identityProviders", Type: "List of IdentityProviderRepresentation"},
-		{Name: "members", Type: "List of MemberRepresentation"}, // a UserRepresentation plus membershipType; not listed here
+		// Aliases, or a realm export's IdentityProviderRepresentations
+		// (a list of anything to the checks; model/organizations.go).
+		{Name: "identityProviders", Type: "List"},
+		{Name: "members", Type: "List of MemberRepresentation"}, // usernames, or a UserRepresentation plus membershipType; not listed here
 		{Name: "name", Type: "String"},
 		{Name: "redirectUrl", Type: "String"},
 	},
