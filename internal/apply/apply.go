@@ -243,10 +243,10 @@ func (r *run) inWaves(ctx context.Context, p *plan.Plan, selected func(*plan.Act
 		if wave[0].Verb == plan.Delete {
 			serial = entangled(wave)
 		}
-		if w := model.KindByName(wave[0].Kind).Write; w != nil && w.Hook == "wholeList" {
-			// Each write puts back the whole list: one at a time, in
-			// plan order, so none undoes another and the list's order
-			// on the server is the plan's.
+		if w := model.KindByName(wave[0].Kind).Write; w != nil && w.Serial {
+			// One at a time, in plan order: a write that puts back a
+			// whole list would undo another's, and one that brings along
+			// other objects of its kind would race with theirs.
 			for i := range serial {
 				serial[i] = true
 			}

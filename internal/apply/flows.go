@@ -29,6 +29,7 @@ var writeHooks = map[string]writeHook{
 	"requiredAction":      (*run).registerRequiredAction,
 	"wholeList":           (*run).writeListItem,
 	"localization":        (*run).writeLocalization,
+	"authorization":       (*run).writeAuthorization,
 }
 
 func fill(tmpl, realm string, vars ...string) string {

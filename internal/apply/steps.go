@@ -202,6 +202,9 @@ func (r *run) remove(ctx context.Context, a *plan.Action) error {
 	if w := a.Live.Kind.Write; w != nil && w.Hook == "wholeList" {
 		return r.removeListItem(ctx, a)
 	}
+	if w := a.Live.Kind.Write; w != nil && w.Hook == "authorization" {
+		return r.removeAuthorization(ctx, a)
+	}
 	path, err := r.itemPath(ctx, a.Realm, a.Live)
 	if err != nil {
 		return err
@@ -411,11 +414,33 @@ func (r *run) writeLate(ctx context.Context, a *plan.Action) error {
 	if len(fields) == 0 {
 		return nil
 	}
+	var own []string // written through the item's PUT
+	for _, f := range fields {
+		ep, separate := a.Desired.Kind.LateEndpoints[f]
+		if !separate {
+			own = append(own, f)
+			continue
+		}
+		item, err := r.itemPath(ctx, a.Realm, a.Desired)
+		if err != nil {
+			return err
+		}
+		var current map[string]any
+		if err := r.api.Get(ctx, item+"/"+ep, nil, &current); err != nil {
+			return err
+		}
+		if err := r.api.Put(ctx, item+"/"+ep, overlay(current, model.DeepCopy(a.Desired.Fields[f]))); err != nil {
+			return err
+		}
+	}
+	if len(own) == 0 {
+		return nil
+	}
 	path, current, err := r.readItem(ctx, a.Realm, a.Desired)
 	if err != nil {
 		return err
 	}
-	for _, f := range fields {
+	for _, f := range own {
 		current[f] = model.DeepCopy(a.Desired.Fields[f])
 	}
 	return r.api.Put(ctx, path, current)

@@ -20,6 +20,7 @@ var hooks = map[string]func(*reader, context.Context) error{
 	"components":                   (*reader).components,
 	"localization":                 (*reader).localization,
 	"organizations":                (*reader).organizations,
+	"authorization":                (*reader).authorization,
 }
 
 var brief = url.Values{"briefRepresentation": {"true"}}

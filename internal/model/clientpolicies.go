@@ -38,7 +38,7 @@ func clientProfileKind() *Kind {
 		Required:  []string{"executors"},
 		Endpoints: Endpoints{Create: "{realm}/client-policies/profiles"},
 		Read:      ReadSpec{Unpaged: true, Field: "profiles"},
-		Write:     &WriteSpec{Hook: "wholeList"},
+		Write:     &WriteSpec{Hook: "wholeList", Serial: true},
 		ExportTo:  "client-policies.yaml",
 		check:     checkExecutors,
 	}
@@ -56,7 +56,7 @@ func clientPolicyKind() *Kind {
 		Sequences: []string{"profiles"},
 		Endpoints: Endpoints{Create: "{realm}/client-policies/policies"},
 		Read:      ReadSpec{Unpaged: true, Field: "policies"},
-		Write:     &WriteSpec{Hook: "wholeList"},
+		Write:     &WriteSpec{Hook: "wholeList", Serial: true},
 		// Keycloak stores a policy without "enabled" as disabled.
 		AbsentMeans: map[string]any{"enabled": false},
 		ExportTo:    "client-policies.yaml",

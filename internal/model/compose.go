@@ -74,6 +74,7 @@ func Compose(r *Realm) (Object, error) {
 		}
 	}
 	lowerScopeMappings(doc)
+	lowerAuthorization(doc)
 	return doc, nil
 }
 

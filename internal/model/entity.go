@@ -351,6 +351,9 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		d.pos = liftedPos(doc, origin, pos)
 	}
 	liftComponents(doc)
+	if remap := liftAuthorization(doc); len(remap) > 0 {
+		d.pos = remappedPos(remap, d.pos)
+	}
 	if remap := liftSubFlows(doc, d.fail); len(remap) > 0 {
 		d.pos = remappedPos(remap, d.pos)
 	}

@@ -161,6 +161,9 @@ type WriteSpec struct {
 	// are made or changed through other objects' endpoints (a flow's
 	// executions, a config through its execution).
 	Hook string
+	// Serial: the kind's writes run one at a time, in plan order (each
+	// puts back a whole list, or may write another object of the kind).
+	Serial bool
 }
 
 // gmMemberAttributeStays says, for a realm whose files declare the

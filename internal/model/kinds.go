@@ -133,6 +133,10 @@ type Kind struct {
 	// one (the realm's flow bindings): the object's own write leaves them
 	// out, and the references pass writes them once every object exists.
 	LateFields []string
+	// LateEndpoints are late fields written through an endpoint of their
+	// own under the object's item (a client's authorizationSettings, the
+	// resource server): GET it, overlay the field's map, PUT it back.
+	LateEndpoints map[string]string
 	// KeyedLists are list fields whose items are objects identified by a
 	// key field: items merge by key (desired items are compared field by
 	// field with the live item of the same key; live items the desired
@@ -672,13 +676,13 @@ func rows() []*Kind {
 				"id", "access", "registeredNodes",
 				"attributes.client.secret.creation.time",
 			},
-			NotManaged: []string{
-				// A world of its own: a later issue.
-				"authorizationSettings",
-			},
 			// Flow overrides name flows by alias; the wire holds their ids.
-			BodyRefs:  []BodyRef{{Field: "authenticationFlowBindingOverrides"}},
-			DependsOn: []string{KindFlow},
+			BodyRefs: []BodyRef{{Field: "authenticationFlowBindingOverrides"}},
+			// The resource server's settings (authorization.go) have an
+			// endpoint of their own, written once the client exists.
+			LateFields:    []string{AuthorizationField},
+			LateEndpoints: map[string]string{AuthorizationField: AuthorizationPath},
+			DependsOn:     []string{KindFlow},
 			Ignored: []IgnoredField{
 				{Field: "defaultRoles", Why: "clients have had no default roles since Keycloak 13; add the roles to the composites of the realm's default role (default-roles-<realm>)"},
 				{Field: "secret", When: func(c Object) bool { return c["publicClient"] == true },
@@ -764,7 +768,9 @@ func rows() []*Kind {
 			Probe:    Probe{},
 			builtIn: func(realm, key string) bool {
 				return KnownBuiltInRole(realm, Ref{Kind: KindClientRole, Key: key}) ||
-					(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm"))
+					(realm == "master" && strings.HasSuffix(ParentKey(key), "-realm")) ||
+					// Keycloak makes it with a client's authorization services.
+					ChildName(key) == "uma_protection"
 			},
 			frozen: func(realm, key string) bool { return AdminClient(realm, ParentKey(key)) },
 		},
@@ -789,7 +795,7 @@ func rows() []*Kind {
 		identityProviderKind(), identityProviderMapperKind(),
 		componentKind(), federationKind(), federationMapperKind(),
 		clientProfileKind(), clientPolicyKind(), localizationKind(),
-		organizationKind(),
+		organizationKind(), authzScopeKind(), authzResourceKind(), authzPolicyKind(),
 		groupManagementKinds()[0], groupManagementKinds()[1], groupManagementKinds()[2],
 		userProfileKind(), usersKind(), federatedIdentityKind(),
 	}
