@@ -3,6 +3,7 @@
 # the demo.
 #
 # Usage: scripts/keycloak.sh up|down|status|url|logs|env
+#        scripts/keycloak.sh export REALM DIR
 #
 #   up      download (once), start in the background, wait until ready and
 #           print the base URL on stdout; a no-op if already running.
@@ -11,6 +12,8 @@
 #   url     print the base URL.
 #   logs    print the path of the server log.
 #   env     print `export KEYCLOAK_...=...` lines, for `eval "$(... env)"`.
+#   export  write Keycloak's own export of REALM (kc.sh export, users in the
+#           realm file) to DIR/REALM-realm.json while the server runs.
 #
 # Only stdout carries results (so `URL=$(scripts/keycloak.sh up)` works);
 # every progress or error message goes to stderr.
@@ -76,7 +79,7 @@ log() { printf 'keycloak.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-	echo "usage: $0 up|down|status|url|logs|env" >&2
+	echo "usage: $0 up|down|status|url|logs|env | export REALM DIR" >&2
 	exit 2
 }
 
@@ -336,6 +339,10 @@ cmd_up() {
 	if [[ "$KC_DB" == postgres ]]; then
 		start_postgres
 		db_args=(--db=postgres "--db-url=jdbc:postgresql://$HOST:$PG_PORT/keycloak" --db-username=keycloak --db-password=keycloak)
+	elif ((KC_MAJOR < 25)); then
+		# Keycloak 24 ignores kc.db-url-path and would keep one database
+		# in the distribution for every instance: name the file instead.
+		db_args=("--db-url=jdbc:h2:file:$DATA_DIR/h2/keycloakdb;NON_KEYWORDS=VALUE")
 	fi
 	if ((KC_MAJOR >= 25)); then
 		version_args+=(--http-management-port="$MGMT_PORT")
@@ -444,6 +451,47 @@ cmd_env() {
 	printf 'export KEYCLOAK_LOG=%q\n' "$LOG_FILE"
 }
 
+# cmd_export runs kc.sh export against the running server's database. The
+# server holds dev-file's H2 database locked, so the export reads a copy
+# of it, taken after H2's write delay (committed changes reach the file
+# within a second); postgres serves both at once.
+cmd_export() {
+	local realm="$1" out="$2"
+	running_pid >/dev/null || die "Keycloak is not running on $BASE_URL: run up first"
+	local java_home
+	java_home=$(find_java_home) || die "no Java 17+ found"
+	mkdir -p "$out"
+	local snap
+	snap=$(mktemp -d)
+	local -a db_args=()
+	if [[ "$KC_DB" == postgres ]]; then
+		db_args=(--db=postgres "--db-url=jdbc:postgresql://$HOST:$PG_PORT/keycloak" --db-username=keycloak --db-password=keycloak)
+	else
+		sleep 2
+		mkdir -p "$snap/data"
+		# The export names the copy's file itself: Keycloak 24 ignores
+		# kc.db-url-path.
+		cp -r "$DATA_DIR/h2" "$snap/data/"
+		db_args=("--db-url=jdbc:h2:file:$snap/data/h2/keycloakdb;NON_KEYWORDS=VALUE")
+	fi
+	local start=$SECONDS
+	if ! env JAVA_HOME="$java_home" "$DIST_DIR/bin/kc.sh" export --dir "$out" --realm "$realm" --users realm_file \
+		"${db_args[@]}" "-Dkc.db-url-path=$snap" \
+		"-Dquarkus.transaction-manager.object-store.directory=$snap/transaction-logs" \
+		</dev/null >"$snap/export.log" 2>&1; then
+		tail -n 20 "$snap/export.log" >&2
+		rm -rf "$snap"
+		die "kc.sh export of realm $realm failed"
+	fi
+	rm -rf "$snap"
+	log "exported realm $realm to $out in $((SECONDS - start))s"
+}
+
+if [[ "${1:-}" == export ]]; then
+	[[ $# -eq 3 ]] || usage
+	cmd_export "$2" "$3"
+	exit 0
+fi
 [[ $# -eq 1 ]] || usage
 case "$1" in
 up) cmd_up ;;

@@ -197,6 +197,9 @@ type ref struct{ realm, kind, key string }
 
 type run struct {
 	mu sync.Mutex // guards ids while a wave runs
+	// attrMu makes each read-modify-write of a realm's attributes (the
+	// digests of write-only values) go alone.
+	attrMu sync.Mutex
 	// createdDigests: by realm, digests of secrets set only on create (a
 	// user's initial password), written with the final ownership record.
 	createdDigests map[string]map[string]string

@@ -104,19 +104,22 @@ func (r *run) mergeAndPut(ctx context.Context, realm, path string, d *model.Enti
 func (r *run) create(ctx context.Context, realm string, d *model.Entity, body map[string]any) error {
 	k := d.Kind
 	if k.Root {
-		if _, err := r.api.Post(ctx, k.Endpoints.Create, body); err != nil {
-			if !mayExist(err) {
-				return err
-			}
-			// An earlier, killed run or a lost answer may have made it.
-			if rerr := r.api.RefreshToken(ctx); rerr != nil {
-				return err
-			}
-			return r.updateExisting(ctx, realm, d, body, err)
+		// The realm is made bare, then written as an update: a realm's
+		// POST imports it, and an import gives every field of a policy
+		// written in part its zero value (otpPolicyType alone leaves an
+		// OTP period of 0 seconds), where a PUT over the new realm keeps
+		// Keycloak's defaults for what the files leave out.
+		bare := map[string]any{k.KeyField: body[k.KeyField]}
+		if _, err := r.api.Post(ctx, k.Endpoints.Create, bare); err != nil && !mayExist(err) {
+			return err
 		}
 		// A token issued before the realm existed carries no roles for it:
-		// Keycloak answers 403 until the token is renewed.
-		return r.api.RefreshToken(ctx)
+		// Keycloak answers 403 until the token is renewed. (A 409 or a
+		// lost answer: an earlier, killed run may have made it.)
+		if err := r.api.RefreshToken(ctx); err != nil {
+			return err
+		}
+		return r.updateExisting(ctx, realm, d, body, fmt.Errorf("creating realm %s: it cannot be read back", realm))
 	}
 	tmpl := k.Endpoints.Create
 	if d.Parent == "" && k.Endpoints.CreateRoot != "" {
@@ -643,6 +646,12 @@ func (r *run) recordDigests(ctx context.Context, realm string, d *model.Entity) 
 	if len(written) == 0 {
 		return nil
 	}
+	// Objects of one wave record theirs at once: each read and write of
+	// the realm's attributes goes alone, or one would put back the
+	// attributes without another's digest (or Keycloak answers 409 to
+	// two inserts of one attribute).
+	r.attrMu.Lock()
+	defer r.attrMu.Unlock()
 	rep, attrs, err := r.realmAttributes(ctx, realm)
 	if err != nil {
 		return fmt.Errorf("recording what was written: %w", err)

@@ -23,7 +23,9 @@ var (
 			"manage-events", "manage-identity-providers", "manage-realm", "manage-users",
 			"query-clients", "query-groups", "query-realms", "query-users", "realm-admin",
 			"view-authorization", "view-clients", "view-events", "view-identity-providers",
-			"view-realm", "view-users"},
+			"view-realm", "view-users",
+			// Keycloak 26, made with the realm's organizations.
+			"manage-organizations", "query-organizations", "view-organizations"},
 	}
 )
 

@@ -107,20 +107,12 @@ func (k *Kind) ignored(obj Object, f string) string {
 	return ""
 }
 
-// checkUser: with the email as username every user needs one, and no user
-// lists the default role, which every user has.
+// checkUser: with the email as username every user needs one.
 func checkUser(r *Realm, e *Entity) []Problem {
 	var out []Problem
 	if r.EmailAsUsername() && !e.Kind.BuiltIn(r.Name, e.Key) {
 		if _, ok := e.Fields["email"]; !ok {
 			out = append(out, Problem{Message: "no email, and the realm sets registrationEmailAsUsername, so Keycloak makes the email the username"})
-		}
-	}
-	if refs, err := realmRoleNames(e.Fields["realmRoles"]); err == nil {
-		for _, ref := range refs {
-			if ref.Key == DefaultRoleName(r.Name) {
-				out = append(out, Problem{Field: "realmRoles", Message: "every user has the realm's default role; manage what it grants through the composites of " + ref.Key})
-			}
 		}
 	}
 	return out

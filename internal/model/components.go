@@ -81,6 +81,23 @@ func componentKind() *Kind {
 	}
 }
 
+// generatedKeyMaterial are the config keys of a generated key provider
+// (rsa-generated, hmac-generated, ...) that Keycloak makes itself when the
+// provider is made: a realm export carries them, but they are the
+// server's, and written to a new realm they would be made anew anyway.
+var generatedKeyMaterial = []string{"privateKey", "certificate", "secret", "kid", "keyUse"}
+
+func dropGeneratedKeys(obj map[string]any) {
+	id, _ := obj["providerId"].(string)
+	cfg, _ := obj["config"].(map[string]any)
+	if !strings.HasSuffix(id, "-generated") || cfg == nil {
+		return
+	}
+	for _, k := range generatedKeyMaterial {
+		delete(cfg, k)
+	}
+}
+
 // liftComponents brings a document's components map into the shapes the
 // kinds read, in place: user storage providers (with their mappers) join
 // the flat userFederation list, the user profile component becomes the
@@ -115,6 +132,9 @@ func liftComponents(doc Object) {
 		list, _ := comps[typ].([]any)
 		for _, item := range list {
 			if obj, ok := item.(map[string]any); ok {
+				if typ == KeyProviderType {
+					dropGeneratedKeys(obj)
+				}
 				if sub, ok := obj["subComponents"].(map[string]any); ok && len(sub) == 0 {
 					delete(obj, "subComponents")
 				}

@@ -219,6 +219,61 @@ var builtInRequiredActions = []string{"CONFIGURE_TOTP", "TERMS_AND_CONDITIONS", 
 // priority where the document gives one. It returns how paths of the
 // folded document map to paths of the document as written, for
 // positions.
+// HiddenFlows are built-in flows a realm export holds that the admin
+// API neither lists nor lets change: a document's copy is left out, with
+// the reason.
+var HiddenFlows = map[string]string{
+	"saml ecp": "Keycloak's SAML ECP flow: the admin API does not list it or let it be changed",
+}
+
+// dropHiddenFlows leaves out a document's built-in flows the admin API
+// does not show, and says which.
+func dropHiddenFlows(doc Object, ignored func(alias, why string, index int)) {
+	flows, _ := doc["authenticationFlows"].([]any)
+	kept := flows[:0:0]
+	for i, f := range flows {
+		obj, _ := f.(map[string]any)
+		alias, _ := obj["alias"].(string)
+		if why, hidden := HiddenFlows[alias]; hidden && obj["builtIn"] == true {
+			ignored(alias, why, i)
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if len(kept) != len(flows) {
+		doc["authenticationFlows"] = kept
+	}
+}
+
+// liftFlowIDs names flows by alias where a realm export names them by
+// id (a client's authenticationFlowBindingOverrides): the ids are the
+// exported realm's, which the export's flows carry.
+func liftFlowIDs(doc Object) {
+	flows, _ := doc["authenticationFlows"].([]any)
+	aliases := map[string]string{}
+	for _, f := range flows {
+		obj, _ := f.(map[string]any)
+		id, _ := obj["id"].(string)
+		alias, _ := obj["alias"].(string)
+		if id != "" && alias != "" {
+			aliases[id] = alias
+		}
+	}
+	if len(aliases) == 0 {
+		return
+	}
+	clients, _ := doc["clients"].([]any)
+	for _, c := range clients {
+		obj, _ := c.(map[string]any)
+		overrides, _ := obj["authenticationFlowBindingOverrides"].(map[string]any)
+		for binding, v := range overrides {
+			if alias, ok := aliases[fmt.Sprint(v)]; ok {
+				overrides[binding] = alias
+			}
+		}
+	}
+}
+
 func liftSubFlows(doc Object, fail func(path []string, format string, args ...any)) map[string][]string {
 	list, ok := doc["authenticationFlows"].([]any)
 	if !ok {
@@ -304,6 +359,11 @@ func liftSubFlows(doc Object, fail func(path []string, format string, args ...an
 				continue
 			}
 			used[alias] = true
+			if sub["providerId"] == "form-flow" && exec["authenticator"] == "registration-page-form" {
+				// A realm export names a form sub-flow's form too: the one
+				// form Keycloak has, which a form-flow implies.
+				delete(exec, "authenticator")
+			}
 			for _, f := range []string{"description", "providerId"} {
 				if v, ok := sub[f]; ok {
 					exec[f] = v

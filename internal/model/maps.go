@@ -161,7 +161,16 @@ func realmServerKey(key string) bool {
 
 // clientServerKey reports client attributes Keycloak writes into every
 // new client.
-func clientServerKey(key string) bool { return key == "realm_client" }
+func clientServerKey(key string) bool {
+	switch key {
+	case "realm_client",
+		// Keycloak 26 gives every client these, and gives them back
+		// when they are removed.
+		"backchannel.logout.session.required", "backchannel.logout.revoke.offline.tokens":
+		return true
+	}
+	return false
+}
 
 // userServerKey reports user attributes a user storage provider writes
 // (LDAP and Kerberos links): they come with the federation, not the file.

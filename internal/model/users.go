@@ -87,7 +87,33 @@ func ProfileFor(desired, live *Realm) *UserProfile {
 // usersAsDesired is the users row's desiredFor hook: a desired user
 // without the attributes Keycloak would drop.
 func usersAsDesired(d *Entity, desired, live *Realm) *Entity {
-	return keptAttributes(d, ProfileFor(desired, live))
+	return withoutDefaultRole(keptAttributes(d, ProfileFor(desired, live)), desired.Name)
+}
+
+// withoutDefaultRole leaves the realm's default role out of a user's
+// realm roles: every user has it (a realm export lists it for each), and
+// what it grants is managed through its composites.
+func withoutDefaultRole(d *Entity, realm string) *Entity {
+	roles, ok := d.Fields["realmRoles"].([]any)
+	if !ok {
+		return d
+	}
+	kept := make([]any, 0, len(roles))
+	for _, r := range roles {
+		if name, _ := r.(string); !strings.EqualFold(name, DefaultRoleName(realm)) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == len(roles) {
+		return d
+	}
+	c := *d
+	c.Fields = Object{}
+	for k, v := range d.Fields {
+		c.Fields[k] = v
+	}
+	c.Fields["realmRoles"] = kept
+	return &c
 }
 
 // usersWarnings is the users row's warnings hook: what a plan cannot do

@@ -66,11 +66,14 @@ var extraFields = map[string][]Field{
 		{Name: "texts", Type: "Map of [string]"},
 	},
 	"RealmRepresentation": {
-		{Name: "adminPermissionsEnabled", Type: "Boolean"}, // 26.2, fine-grained admin permissions v2
-		{Name: "bruteForceStrategy", Type: "String"},       // enum LINEAR | MULTIPLE
-		{Name: "firstBrokerLoginFlow", Type: "String"},     // 24, realm-level binding
-		{Name: "localizationTexts", Type: "Map of [map]"},  // locale -> key -> text
-		{Name: "maxTemporaryLockouts", Type: "Integer"},    // 24
+		{Name: "adminPermissionsEnabled", Type: "Boolean"},  // 26.2, fine-grained admin permissions v2
+		{Name: "bruteForceStrategy", Type: "String"},        // enum LINEAR | MULTIPLE
+		{Name: "firstBrokerLoginFlow", Type: "String"},      // 24, realm-level binding
+		{Name: "localizationTexts", Type: "Map of [map]"},   // locale -> key -> text
+		{Name: "maxTemporaryLockouts", Type: "Integer"},     // 24
+		{Name: "maxSecondaryAuthFailures", Type: "Integer"}, // 26.x, brute force of second factors
+		{Name: "webAuthnPolicyResidentKey", Type: "String"}, // 26.x, beside webAuthnPolicyRequireResidentKey
+		{Name: "webAuthnPolicyPasswordlessResidentKey", Type: "String"},
 		{Name: "organizations", Type: "List of OrganizationRepresentation"},
 		{Name: "organizationsEnabled", Type: "Boolean"},
 		{Name: "scimApiEnabled", Type: "Boolean"},
