@@ -60,6 +60,9 @@ func (e *APIError) Conflict() bool { return e.Status == http.StatusConflict }
 // BadRequest reports a 400: Keycloak refused the request as it was.
 func (e *APIError) BadRequest() bool { return e.Status == http.StatusBadRequest }
 
+// Forbidden reports a 403: the account lacks a role the call needs.
+func (e *APIError) Forbidden() bool { return e.Status == http.StatusForbidden }
+
 // IsNotFound reports whether err is (or wraps) an API answer 404: the usual
 // way to learn that an object does not exist yet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }

@@ -113,7 +113,9 @@ func byName(v any) map[string]map[string]any {
 }
 
 // removeAuthorization deletes a scope, resource or policy by the id its
-// name has now; one already gone is done.
+// name has now, found by the exact-name search of its collection (the
+// resource server's own resource, not a user's of the same name); one
+// already gone is done.
 func (r *run) removeAuthorization(ctx context.Context, a *plan.Action) error {
 	l := a.Live
 	base, err := r.resourceServer(ctx, a.Realm, l.Parent)
@@ -122,27 +124,25 @@ func (r *run) removeAuthorization(ctx context.Context, a *plan.Action) error {
 	}
 	segment := map[string]string{model.KindAuthzScope: "scope", model.KindAuthzResource: "resource", model.KindAuthzPolicy: "policy"}[l.Kind.Name]
 	name := model.ChildName(l.Key)
-	var found []map[string]any
-	q := url.Values{"name": {name}}
-	if segment == "resource" {
-		q.Set("exactName", "true")
-	}
-	if err := r.api.Get(ctx, base+"/"+segment, q, &found); err != nil {
+	var found map[string]any
+	if err := r.api.Get(ctx, base+"/"+segment+"/search", url.Values{"name": {name}}, &found); err != nil {
 		if notFound(err) {
 			return nil
 		}
 		return err
 	}
-	for _, o := range found {
-		if o["name"] == name {
-			id := fmt.Sprint(o["id"])
-			if id == "" || id == "<nil>" {
-				id = fmt.Sprint(o["_id"]) // resources answer _id
-			}
-			if err := r.api.Delete(ctx, base+"/"+segment+"/"+url.PathEscape(id), nil); err != nil && !notFound(err) {
-				return err
-			}
-		}
+	if found == nil || found["name"] != name {
+		return nil // no such object: an answer without content
+	}
+	id, _ := found["id"].(string)
+	if id == "" {
+		id, _ = found["_id"].(string) // resources answer _id
+	}
+	if id == "" {
+		return fmt.Errorf("%s %q: the server's answer has no id", l.Kind.Title, name)
+	}
+	if err := r.api.Delete(ctx, base+"/"+segment+"/"+url.PathEscape(id), nil); err != nil && !notFound(err) {
+		return err
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}}
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -102,6 +102,15 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 	r.Flows, r.FlowIDs, r.Authenticators = rd.flows, rd.flowIDs, rd.authenticatorIDs
 	if len(rd.unreadable) > 0 {
 		r.Unreadable = rd.unreadable
+	}
+	org := model.KindByName(model.KindOrganization)
+	for _, n := range rd.nodes[org.Name] {
+		if managed := rd.excluded[rd.path(org.Endpoints.Item, org, n)+"/members"]; len(managed) > 0 {
+			if r.ManagedMembers == nil {
+				r.ManagedMembers = map[string][]string{}
+			}
+			r.ManagedMembers[fmt.Sprint(n.obj[org.KeyField])] = managed
+		}
 	}
 	for _, n := range rd.nodes[model.KindUser] {
 		if link, _ := n.obj["federationLink"].(string); link != "" {
@@ -153,6 +162,9 @@ type reader struct {
 	authenticatorIDs []string
 	// unreadable are kinds the server could not list, with why.
 	unreadable map[string]string
+	// excluded names, by relation path, the referenced objects left out
+	// of a relation (Relation.Exclude).
+	excluded map[string][]string
 	mu         sync.Mutex // guards objects that concurrent reads add to
 }
 

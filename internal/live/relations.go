@@ -73,13 +73,32 @@ func (rd *reader) readRelation(ctx context.Context, rel *model.Relation, path st
 		}
 		return names, nil
 	case model.WireIDBody:
-		objs, err := rd.api.List(ctx, path, nil, PageSize)
+		var objs []map[string]any
+		var err error
+		if rel.Unpaged {
+			err = rd.api.Get(ctx, path, nil, &objs)
+		} else {
+			objs, err = rd.api.List(ctx, path, nil, PageSize)
+		}
 		if err != nil {
 			return nil, err
 		}
 		names := []any{}
+		var excluded []string
+	objects:
 		for _, o := range objs {
+			for f, v := range rel.Exclude {
+				if o[f] == v {
+					excluded = append(excluded, fmt.Sprint(o[rel.NameField]))
+					continue objects
+				}
+			}
 			names = append(names, fmt.Sprint(o[rel.NameField]))
+		}
+		if len(excluded) > 0 {
+			rd.mu.Lock()
+			rd.excluded[path] = excluded
+			rd.mu.Unlock()
 		}
 		return names, nil
 	case model.WireRoles:

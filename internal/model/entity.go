@@ -89,6 +89,10 @@ type Realm struct {
 	// ImportedUsers counts a live realm's users by the user federation
 	// provider (its id) they were imported from.
 	ImportedUsers map[string]int
+	// ManagedMembers names a live realm's organizations' managed members
+	// (users the organization's identity providers made), by alias:
+	// Keycloak deletes them with the organization.
+	ManagedMembers map[string][]string
 	// Imported are the keys of a live realm's users imported from user
 	// federation: the directory's, not the files'.
 	Imported map[string]bool

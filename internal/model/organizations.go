@@ -31,10 +31,13 @@ func organizationKind() *Kind {
 		// both exist before the references pass links them.
 		DependsOn: []string{KindUser, KindIdP},
 		Relations: []Relation{
+			// Managed members joined through the organization's identity
+			// provider: removing one deletes the user, so they are never
+			// the files' (deleting the organization deletes them: cascade).
 			{Field: "members", Refs: namedRefs(KindUser, "username"), Wire: WireIDBody, Collection: "members", NameField: "username",
-				ReadFrom: ReadOwner, Scopes: wholeScope},
+				ReadFrom: ReadOwner, Scopes: wholeScope, Exclude: map[string]string{"membershipType": "MANAGED"}},
 			{Field: "identityProviders", Refs: namedRefs(KindIdP, "alias"), Wire: WireIDBody, Collection: "identity-providers", NameField: "alias",
-				ReadFrom: ReadOwner, Scopes: wholeScope},
+				ReadFrom: ReadOwner, Scopes: wholeScope, Unpaged: true},
 		},
 		Endpoints: Endpoints{Create: "{realm}/organizations", Item: "{realm}/organizations/{id}", FindQuery: "search"},
 		// The full representation carries the attributes.
@@ -42,6 +45,19 @@ func organizationKind() *Kind {
 		ExportTo:   "organizations.yaml",
 		desiredFor: organizationAsDesired,
 		check:      checkOrganization,
+		cascade: func(live *Realm, l *Entity) (int, string) {
+			if n := len(live.ManagedMembers[l.Key]); n > 0 {
+				return n, fmt.Sprintf("Keycloak deletes its %d managed members (users its identity providers made)", n)
+			}
+			return 0, ""
+		},
+		blocked: func(desired, live *Realm, l *Entity) string {
+			n := len(live.ManagedMembers[l.Key])
+			if n == 0 || desired.Policy(KindUser) != PolicyNone {
+				return ""
+			}
+			return fmt.Sprintf("organization %q is not declared, but deleting it deletes its %d managed members, and the users' deletion policy is none: declare the organization again, or set realmsync.deletionPolicy.users (owned or full) to allow it", l.Key, n)
+		},
 	}
 }
 
@@ -76,15 +92,30 @@ func namedRefs(kind, field string) func(v any) ([]Ref, error) {
 }
 
 // organizationAsDesired is the desired organization as Keycloak keeps it:
-// each domain with its verified flag (false unless written), in name
-// order, as the live reader sorts them.
-func organizationAsDesired(d *Entity, _, _ *Realm) *Entity {
-	domains, ok := d.Fields["domains"].([]any)
-	if !ok {
-		return d
-	}
+// without the managed members (the identity provider's), each domain
+// with its verified flag (false unless written), in name order, as the
+// live reader sorts them.
+func organizationAsDesired(d *Entity, _, live *Realm) *Entity {
 	out := *d
 	out.Fields = DeepCopy(d.Fields).(Object)
+	if members, ok := out.Fields["members"].([]any); ok && live != nil && len(live.ManagedMembers[d.Key]) > 0 {
+		// A managed member is the identity provider's, listed or not.
+		kept := make([]any, 0, len(members))
+		for _, m := range members {
+			name, _ := m.(string)
+			if mm, isMap := m.(map[string]any); isMap {
+				name, _ = mm["username"].(string)
+			}
+			if !contains(live.ManagedMembers[d.Key], strings.ToLower(name)) {
+				kept = append(kept, m)
+			}
+		}
+		out.Fields["members"] = kept
+	}
+	domains, ok := out.Fields["domains"].([]any)
+	if !ok {
+		return &out
+	}
 	kept := make([]any, 0, len(domains))
 	for _, x := range domains {
 		m, _ := DeepCopy(x).(map[string]any)

@@ -34,6 +34,13 @@ type Relation struct {
 	// ReadWhen is the owner's field that must be true for the owner to
 	// have references at all (a role's composite): others are not asked.
 	ReadWhen string
+	// Exclude: referenced objects with these field values are not the
+	// files' to list, and the live reader leaves them out (an
+	// organization's managed members, made by its identity provider).
+	Exclude map[string]string
+	// Unpaged: the collection ignores first and max and answers all of
+	// it at once (an organization's identity providers).
+	Unpaged bool
 	// DefaultedOnCreate relations are filled in by Keycloak when it
 	// creates the object (a new client gets the realm's default scopes):
 	// after a create, apply reads them back and reconciles against them.
