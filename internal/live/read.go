@@ -165,7 +165,7 @@ type reader struct {
 	// excluded names, by relation path, the referenced objects left out
 	// of a relation (Relation.Exclude).
 	excluded map[string][]string
-	mu         sync.Mutex // guards objects that concurrent reads add to
+	mu       sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
