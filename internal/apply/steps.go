@@ -119,7 +119,15 @@ func (r *run) create(ctx context.Context, realm string, d *model.Entity, body ma
 		if err := r.api.RefreshToken(ctx); err != nil {
 			return err
 		}
-		return r.updateExisting(ctx, realm, d, body, fmt.Errorf("creating realm %s: it cannot be read back", realm))
+		path, err := r.itemPath(ctx, realm, d)
+		if err != nil {
+			return err
+		}
+		var current map[string]any
+		if err := r.api.Get(ctx, path, nil, &current); err != nil {
+			return fmt.Errorf("realm %s exists, bare, but cannot be read back to be written (the next sync writes it): %w", realm, err)
+		}
+		return r.mergeAndPut(ctx, realm, path, d, current, body)
 	}
 	tmpl := k.Endpoints.Create
 	if d.Parent == "" && k.Endpoints.CreateRoot != "" {

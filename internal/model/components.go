@@ -85,7 +85,11 @@ func componentKind() *Kind {
 // (rsa-generated, hmac-generated, ...) that Keycloak makes itself when the
 // provider is made: a realm export carries them, but they are the
 // server's, and written to a new realm they would be made anew anyway.
-var generatedKeyMaterial = []string{"privateKey", "certificate", "secret", "kid", "keyUse"}
+var generatedKeyMaterial = []string{"privateKey", "certificate", "secret", "kid",
+	"ecdsaPrivateKey", "ecdsaPublicKey", "eddsaPrivateKey", "eddsaPublicKey", "ecdhPrivateKey", "ecdhPublicKey",
+	// The use Keycloak gives a generated RSA key (SIG, or ENC for
+	// rsa-enc-generated): a create that sends it is answered without it.
+	"keyUse"}
 
 func dropGeneratedKeys(obj map[string]any) {
 	id, _ := obj["providerId"].(string)

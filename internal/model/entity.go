@@ -355,9 +355,11 @@ func Decompose(realm string, doc Object, pos PosFunc) (*Realm, []error) {
 		d.pos = liftedPos(doc, origin, pos)
 	}
 	liftComponents(doc)
-	dropHiddenFlows(doc, func(alias, why string, i int) {
-		d.r.Ignored["authentication flow "+strconv.Quote(alias)] = IgnoredAt{pos([]string{"authenticationFlows", strconv.Itoa(i)}), why}
-	})
+	if remap := dropHiddenFlows(doc, func(alias, why string, i int) {
+		d.r.Ignored["authentication flow "+strconv.Quote(alias)] = IgnoredAt{d.pos([]string{"authenticationFlows", strconv.Itoa(i)}), why}
+	}); len(remap) > 0 {
+		d.pos = remappedPos(remap, d.pos)
+	}
 	liftFlowIDs(doc)
 	if remap := liftAuthorization(doc); len(remap) > 0 {
 		d.pos = remappedPos(remap, d.pos)

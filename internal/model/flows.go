@@ -228,9 +228,11 @@ var HiddenFlows = map[string]string{
 
 // dropHiddenFlows leaves out a document's built-in flows the admin API
 // does not show, and says which.
-func dropHiddenFlows(doc Object, ignored func(alias, why string, index int)) {
+// It returns where each flow kept was written, for positions.
+func dropHiddenFlows(doc Object, ignored func(alias, why string, index int)) map[string][]string {
 	flows, _ := doc["authenticationFlows"].([]any)
 	kept := flows[:0:0]
+	remap := map[string][]string{}
 	for i, f := range flows {
 		obj, _ := f.(map[string]any)
 		alias, _ := obj["alias"].(string)
@@ -238,11 +240,14 @@ func dropHiddenFlows(doc Object, ignored func(alias, why string, index int)) {
 			ignored(alias, why, i)
 			continue
 		}
+		remap[pathKey([]string{"authenticationFlows", strconv.Itoa(len(kept))})] = []string{"authenticationFlows", strconv.Itoa(i)}
 		kept = append(kept, f)
 	}
-	if len(kept) != len(flows) {
-		doc["authenticationFlows"] = kept
+	if len(kept) == len(flows) {
+		return nil
 	}
+	doc["authenticationFlows"] = kept
+	return remap
 }
 
 // liftFlowIDs names flows by alias where a realm export names them by

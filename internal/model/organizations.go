@@ -39,7 +39,9 @@ func organizationKind() *Kind {
 			{Field: "identityProviders", Refs: namedRefs(KindIdP, "alias"), Wire: WireIDBody, Collection: "identity-providers", NameField: "alias",
 				ReadFrom: ReadOwner, Scopes: wholeScope, Unpaged: true},
 		},
-		Endpoints: Endpoints{Create: "{realm}/organizations", Item: "{realm}/organizations/{id}", FindQuery: "search"},
+		// No search by alias (search matches names and domains): a lookup
+		// lists the organizations and matches the alias.
+		Endpoints: Endpoints{Create: "{realm}/organizations", Item: "{realm}/organizations/{id}"},
 		// The full representation carries the attributes.
 		Read:       ReadSpec{Full: true, Hook: "organizations", When: "organizationsEnabled"},
 		ExportTo:   "organizations.yaml",
@@ -52,6 +54,9 @@ func organizationKind() *Kind {
 			return 0, ""
 		},
 		blocked: func(desired, live *Realm, l *Entity) string {
+			if s := desired.Settings(); s != nil && s.Fields["organizationsEnabled"] == false {
+				return fmt.Sprintf("organization %q is not declared, but the files also turn organizations off, after which Keycloak answers 404 to every organization call: delete the organizations in one sync and turn them off in the next", l.Key)
+			}
 			n := len(live.ManagedMembers[l.Key])
 			if n == 0 || desired.Policy(KindUser) != PolicyNone {
 				return ""

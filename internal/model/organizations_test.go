@@ -42,4 +42,10 @@ func TestOrganizationManagedMembers(t *testing.T) {
 	if why := k.blocked(desired, live, l); why != "" {
 		t.Errorf("refused though users may go: %q", why)
 	}
+	if err := desired.Add(&Entity{Kind: KindByName(KindRealm), Key: "acme", Fields: Object{"organizationsEnabled": false}}); err != nil {
+		t.Fatal(err)
+	}
+	if why := k.blocked(desired, live, l); !strings.Contains(why, "turn organizations off") {
+		t.Errorf("a delete in the sync that turns organizations off is not refused: %q", why)
+	}
 }
