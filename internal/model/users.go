@@ -26,12 +26,18 @@ func keptAttributes(d *Entity, profile *UserProfile) *Entity {
 	if len(kept) == len(attrs) {
 		return d
 	}
+	return withField(d, "attributes", kept)
+}
+
+// withField is a shallow copy of d with one field replaced: the desired
+// object as the server keeps it, the files' own left as written.
+func withField(d *Entity, field string, v any) *Entity {
 	c := *d
 	c.Fields = Object{}
-	for k, v := range d.Fields {
-		c.Fields[k] = v
+	for k, x := range d.Fields {
+		c.Fields[k] = x
 	}
-	c.Fields["attributes"] = kept
+	c.Fields[field] = v
 	return &c
 }
 
@@ -107,13 +113,7 @@ func withoutDefaultRole(d *Entity, realm string) *Entity {
 	if len(kept) == len(roles) {
 		return d
 	}
-	c := *d
-	c.Fields = Object{}
-	for k, v := range d.Fields {
-		c.Fields[k] = v
-	}
-	c.Fields["realmRoles"] = kept
-	return &c
+	return withField(d, "realmRoles", kept)
 }
 
 // usersWarnings is the users row's warnings hook: what a plan cannot do
