@@ -2,7 +2,9 @@
 # Benchmarks against a real Keycloak (started here unless KEYCLOAK_URL is
 # set): cold apply, no-op plan, a 1% change, the read floor and the
 # server's partial import, for the presets in REALMSYNC_BENCH_PRESETS
-# (default: small,medium). Writes BENCHMARKS.md. Then the engine's own
+# (default: small,medium), and a tree of REALMSYNC_BENCH_REALMS small
+# realms (default 50; 0 leaves it out) planned at once against one of them.
+# Writes BENCHMARKS.md. Then the engine's own
 # benchmarks (diff and plan in memory, no server).
 set -euo pipefail
 cd "$(dirname "$0")/.."

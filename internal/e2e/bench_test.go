@@ -37,11 +37,17 @@ func TestBenchmarks(t *testing.T) {
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), envOr("KEYCLOAK_VERSION", "26.7.3"), runtime.Version())
 	fmt.Fprintf(&report, "| preset | measurement | wall time | requests (GET/POST/PUT/DELETE) | peak RSS | notes |\n|---|---|--:|---|--:|---|\n")
 	for _, name := range presets {
+		if strings.TrimSpace(name) == "" {
+			continue // REALMSYNC_BENCH_PRESETS= measures the realm tree alone
+		}
 		p, ok := gen.PresetByName(strings.TrimSpace(name))
 		if !ok {
 			t.Fatalf("no preset %q", name)
 		}
 		benchPreset(t, bin, p, &report)
+	}
+	if n, _ := strconv.Atoi(envOr("REALMSYNC_BENCH_REALMS", "50")); n > 1 {
+		benchManyRealms(t, bin, n, &report)
 	}
 	fmt.Println(report.String())
 	// The text after the marker explains the figures; it is kept.
@@ -291,4 +297,38 @@ func tail(s string) string {
 		lines = lines[len(lines)-30:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// benchManyRealms plans a tree of n small-preset realms, which the engine
+// reads several at a time, against one realm of the tree on its own.
+func benchManyRealms(t *testing.T, bin string, n int, report *strings.Builder) {
+	p, _ := gen.PresetByName("small")
+	tree, one := t.TempDir(), t.TempDir()
+	var first string
+	for i := 0; i < n; i++ {
+		realm := uniqueRealm(t, fmt.Sprintf("bench-many%02d", i))
+		if err := gen.WriteDir(tree, p, realm, int64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = realm
+			if err := gen.WriteDir(one, p, realm, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cold := timed(t, bin, "sync", "-V", "--max-deletes", "-1", "--max-delete-ratio", "1", tree)
+	if cold.code != 0 {
+		t.Fatalf("cold apply of %d realms failed:\n%s", n, tail(cold.output))
+	}
+	label := fmt.Sprintf("%d small realms", n)
+	row(report, label, "cold apply (one sync of the tree)", cold, "")
+	tree1 := timed(t, bin, "plan", "-V", tree)
+	single := timed(t, bin, "plan", "-V", one)
+	if tree1.code != 0 || single.code != 0 {
+		t.Fatalf("no-op plans are not empty:\n%s\n%s", tail(tree1.output), tail(single.output))
+	}
+	row(report, label, "no-op plan of the tree (realms read at once)", tree1, "")
+	row(report, label, "no-op plan of one of them ("+first+")", single, "")
+	fmt.Fprintf(report, "| %s | tree / (%d × one realm) | %.2f× | | | |\n", label, n, tree1.wall.Seconds()/(float64(n)*single.wall.Seconds()))
 }

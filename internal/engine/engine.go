@@ -17,6 +17,7 @@ import (
 	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 	"github.com/realmsync/realmsync/internal/plan"
 )
 
@@ -79,18 +80,12 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 			}
 		}
 	}
-	for _, name := range realms {
-		readOpts := live.Options{Concurrency: opts.Concurrency, Extensions: desired.Realms[name].Extensions,
-			Authenticators: len(desired.Realms[name].Sorted(model.KindFlow)) > 0}
-		finish := func() {}
-		if opts.ReadProgress != nil {
-			readOpts.Steps, finish = opts.ReadProgress(name)
-		}
-		lr, err := live.Read(ctx, api, name, readOpts)
-		finish()
-		if err != nil {
-			return out, err
-		}
+	lives, err := readRealms(ctx, api, desired, realms, opts)
+	if err != nil {
+		return out, err
+	}
+	for i, name := range realms {
+		lr := lives[i]
 		out.Live[name] = lr
 		if err := opts.Kinds.checkTargets(desired.Realms[name], lr); err != nil {
 			return out, err
@@ -124,6 +119,44 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 		out.Plan.Warnings = append(out.Plan.Warnings, w)
 	}
 	return out, nil
+}
+
+// readRealms reads the live state of each realm. Several realms are read
+// at once, the request budget (opts.Concurrency) shared between them: a
+// tree of many small realms is mostly waiting on round trips, which one
+// realm's read alone cannot fill. One realm at a time reports its
+// progress (ReadProgress); concurrent reads report none, as their bars
+// would overwrite each other. The first error in realm order is returned.
+func readRealms(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) ([]*model.Realm, error) {
+	budget := opts.Concurrency
+	if budget <= 0 {
+		budget = live.DefaultConcurrency
+	}
+	atOnce := min(len(realms), budget)
+	perRealm := opts.Concurrency
+	if atOnce > 1 {
+		perRealm = max(1, budget/atOnce)
+	}
+	lives := make([]*model.Realm, len(realms))
+	errs := make([]error, len(realms))
+	_ = parallel.ForEach(ctx, atOnce, len(realms), func(ctx context.Context, i int) error {
+		name := realms[i]
+		readOpts := live.Options{Concurrency: perRealm, Extensions: desired.Realms[name].Extensions,
+			Authenticators: len(desired.Realms[name].Sorted(model.KindFlow)) > 0}
+		finish := func() {}
+		if opts.ReadProgress != nil && atOnce == 1 {
+			readOpts.Steps, finish = opts.ReadProgress(name)
+		}
+		lives[i], errs[i] = live.Read(ctx, api, name, readOpts)
+		finish()
+		return nil
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return lives, ctx.Err()
 }
 
 // Apply applies a plan. Realms the plan creates are created first, alone;
