@@ -32,6 +32,14 @@ var writeHooks = map[string]writeHook{
 	"authorization":       (*run).writeAuthorization,
 }
 
+// removeHooks delete an object of a kind whose write hook also owns its
+// delete (an item of a whole-list document, an authorization object found
+// by name); kinds without one go by the generic DELETE of their item.
+var removeHooks = map[string]func(r *run, ctx context.Context, a *plan.Action) error{
+	"wholeList":     (*run).removeListItem,
+	"authorization": (*run).removeAuthorization,
+}
+
 func fill(tmpl, realm string, vars ...string) string {
 	out := strings.ReplaceAll(tmpl, "{realm}", url.PathEscape(realm))
 	for i := 0; i+1 < len(vars); i += 2 {

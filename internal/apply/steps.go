@@ -210,11 +210,10 @@ func (r *run) updateExisting(ctx context.Context, realm string, d *model.Entity,
 // and so has one that failed (a 500 while another delete held a lock, a
 // lost response) when the object is gone afterwards.
 func (r *run) remove(ctx context.Context, a *plan.Action) error {
-	if w := a.Live.Kind.Write; w != nil && w.Hook == "wholeList" {
-		return r.removeListItem(ctx, a)
-	}
-	if w := a.Live.Kind.Write; w != nil && w.Hook == "authorization" {
-		return r.removeAuthorization(ctx, a)
+	if w := a.Live.Kind.Write; w != nil {
+		if remove, ok := removeHooks[w.Hook]; ok {
+			return remove(r, ctx, a)
+		}
 	}
 	path, err := r.itemPath(ctx, a.Realm, a.Live)
 	if err != nil {

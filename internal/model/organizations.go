@@ -66,8 +66,6 @@ func organizationKind() *Kind {
 	}
 }
 
-func wholeScope(any) map[string]bool { return map[string]bool{"": true} }
-
 // namedRefs decodes a list of objects of kind named by their key: names,
 // or representations carrying the key in field (a realm export's
 // members and identity providers).

@@ -149,8 +149,11 @@ func (rel *Relation) Path(ref Ref) string {
 // single scope (the whole list is authoritative).
 func perRef(field string, refs func(any) ([]Ref, error), collection, nameField string, from ReadFrom) Relation {
 	return Relation{Field: field, Refs: refs, Wire: WireIDs, Collection: collection, NameField: nameField, ReadFrom: from,
-		Scopes: func(any) map[string]bool { return map[string]bool{"": true} }}
+		Scopes: wholeScope}
 }
+
+// wholeScope: the relation's whole list is authoritative (one scope).
+func wholeScope(any) map[string]bool { return map[string]bool{"": true} }
 
 // roleMappings are a group's or user's realmRoles or clientRoles.
 func roleMappings(field string, from ReadFrom) Relation {
