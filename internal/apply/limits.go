@@ -66,6 +66,9 @@ func CheckLimits(p *plan.Plan, live map[string]*model.Realm, l Limits) error {
 						have++
 					}
 				}
+				if lr.Counts != nil {
+					have = lr.Counts[k.Name] // a scoped read holds only some
+				}
 				if n == 0 || have < RatioMinimumObjects {
 					continue
 				}

@@ -23,6 +23,7 @@ import (
 	"github.com/realmsync/realmsync/internal/plan"
 	"github.com/realmsync/realmsync/internal/progress"
 	"github.com/realmsync/realmsync/internal/report"
+	"github.com/realmsync/realmsync/internal/scope"
 )
 
 type mode int
@@ -58,6 +59,7 @@ type runFlags struct {
 	strict          bool
 	testConnection  bool   // --test-connection: bind at each changed LDAP provider first
 	syncFederation  string // --sync-user-federation: full, changed or all-full
+	changedSince    string // --changed-since REF: a plan scoped to the Git change
 }
 
 const excludeUsage = "leave out realm directories whose path or name matches this pattern (repeatable)"
@@ -77,6 +79,9 @@ func (f *runFlags) register(fs *pflag.FlagSet, m mode) {
 		fs.StringVar(&f.syncFederation, "sync-user-federation", "", "after applying, sync users of the user federation providers the sync created or changed: full or changed (their changed users); all-full: a full sync of every provider the files declare")
 	}
 	if m != modeDrift {
+		// Drift detection is a full read by definition: it looks for what
+		// no file names.
+		fs.StringVar(&f.changedSince, "changed-since", "", "read and compare only the objects whose files changed since this Git revision (and what they refer to); falls back to a full read where that is not safe, and says why")
 		fs.BoolVar(&f.testConnection, "test-connection", false, "before anything is written, have Keycloak connect and bind to each LDAP provider the plan creates or changes, with the settings it would write; stop if one fails")
 	}
 	fs.StringArrayVar(&f.realms, "realm", nil, "only this realm of DIR (repeatable)")
@@ -194,6 +199,13 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign, Strict: f.strict}
+	if f.changedSince != "" {
+		scoped := scope.Since(ctx, desired, realms, f.changedSince, load.Options{Lookup: a.env})
+		planOpts.Scopes, planOpts.ScopeRevision = scoped.Realms, f.changedSince
+		for _, name := range model.SortedKeys(scoped.Full) {
+			desired.Warnings = append(desired.Warnings, fmt.Sprintf("realm %s: not scoped to the change since %s, read whole: %s.", name, f.changedSince, scoped.Full[name]))
+		}
+	}
 	planOpts.ReadProgress = func(realm string) (live.Steps, func()) {
 		// A bar on a terminal, a line every few seconds in logs: reading a
 		// large realm is the long silence of a plan.

@@ -19,6 +19,7 @@ import (
 	"github.com/realmsync/realmsync/internal/model"
 	"github.com/realmsync/realmsync/internal/parallel"
 	"github.com/realmsync/realmsync/internal/plan"
+	"github.com/realmsync/realmsync/internal/scope"
 )
 
 // API is the server as the engine needs it: apply's reads and writes
@@ -49,6 +50,12 @@ type Options struct {
 	// a desired state that needs a newer one is refused before any read
 	// of it or write. Unknown: nothing is checked.
 	ServerVersion model.Version
+	// Scopes narrow realms' plans to a change (--changed-since,
+	// internal/scope): a realm named here is read and compared only for
+	// the objects its scope names. Others are read whole.
+	Scopes map[string]*scope.Realm
+	// ScopeRevision names the revision the scopes are changes since.
+	ScopeRevision string
 }
 
 // Planned is a plan with the live state it was made against.
@@ -87,16 +94,30 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 	for i, name := range realms {
 		lr := lives[i]
 		out.Live[name] = lr
-		if err := opts.Kinds.checkTargets(desired.Realms[name], lr); err != nil {
+		want := desired.Realms[name]
+		if s := opts.Scopes[name]; s != nil {
+			if lr == nil {
+				// Gone from the server though the revision had it: the
+				// whole realm is planned, which a read of nothing costs.
+				out.Plan.Warnings = append(out.Plan.Warnings, fmt.Sprintf("realm %s: not scoped to the change: the realm does not exist on the server.", name))
+			} else {
+				// Apply keeps the whole read (parents' ids address
+				// their children); the diff sees the scope alone.
+				lr.Counts = s.Counts
+				want, lr = want.Restrict(s.Refs()), lr.Restrict(s.Refs())
+				out.Plan.Warnings = append(out.Plan.Warnings, fmt.Sprintf("realm %s: %s.", name, s.Summary(opts.ScopeRevision)))
+			}
+		}
+		if err := opts.Kinds.checkTargets(want, lr); err != nil {
 			return out, err
 		}
-		out.Plan.Warnings = append(out.Plan.Warnings, diff.Warnings(desired.Realms[name], lr)...)
+		out.Plan.Warnings = append(out.Plan.Warnings, diff.Warnings(want, lr)...)
 		if lr != nil {
 			for _, kind := range model.SortedKeys(lr.Unreadable) {
 				out.Plan.Warnings = append(out.Plan.Warnings, lr.Unreadable[kind]+".")
 			}
 		}
-		actions, err := diff.Realm(desired.Realms[name], lr, diff.Options{Owner: opts.Owner, TakeOver: opts.TakeOver})
+		actions, err := diff.Realm(want, lr, diff.Options{Owner: opts.Owner, TakeOver: opts.TakeOver})
 		if err != nil {
 			return out, err
 		}
@@ -143,6 +164,9 @@ func readRealms(ctx context.Context, api API, desired *load.Desired, realms []st
 		name := realms[i]
 		readOpts := live.Options{Concurrency: perRealm, Extensions: desired.Realms[name].Extensions,
 			Authenticators: len(desired.Realms[name].Sorted(model.KindFlow)) > 0}
+		if s := opts.Scopes[name]; s != nil {
+			readOpts.Only = s.Refs()
+		}
 		finish := func() {}
 		if opts.ReadProgress != nil && atOnce == 1 {
 			readOpts.Steps, finish = opts.ReadProgress(name)
@@ -208,7 +232,9 @@ func createRealmsFirst(ctx context.Context, api API, desired *load.Desired, p *P
 		}
 	}
 	for _, name := range model.SortedKeys(created) {
-		again, err := Plan(ctx, api, &load.Desired{Realms: desired.Realms}, []string{name}, planOpts)
+		whole := planOpts
+		whole.Scopes = nil // a realm just made has nothing to scope against
+		again, err := Plan(ctx, api, &load.Desired{Realms: desired.Realms}, []string{name}, whole)
 		if err != nil {
 			return nil, res, err
 		}

@@ -59,6 +59,10 @@ type Options struct {
 	// (Realm.Authenticators, four requests), to check the files' flows:
 	// only a plan whose files declare flows needs them.
 	Authenticators bool
+	// Only, if not nil, names the objects to read (a plan scoped to a
+	// change, only.go): the realm and these, each by its key; nothing
+	// else is listed. Their kinds must be scope.Addressable.
+	Only map[model.Ref]bool
 }
 
 // Stages is how many steps a read reports to Steps: the realm, each kind
@@ -81,7 +85,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}}
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -91,7 +95,11 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		}
 		rd.probing = true
 	}
-	doc, err := rd.document(ctx)
+	read := rd.document
+	if opts.Only != nil {
+		read = rd.onlyDocument
+	}
+	doc, err := read(ctx)
 	if err != nil || doc == nil {
 		return nil, err
 	}
@@ -165,7 +173,9 @@ type reader struct {
 	// excluded names, by relation path, the referenced objects left out
 	// of a relation (Relation.Exclude).
 	excluded map[string][]string
-	mu       sync.Mutex // guards objects that concurrent reads add to
+	// only names the objects to read (Options.Only); nil: all.
+	only map[model.Ref]bool
+	mu   sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {

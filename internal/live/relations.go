@@ -28,7 +28,7 @@ func (rd *reader) relations(ctx context.Context) error {
 				continue
 			}
 			for _, n := range rd.nodes[k.Name] {
-				if rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true {
+				if (rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true) || !rd.inOnly(k, n) {
 					continue
 				}
 				tasks = append(tasks, task{k, rel, n, rd.path(k.Endpoints.Item, k, n) + "/" + rel.Collection})

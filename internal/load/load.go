@@ -30,6 +30,9 @@ type Desired struct {
 	Digest string
 	// Warnings change nothing but deserve a reader: fields left alone.
 	Warnings []string
+	// Dirs are the realms' directories, by realm (a plan scoped to the
+	// files changed since a Git revision maps files to realms by them).
+	Dirs map[string]string
 }
 
 // Names returns the realm names in order.
@@ -117,7 +120,7 @@ func loadRealms(realms []realmDir, opts Options) (*Desired, error) {
 	if opts.Lookup == nil {
 		opts.Lookup = os.LookupEnv
 	}
-	d := &Desired{Realms: map[string]*model.Realm{}}
+	d := &Desired{Realms: map[string]*model.Realm{}, Dirs: map[string]string{}}
 	digest := sha256.New()
 	var errs []error
 	for _, rd := range realms {
@@ -131,6 +134,7 @@ func loadRealms(realms []realmDir, opts Options) (*Desired, error) {
 		errs = append(errs, rerrs...)
 		if r != nil {
 			d.Realms[r.Name] = r
+			d.Dirs[r.Name] = rd.dir
 		}
 	}
 	if len(errs) > 0 {
@@ -237,4 +241,25 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		errs = append(errs, append(validate(realm), cycles(realm)...)...)
 	}
 	return realm, errs
+}
+
+// FilePart decomposes one realm file's content on its own, unvalidated
+// and unmerged with the realm's other files: what that file declares.
+// A plan scoped to a Git change compares a file's part before and after.
+func FilePart(realm, file string, data []byte, opts Options) (*model.Realm, error) {
+	if opts.Lookup == nil {
+		opts.Lookup = os.LookupEnv
+	}
+	docs, err := parseFile(file, data, opts.Lookup)
+	if err != nil {
+		return nil, err
+	}
+	part := model.NewRealm(realm)
+	var errs []error
+	for _, doc := range docs {
+		p, perrs := model.Decompose(realm, doc.root, doc.posOf)
+		errs = append(errs, perrs...)
+		errs = append(errs, part.Merge(p)...)
+	}
+	return part, errors.Join(errs...)
 }

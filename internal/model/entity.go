@@ -100,6 +100,10 @@ type Realm struct {
 	// with why (users, while an LDAP provider cannot bind): a plan leaves
 	// them alone, and one that needs them is refused.
 	Unreadable map[string]string
+	// Counts, when set, are how many objects of each kind the live realm
+	// has (built-ins left out), where Entities holds only some of them (a
+	// plan scoped to a change): --max-delete-ratio counts these.
+	Counts map[string]int
 	// UserProfile is the document's declarative user profile (Keycloak
 	// 24+), nil when it has none; diff reads a live realm's.
 	UserProfile *UserProfile
