@@ -105,7 +105,7 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 		changes = append(changes, c)
 	}
 	r := desired.Realms[name]
-	s, why := Compare(r, changes, nil)
+	s, why := Compare(r, changes)
 	if why != "" {
 		return nil, why
 	}

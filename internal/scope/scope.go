@@ -14,6 +14,7 @@ package scope
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -60,10 +61,9 @@ type FileChange struct {
 
 // Compare scopes one realm from its changed files' parts (load.FilePart
 // of each version). reason is why the realm needs a full read instead,
-// "" when the scope is safe. desired is the realm now (whole, validated),
-// before the realm at the revision, both for references and counts.
-func Compare(desired *model.Realm, changes []FileChange, before map[string]int) (*Realm, string) {
-	s := &Realm{Changed: map[model.Ref]bool{}, Referenced: map[model.Ref]bool{}, Counts: before}
+// "" when the scope is safe. desired is the realm now (whole, validated).
+func Compare(desired *model.Realm, changes []FileChange) (*Realm, string) {
+	s := &Realm{Changed: map[model.Ref]bool{}, Referenced: map[model.Ref]bool{}}
 	for _, c := range changes {
 		s.Files = append(s.Files, c.Path)
 		b, a := orEmpty(c.Before, desired.Name), orEmpty(c.After, desired.Name)
@@ -84,9 +84,9 @@ func Compare(desired *model.Realm, changes []FileChange, before map[string]int) 
 				}
 			}
 		}
-		if why := declaredAlike(b, a, s.Changed); why != "" {
-			return nil, fmt.Sprintf("%s: %s", c.Path, why)
-		}
+	}
+	if why := declaredAlike(desired, changes, s.Changed); why != "" {
+		return nil, why
 	}
 	sort.Strings(s.Files)
 	for _, ref := range sortedRefs(s.Changed) {
@@ -115,9 +115,12 @@ func Compare(desired *model.Realm, changes []FileChange, before map[string]int) 
 	return s, ""
 }
 
+// orEmpty is a file that does not exist: what an empty file declares
+// (the realm's entity, no settings).
 func orEmpty(r *model.Realm, name string) *model.Realm {
 	if r == nil {
-		return model.NewRealm(name)
+		empty, _ := model.Decompose(name, model.Object{}, model.NoPos)
+		return empty
 	}
 	return r
 }
@@ -147,32 +150,80 @@ func sameRules(b, a *model.Realm) string {
 // declaredAlike: a collection the files start or stop writing down changes
 // which live objects are deleted, objects no file names; that needs the
 // whole collection read. Collections of an object new or gone are alike
-// enough: there is nothing of theirs to find.
-func declaredAlike(b, a *model.Realm, changed map[model.Ref]bool) string {
-	check := func(from, to *model.Realm, verb string) string {
-		for _, sc := range sortedScopes(from.Declared) {
-			if _, ok := to.Declared[sc]; ok {
-				continue
+// enough: there is nothing of theirs to find. Before the change, a
+// collection was written down by a changed file's old version, or by a
+// file that did not change (one that writes it down now, though no
+// changed file's new version does).
+func declaredAlike(desired *model.Realm, changes []FileChange, changed map[model.Ref]bool) string {
+	before, after := map[model.Scope]string{}, map[model.Scope]bool{}
+	for _, c := range changes {
+		if c.Before != nil {
+			for sc := range c.Before.Declared {
+				before[sc] = c.Path
 			}
-			k := model.KindByName(sc.Kind)
-			if sc.Parent != "" {
-				if pk := model.KindByName(k.Parent); pk != nil && changed[model.Ref{Kind: pk.Name, Key: sc.Parent}] &&
-					(from.Get(pk.Name, sc.Parent) == nil || to.Get(pk.Name, sc.Parent) == nil) {
-					continue
-				}
-			}
-			where := "the realm's"
-			if sc.Parent != "" {
-				where = fmt.Sprintf("%q's", sc.Parent)
-			}
-			return fmt.Sprintf("the file %s writing down %s %s, which decides over objects no file names", verb, where, k.Plural)
 		}
-		return ""
+		if c.After != nil {
+			for sc := range c.After.Declared {
+				after[sc] = true
+			}
+		}
 	}
-	if why := check(b, a, "stopped"); why != "" {
-		return why
+	all := map[model.Scope]model.Pos{}
+	for sc := range before {
+		all[sc] = model.Pos{}
 	}
-	return check(a, b, "started")
+	for sc, at := range desired.Declared {
+		all[sc] = at
+		if !after[sc] || !isChanged(changes, at.File) {
+			before[sc] = "" // an unchanged file writes it down
+		}
+	}
+	for _, sc := range sortedScopes(all) {
+		_, was := before[sc]
+		_, is := desired.Declared[sc]
+		if was == is {
+			continue
+		}
+		k := model.KindByName(sc.Kind)
+		if sc.Parent != "" {
+			if pk := model.KindByName(k.Parent); pk != nil && changed[model.Ref{Kind: pk.Name, Key: sc.Parent}] &&
+				(desired.Get(pk.Name, sc.Parent) == nil || !inBefore(changes, model.Ref{Kind: pk.Name, Key: sc.Parent})) {
+				continue // the parent is gone (its children go with it) or new (it has none yet)
+			}
+		}
+		where := "the realm's"
+		if sc.Parent != "" {
+			where = fmt.Sprintf("%q's", sc.Parent)
+		}
+		verb, file := "stopped", before[sc]
+		if is {
+			verb, file = "started", desired.Declared[sc].File
+		}
+		return fmt.Sprintf("%s: the files %s writing down %s %s, which decides over objects no file names", filepath.Base(file), verb, where, k.Plural)
+	}
+	return ""
+}
+
+// isChanged reports whether file (as loaded: a path ending in the
+// realm-relative one) is one of changes.
+func isChanged(changes []FileChange, file string) bool {
+	file = filepath.ToSlash(file)
+	for _, c := range changes {
+		if file == c.Path || strings.HasSuffix(file, "/"+c.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// inBefore reports whether a changed file's old version declared ref.
+func inBefore(changes []FileChange, ref model.Ref) bool {
+	for _, c := range changes {
+		if c.Before != nil && c.Before.Get(ref.Kind, ref.Key) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // unscoped says why a changed object needs the realm read whole, "" when
@@ -181,7 +232,7 @@ func unscoped(desired *model.Realm, ref model.Ref) string {
 	k := model.KindByName(ref.Kind)
 	switch {
 	case !Addressable(ref.Kind):
-		return fmt.Sprintf("a %s changed (%q), and %ss are read with the whole realm, not one by one", k.Title, ref.Key, k.Title)
+		return fmt.Sprintf("%s %q changed, and %ss are read with the whole realm, not one by one", k.Title, ref.Key, k.Title)
 	case ref.Kind == model.KindUser && len(desired.Entities[model.KindFederation]) > 0:
 		return fmt.Sprintf("a user changed (%q) in a realm with user federation: a user is looked up in the directory too", ref.Key)
 	case ref.Kind == model.KindRealm:
