@@ -281,19 +281,8 @@ func Count(r *model.Realm) map[string]int {
 	return out
 }
 
-func sortedRefs(m map[model.Ref]bool) []model.Ref {
-	out := make([]model.Ref, 0, len(m))
-	for r := range m {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return out[i].Key < out[j].Key
-	})
-	return out
-}
+// sortedRefs orders a set of objects as ownership records do.
+func sortedRefs(m map[model.Ref]bool) []model.Ref { return model.Owned(m).Sorted() }
 
 func sortedScopes(m map[model.Scope]model.Pos) []model.Scope {
 	out := make([]model.Scope, 0, len(m))
