@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -204,10 +205,10 @@ func TestChangedSince(t *testing.T) {
 	gitIn(t, dir, "add", "-A")
 	gitIn(t, dir, "commit", "-q", "-m", "the removals")
 	api := adminClient(t)
-	if _, err := api.Post(t.Context(), realm+"/roles", map[string]any{"name": "made-by-hand"}); err != nil {
+	if _, err := api.Post(context.Background(), realm+"/roles", map[string]any{"name": "made-by-hand"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.Post(t.Context(), realm+"/roles", map[string]any{"name": "made-by-hand-2"}); err != nil {
+	if _, err := api.Post(context.Background(), realm+"/roles", map[string]any{"name": "made-by-hand-2"}); err != nil {
 		t.Fatal(err)
 	}
 	expectCode(t, realmsync(t, env, "plan", "--changed-since", "HEAD", dir), 0, "scoped plan: no file changed")
