@@ -54,12 +54,13 @@ func (r *run) recordOwnership(ctx context.Context, realm string, p *plan.Plan) e
 			}
 		}
 	}
-	for member := range next {
-		if live != nil && live.Counts != nil {
-			break // a read of some objects (a scoped plan) cannot tell what is gone
-		}
-		if !created[member] && (live == nil || live.Get(member.Kind, member.Key) == nil) {
-			delete(next, member) // deleted by hand since, or never created
+	// A read of some objects only (a scoped plan: Counts set) cannot tell
+	// what is gone; a whole read can.
+	if live == nil || live.Counts == nil {
+		for member := range next {
+			if !created[member] && (live == nil || live.Get(member.Kind, member.Key) == nil) {
+				delete(next, member) // deleted by hand since, or never created
+			}
 		}
 	}
 	if written, ok := r.recorded[realm]; ok {

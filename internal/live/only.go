@@ -42,18 +42,23 @@ func (rd *reader) onlyDocument(ctx context.Context) (model.Object, error) {
 			return nil, err
 		}
 	}
-	if err := rd.relations(ctx); err != nil {
-		return nil, fmt.Errorf("reading references in realm %s: %w", rd.realm, err)
-	}
-	if err := rd.flowAliases(ctx); err != nil {
-		return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
-	}
-	for _, k := range model.Kinds() {
-		for _, n := range rd.nodes[k.Name] {
-			k.RefsToNames(n.obj, rd.flowIDs)
-		}
+	if err := rd.finish(ctx); err != nil {
+		return nil, err
 	}
 	return rd.doc(), nil
+}
+
+// getIfExists GETs one object by its path; nil, nil when there is none.
+func (rd *reader) getIfExists(ctx context.Context, path, what string) (map[string]any, error) {
+	var obj map[string]any
+	err := rd.api.Get(ctx, path, nil, &obj)
+	switch {
+	case NotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading %s of realm %s: %w", what, rd.realm, err)
+	}
+	return obj, nil
 }
 
 // inOnly reports whether a relation of node n is read: the realm's
@@ -148,15 +153,13 @@ func (rd *reader) onlyRealmRoles(ctx context.Context, byKind map[string][]string
 	k := model.KindByName(model.KindRealmRole)
 	var found []map[string]any
 	for _, name := range byKind[k.Name] {
-		var obj map[string]any
-		err := rd.api.Get(ctx, rd.path(k.Endpoints.Find, k, &node{kind: k, obj: map[string]any{k.KeyField: name}}), nil, &obj)
-		switch {
-		case NotFound(err):
-			continue
-		case err != nil:
-			return fmt.Errorf("reading realm role %s of realm %s: %w", name, rd.realm, err)
+		obj, err := rd.getIfExists(ctx, rd.path(k.Endpoints.Find, k, &node{kind: k, obj: map[string]any{k.KeyField: name}}), "realm role "+name)
+		if err != nil {
+			return err
 		}
-		found = append(found, obj)
+		if obj != nil {
+			found = append(found, obj)
+		}
 	}
 	if len(found) > 0 {
 		rd.place(k, nil, found)
@@ -190,13 +193,12 @@ func (rd *reader) onlyGroups(ctx context.Context, byKind map[string][]string) er
 		return s
 	}
 	for _, path := range byKind[k.Name] {
-		var obj map[string]any
-		err := rd.api.Get(ctx, rd.path(strings.ReplaceAll(k.Endpoints.Find, "{key}", groupPathSegments(path)), k, nil), nil, &obj)
-		switch {
-		case NotFound(err):
+		obj, err := rd.getIfExists(ctx, rd.path(strings.ReplaceAll(k.Endpoints.Find, "{key}", groupPathSegments(path)), k, nil), "group "+path)
+		if err != nil {
+			return err
+		}
+		if obj == nil {
 			continue
-		case err != nil:
-			return fmt.Errorf("reading group %s of realm %s: %w", path, rd.realm, err)
 		}
 		delete(obj, k.ParentField)
 		s := ensure(path)
@@ -253,15 +255,13 @@ func (rd *reader) onlyIdentityProviders(ctx context.Context, byKind map[string][
 	}
 	var found []map[string]any
 	for _, alias := range model.SortedKeys(want) {
-		var obj map[string]any
-		err := rd.api.Get(ctx, rd.path(k.Endpoints.Item, k, &node{kind: k, obj: map[string]any{k.KeyField: alias}}), nil, &obj)
-		switch {
-		case NotFound(err):
-			continue
-		case err != nil:
-			return fmt.Errorf("reading identity provider %s of realm %s: %w", alias, rd.realm, err)
+		obj, err := rd.getIfExists(ctx, rd.path(k.Endpoints.Item, k, &node{kind: k, obj: map[string]any{k.KeyField: alias}}), "identity provider "+alias)
+		if err != nil {
+			return err
 		}
-		found = append(found, obj)
+		if obj != nil {
+			found = append(found, obj)
+		}
 	}
 	if len(found) == 0 {
 		return nil

@@ -237,25 +237,33 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		}
 		rd.step()
 	}
+	if err := rd.finish(ctx); err != nil {
+		return nil, err
+	}
+	return rd.doc(), nil
+}
+
+// finish completes a read once its objects are placed: the relations
+// their representations do not carry, the flow aliases bindings name
+// (when the flows kind was not read: an extension-only or scoped read),
+// and references the wire holds by id named as the files name them.
+func (rd *reader) finish(ctx context.Context) error {
 	if err := rd.relations(ctx); err != nil {
-		return nil, fmt.Errorf("reading references in realm %s: %w", rd.realm, err)
+		return fmt.Errorf("reading references in realm %s: %w", rd.realm, err)
 	}
 	rd.step()
 	if rd.flowIDs == nil {
-		// The flows kind was not read (an extension-only read): the
-		// bindings still need the aliases.
 		if err := rd.flowAliases(ctx); err != nil {
-			return nil, fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
+			return fmt.Errorf("reading authentication flows of realm %s: %w", rd.realm, err)
 		}
 	}
-	// References the wire holds by id are named as the files name them.
 	for _, k := range model.Kinds() {
 		for _, n := range rd.nodes[k.Name] {
 			k.RefsToNames(n.obj, rd.flowIDs)
 		}
 	}
 	rd.step()
-	return rd.doc(), nil
+	return nil
 }
 
 func (rd *reader) doc() model.Object { return rd.nodes[model.KindRealm][0].obj }
