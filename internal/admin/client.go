@@ -121,7 +121,7 @@ type Client struct {
 	// secrets, initial passwords): scrubbed from every error message.
 	secrets atomic.Pointer[[]string]
 
-	nGet, nPost, nPut, nDelete, nToken atomic.Int64
+	nGet, nPost, nPut, nDelete, nToken, nReadPost atomic.Int64
 }
 
 // New validates cfg and builds a client. It does not contact the server: the
@@ -322,6 +322,21 @@ func (c *Client) Action(ctx context.Context, path string, query url.Values, body
 	return nil
 }
 
+// ReadPost is the counter of POSTs that only read (Counts, Export).
+const ReadPost = "READ-POST"
+
+// Export POSTs a request that reads and changes nothing (Keycloak's
+// partial export is a POST) and decodes its JSON answer into out. It is
+// counted apart from the writes (Counts()[ReadPost], not in Writes), so a
+// dry run may make it, and it is retried like a GET.
+func (c *Client) Export(ctx context.Context, path string, query url.Values, out any) error {
+	resp, err := c.do(ctx, ReadPost, path, query, nil)
+	if err != nil {
+		return err
+	}
+	return decode(http.MethodPost, path, resp.Body(), out)
+}
+
 // Put replaces or updates path with body. Many Keycloak PUTs are full
 // replacements (clients, users): send the merged live object, never a
 // sparse one.
@@ -346,13 +361,14 @@ func (c *Client) Counts() map[string]int64 {
 		http.MethodPost:   c.nPost.Load(),
 		http.MethodPut:    c.nPut.Load(),
 		http.MethodDelete: c.nDelete.Load(),
+		ReadPost:          c.nReadPost.Load(),
 		"TOKEN":           c.nToken.Load(),
 	}
 }
 
 // ResetCounts sets every counter back to zero.
 func (c *Client) ResetCounts() {
-	for _, n := range []*atomic.Int64{&c.nGet, &c.nPost, &c.nPut, &c.nDelete, &c.nToken} {
+	for _, n := range []*atomic.Int64{&c.nGet, &c.nPost, &c.nPut, &c.nDelete, &c.nToken, &c.nReadPost} {
 		n.Store(0)
 	}
 }
@@ -373,6 +389,8 @@ func (c *Client) count(method string) {
 		c.nPut.Add(1)
 	case http.MethodDelete:
 		c.nDelete.Add(1)
+	case ReadPost:
+		c.nReadPost.Add(1)
 	case "TOKEN":
 		c.nToken.Add(1)
 	}
@@ -425,7 +443,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if payload != nil {
 			req.SetHeader("Content-Type", "application/json").SetBody(payload)
 		}
-		resp, err := req.Execute(method, u)
+		resp, err := req.Execute(verb(method), u)
 		if err != nil {
 			c.debug(ctx, method, path, 0, time.Since(start), retries, err)
 			if ctx.Err() == nil && retries < c.maxRetries && retryableTransport(method, err) {
@@ -461,6 +479,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		return nil, c.apiError(method, path, status, resp.Body(), tok)
 	}
+}
+
+// verb is the HTTP method of a counted method: a ReadPost is a POST.
+func verb(method string) string {
+	if method == ReadPost {
+		return http.MethodPost
+	}
+	return method
 }
 
 func (c *Client) debug(ctx context.Context, method, path string, status int, d time.Duration, retry int, err error) {

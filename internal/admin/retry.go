@@ -46,14 +46,14 @@ func retryableStatus(method string, status int) bool {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	case http.StatusInternalServerError:
-		return method == http.MethodGet
+		return method == http.MethodGet || method == ReadPost
 	}
 	return false
 }
 
 func idempotent(method string) bool {
 	switch method {
-	case http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodHead:
+	case http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodHead, ReadPost:
 		return true
 	}
 	return false

@@ -184,6 +184,9 @@ func (c *connFlags) reportRequests(w io.Writer, api *admin.Client) {
 	for _, m := range []string{"GET", "POST", "PUT", "DELETE", "TOKEN"} {
 		fmt.Fprintf(w, " %s %d", m, counts[m])
 	}
+	if n := counts[admin.ReadPost]; n > 0 {
+		fmt.Fprintf(w, " (and %d read-only POST: the partial export)", n)
+	}
 	fmt.Fprintln(w)
 }
 

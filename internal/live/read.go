@@ -59,6 +59,9 @@ type Options struct {
 	// (Realm.Authenticators, four requests), to check the files' flows:
 	// only a plan whose files declare flows needs them.
 	Authenticators bool
+	// NoExport reads everything the table way, without Keycloak's partial
+	// export (partialexport.go): the test that the two reads agree.
+	NoExport bool
 	// Only, if not nil, names the objects to read (a plan scoped to a
 	// change, only.go): the realm and these, each by its key; nothing
 	// else is listed. Their kinds must be scope.Addressable.
@@ -85,7 +88,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only}
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only, noExport: opts.NoExport}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -175,6 +178,11 @@ type reader struct {
 	excluded map[string][]string
 	// only names the objects to read (Options.Only); nil: all.
 	only map[model.Ref]bool
+	// export is the realm's partial export, asked for once (exportAsked)
+	// unless noExport; nil when not used or refused.
+	export      model.Object
+	exportAsked bool
+	noExport    bool
 	mu   sync.Mutex // guards objects that concurrent reads add to
 }
 
@@ -201,7 +209,7 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		case model.ReadItem:
 			err = rd.item(ctx, k)
 		case model.ReadList:
-			err = rd.list(ctx, k)
+			err = rd.listOrExport(ctx, k)
 		case model.ReadHook:
 			err = hooks[k.Read.Hook](rd, ctx)
 		}
@@ -240,7 +248,24 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	if err := rd.finish(ctx); err != nil {
 		return nil, err
 	}
+	rd.moveScopeMappings()
 	return rd.doc(), nil
+}
+
+// listOrExport takes a kind's objects from the partial export where it
+// carries them, else lists them.
+func (rd *reader) listOrExport(ctx context.Context, k *model.Kind) error {
+	if k.Read.InExport {
+		doc, err := rd.partialExport(ctx)
+		if err != nil {
+			return err
+		}
+		if doc != nil {
+			rd.fromExport(k, doc)
+			return nil
+		}
+	}
+	return rd.list(ctx, k)
 }
 
 // finish completes a read once its objects are placed: the relations

@@ -24,7 +24,7 @@ func (rd *reader) relations(ctx context.Context) error {
 	for _, k := range model.Kinds() {
 		for i := range k.Relations {
 			rel := &k.Relations[i]
-			if rel.ReadFrom != model.ReadOwner {
+			if rel.ReadFrom != model.ReadOwner || rd.exportedRelation(k, rel) {
 				continue
 			}
 			for _, n := range rd.nodes[k.Name] {

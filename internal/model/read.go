@@ -45,6 +45,11 @@ type ReadSpec struct {
 	// Optional: a 404 means the server has none (the user profile before
 	// Keycloak 24).
 	Optional bool
+	// InExport: Keycloak's partial export carries the kind's objects
+	// where a realm file writes them (roles, the group tree), so a read
+	// that has the export takes them from it: one request instead of one
+	// list per client or per group level (live/export.go).
+	InExport bool
 	// Hook names the reader of a ReadHook kind, or the reader that
 	// completes a listed kind (users: service accounts and memberships).
 	Hook string

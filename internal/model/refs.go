@@ -41,6 +41,10 @@ type Relation struct {
 	// Unpaged: the collection ignores first and max and answers all of
 	// it at once (an organization's identity providers).
 	Unpaged bool
+	// InExport: Keycloak's partial export carries the references (a
+	// role's composites, scope mappings), so a read that has the export
+	// takes them from it instead of asking each owner (live/export.go).
+	InExport bool
 	// DefaultedOnCreate relations are filled in by Keycloak when it
 	// creates the object (a new client gets the realm's default scopes):
 	// after a create, apply reads them back and reconciles against them.
@@ -211,6 +215,7 @@ var compositesRelation = Relation{
 		return scopes
 	},
 	Wire: WireRoles, Collection: "composites", ReadFrom: ReadOwner, ReadWhen: "composite",
+	InExport: true,
 }
 
 // RefScope is the part of a relation a reference belongs to: "realm" for

@@ -204,6 +204,7 @@ var scopeMappingsRelation = Relation{
 	Refs:   compositeRefs,
 	Scopes: compositesRelation.Scopes,
 	Wire:   WireMappings, Collection: "scope-mappings", ReadFrom: ReadOwner,
+	InExport: true,
 }
 
 // liftedPos points positions of lifted fields (and of owners written down

@@ -1,0 +1,152 @@
+package live
+
+// The partial export. One POST to {realm}/partial-export answers, in a
+// realm file's own shape, the realm's roles with their composites, its
+// group tree with the groups' role mappings, and the scope mappings of
+// its clients and client scopes. The table reader would list these once
+// per client, per group level and per owner: about a quarter of a
+// medium realm's requests (measured in BENCHMARKS.md). Kinds and
+// relations the table marks InExport are taken from it.
+//
+// What the export leaves out or hides is still read the table way:
+// clients (it masks their secrets, and a plan compares declared secrets),
+// identity providers and components (masked too), users and who holds
+// which role (not exported), flows (exported in a shape of their own).
+//
+// A server that refuses the export (a reader without the rights it
+// asks, an older or in-memory server that does not have it) is read the
+// table way: the same objects, more requests.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// exporter is the admin client's read-only POST.
+type exporter interface {
+	Export(ctx context.Context, path string, query url.Values, out any) error
+}
+
+// exportPath and exportQuery ask for everything the export has but users.
+const exportPath = "{realm}/partial-export"
+
+var exportQuery = url.Values{"exportClients": {"true"}, "exportGroupsAndRoles": {"true"}}
+
+// scopeMappingFields are the export's realm-level scope mappings, which
+// model.Decompose lifts onto their owners as it does a file's.
+var scopeMappingFields = []string{"scopeMappings", "clientScopeMappings"}
+
+// partialExport asks for the export once per read and keeps it; nil when
+// the read does not use it (a scoped read, Options.NoExport) or the server
+// refused it.
+func (rd *reader) partialExport(ctx context.Context) (model.Object, error) {
+	if rd.exportAsked {
+		return rd.export, nil
+	}
+	rd.exportAsked = true
+	ex, ok := rd.api.(exporter)
+	if !ok || rd.only != nil || rd.noExport {
+		return nil, nil
+	}
+	var doc model.Object
+	if err := ex.Export(ctx, rd.path(exportPath, nil, nil), exportQuery, &doc); err != nil {
+		if refused(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading the partial export of realm %s: %w", rd.realm, err)
+	}
+	if doc == nil {
+		return nil, nil
+	}
+	rd.export = doc
+	return doc, nil
+}
+
+// refused: Keycloak itself answered no (403 without the rights, 404 or
+// 405 without the endpoint, or a failure of its own), as opposed to a
+// lost connection, which the whole read should report.
+func refused(err error) bool {
+	var answered interface{ Answered() bool }
+	return errors.As(err, &answered) && answered.Answered()
+}
+
+// fromExport places the objects of kind k that the export carries, as
+// list and levels would have placed the listed ones.
+func (rd *reader) fromExport(k *model.Kind, doc model.Object) {
+	switch {
+	case k.ParentMap != "":
+		// Client roles, under their client's key.
+		byParent, _ := lookupObject(doc, k.ParentMap)
+		parentKind := model.KindByName(k.Parent)
+		for _, p := range rd.nodes[k.Parent] {
+			if objs := objects(byParent[fmt.Sprint(p.obj[parentKind.KeyField])]); len(objs) > 0 {
+				rd.place(k, p, objs)
+			}
+		}
+	case k.Recursive():
+		list, _ := model.Lookup(doc, k.RealmPath)
+		level := rd.place(k, nil, objects(list))
+		for len(level) > 0 {
+			var next []*node
+			for _, n := range level {
+				children := objects(n.obj[k.ParentField])
+				delete(n.obj, k.ParentField)
+				if len(children) > 0 {
+					next = append(next, rd.place(k, n, children)...)
+				}
+			}
+			level = next
+		}
+	default:
+		list, _ := model.Lookup(doc, k.RealmPath)
+		rd.place(k, nil, objects(list))
+	}
+}
+
+// exportedRelation reports that rel of kind k's objects comes with the
+// export, so that no owner is asked for it: a role's composites come in
+// the role's object, scope mappings at the realm level (moveScopeMappings).
+func (rd *reader) exportedRelation(k *model.Kind, rel *model.Relation) bool {
+	if !rel.InExport || rd.export == nil {
+		return false
+	}
+	if rel.Field == model.ScopeMappingsField {
+		return true
+	}
+	return k.Read.InExport
+}
+
+// moveScopeMappings hands the export's realm-level scope mappings to the
+// realm document, where model.Decompose lifts them onto their owners.
+func (rd *reader) moveScopeMappings() {
+	if rd.export == nil {
+		return
+	}
+	for _, f := range scopeMappingFields {
+		if v, ok := rd.export[f]; ok {
+			rd.doc()[f] = v
+		}
+	}
+}
+
+func lookupObject(doc model.Object, path string) (map[string]any, bool) {
+	v, ok := model.Lookup(doc, path)
+	m, _ := v.(map[string]any)
+	return m, ok && m != nil
+}
+
+// objects are a decoded JSON list's objects.
+func objects(v any) []map[string]any {
+	list, _ := v.([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, item := range list {
+		if m, ok := item.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
