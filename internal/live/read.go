@@ -183,7 +183,7 @@ type reader struct {
 	export      model.Object
 	exportAsked bool
 	noExport    bool
-	mu   sync.Mutex // guards objects that concurrent reads add to
+	mu          sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
