@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ const benchMarker = "<!-- end of measurements: the text below is kept by make be
 type run struct {
 	wall     time.Duration
 	requests [4]int
+	exports  int // read-only POSTs (the partial export), not in requests
 	rssKB    int64
 	code     int
 	output   string
@@ -96,10 +98,19 @@ func timed(t *testing.T, bin string, args ...string) run {
 			r.requests[i], _ = strconv.Atoi(m[i+1])
 		}
 	}
+	if m := exportReport.FindStringSubmatch(r.output); m != nil {
+		r.exports, _ = strconv.Atoi(m[1])
+	}
 	return r
 }
 
+// exportReport is the --verbose count of read-only POSTs.
+var exportReport = regexp.MustCompile(`\(and (\d+) read-only POST`)
+
 func row(b *strings.Builder, preset, what string, r run, notes string) {
+	if r.exports > 0 {
+		notes = strings.TrimPrefix(notes+fmt.Sprintf("; and %d partial export (a read-only POST)", r.exports), "; ")
+	}
 	fmt.Fprintf(b, "| %s | %s | %.1f s | %d/%d/%d/%d | %d MiB | %s |\n", preset, what, r.wall.Seconds(),
 		r.requests[0], r.requests[1], r.requests[2], r.requests[3], r.rssKB/1024, notes)
 }
@@ -133,6 +144,8 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 		}
 	}
 
+	scopedPlan(t, bin, p, dir, realm, report)
+
 	floor := readFloor(t, realm)
 	row(report, p.Name, "floor: the same data by paged lists, sequential", run{wall: floor.wall, requests: floor.requests}, "in process, no process start")
 	fmt.Fprintf(report, "| %s | no-op plan / floor | %.2f× | | | |\n", p.Name, noop.wall.Seconds()/floor.wall.Seconds())
@@ -164,6 +177,52 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 	row(report, p.Name, "peer: the server's partial import", run{wall: peer, requests: [4]int{0, 1, 0, 0}}, "one request")
 	fmt.Fprintf(report, "| %s | cold apply / partial import | %.1f× | | | |\n", p.Name, cold.wall.Seconds()/peer.Seconds())
 }
+
+// scopedPlanBound is the most requests a plan scoped to a one-object
+// change may make, at any preset size (the benchmarks issue's goal).
+const scopedPlanBound = 30
+
+// scopedPlan times `plan --changed-since HEAD` after one user's first name
+// changed in the files, then puts the files back.
+func scopedPlan(t *testing.T, bin string, p gen.Preset, dir, realm string, report *strings.Builder) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		fmt.Fprintf(report, "| %s | one-object change: plan --changed-since | not run | | | git is not installed |\n", p.Name)
+		return
+	}
+	gitIn(t, dir, "init", "-q")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "bench")
+	users := filepath.Join(dir, realm, "users.yaml")
+	data, err := os.ReadFile(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := firstNameLine.FindIndex(data)
+	if at == nil {
+		t.Fatalf("%s: no firstName to change", users)
+	}
+	edited := append(append([]byte{}, data[:at[0]]...), firstNameLine.ReplaceAll(data[at[0]:at[1]], []byte("${1}changed by the benchmark"))...)
+	edited = append(edited, data[at[1]:]...)
+	if err := os.WriteFile(users, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := timed(t, bin, "plan", "-V", "--changed-since", "HEAD", dir)
+	if r.code != 2 || !strings.Contains(r.output, "scoped plan") {
+		t.Errorf("%s: the scoped plan of a one-user change exited %d:\n%s", p.Name, r.code, tail(r.output))
+	}
+	total := r.requests[0] + r.requests[1] + r.requests[2] + r.requests[3] + r.exports
+	row(report, p.Name, "one-object change: plan --changed-since HEAD", r, fmt.Sprintf("%d requests (bound %d)", total, scopedPlanBound))
+	if total > scopedPlanBound {
+		t.Errorf("%s: the scoped plan of a one-user change made %d requests, more than %d", p.Name, total, scopedPlanBound)
+	}
+	if err := os.WriteFile(users, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstNameLine is a user's firstName line in a generated users.yaml.
+var firstNameLine = regexp.MustCompile(`(?m)^(\s*firstName: ).*$`)
 
 // readFloor reads the same data by the cheapest means the server offers,
 // one request after the other: paged lists of clients, roles, users and

@@ -167,6 +167,10 @@ func readRealms(ctx context.Context, api API, desired *load.Desired, realms []st
 		if s := opts.Scopes[name]; s != nil {
 			readOpts.Only = s.Refs()
 		}
+		if !opts.Strict {
+			// A strict plan reports memberships set by hand: it reads them all.
+			readOpts.Holdings = live.HoldingsOf(desired.Realms[name])
+		}
 		finish := func() {}
 		if opts.ReadProgress != nil && atOnce == 1 {
 			readOpts.Steps, finish = opts.ReadProgress(name)

@@ -59,6 +59,10 @@ type Options struct {
 	// (Realm.Authenticators, four requests), to check the files' flows:
 	// only a plan whose files declare flows needs them.
 	Authenticators bool
+	// Holdings, if not nil, narrows the users' memberships and role
+	// mappings read from the group and role side to those a plan compares
+	// (HoldingsOf); nil reads them all (export, a strict plan).
+	Holdings *Holdings
 	// NoExport reads everything the table way, without Keycloak's partial
 	// export (partialexport.go): the test that the two reads agree.
 	NoExport bool
@@ -88,7 +92,8 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only, noExport: opts.NoExport}
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only, noExport: opts.NoExport,
+		holdings: opts.Holdings}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
 	}
@@ -183,7 +188,9 @@ type reader struct {
 	export      model.Object
 	exportAsked bool
 	noExport    bool
-	mu          sync.Mutex // guards objects that concurrent reads add to
+	// holdings narrows the users' memberships read (Options.Holdings).
+	holdings *Holdings
+	mu       sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {

@@ -28,7 +28,7 @@ var brief = url.Values{"briefRepresentation": {"true"}}
 // users completes the user list: service accounts (which user searches
 // leave out) through their clients, then memberships and role mappings
 // from the cheap side, one paged list per group and per role, never calls
-// per user.
+// per user; of those, only the ones a plan compares (Options.Holdings).
 func (rd *reader) users(ctx context.Context) error {
 	users := model.KindByName(model.KindUser)
 	byID := map[string]map[string]any{}
@@ -56,7 +56,11 @@ func (rd *reader) users(ctx context.Context) error {
 	}
 	var tasks []task
 	groups := model.KindByName(model.KindGroup)
+	want := rd.holdings
 	for _, n := range rd.nodes[groups.Name] {
+		if !want.groups() {
+			break
+		}
 		path, _ := n.obj["path"].(string)
 		tasks = append(tasks, task{rd.path(groups.Endpoints.Item, groups, n) + "/" + model.MembersPath,
 			func(u map[string]any) { appendTo(u, "groups", path) }})
@@ -68,6 +72,9 @@ func (rd *reader) users(ctx context.Context) error {
 		if name == defaultRole {
 			continue // every user has it: Keycloak's, not realmsync's to manage per user
 		}
+		if !want.realmRoles() {
+			break
+		}
 		tasks = append(tasks, task{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) { appendTo(u, "realmRoles", name) }})
 	}
@@ -76,6 +83,9 @@ func (rd *reader) users(ctx context.Context) error {
 	for _, n := range rd.nodes[clientRoles.Name] {
 		name := fmt.Sprint(n.obj["name"])
 		cid := fmt.Sprint(n.parent.obj[clients.KeyField])
+		if !want.client(cid) {
+			continue
+		}
 		tasks = append(tasks, task{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) {
 				m, _ := u["clientRoles"].(map[string]any)
