@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/realmsync/realmsync/internal/admin"
+	"github.com/realmsync/realmsync/internal/gen"
 	"github.com/realmsync/realmsync/internal/model"
 )
 
@@ -120,5 +123,67 @@ func TestFlowReadCost(t *testing.T) {
 	t.Logf("no-op plan: %d GETs without custom flows, %d with %d (%d to list the authenticators, %.1f per flow)", base, with, flows, lists, perFlow)
 	if perFlow > 3 {
 		t.Errorf("a custom flow costs %.1f GETs in a no-op plan, want at most 3 (tree, sub-flow kind, config)", perFlow)
+	}
+}
+
+// TestPresetPlanCost bounds what a no-op plan of the small benchmark
+// preset reads: users by pages, who holds each role and who is in each
+// group, one partial export for the roles, groups and scope mappings, and
+// a fixed part (the realm, the lists of clients, scopes, providers,
+// components, the built-in flows' trees). A one-user change planned with
+// --changed-since reads at most 30 requests.
+func TestPresetPlanCost(t *testing.T) {
+	needServer(t)
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	p, _ := gen.PresetByName("small")
+	realm := uniqueRealm(t, "presetcost")
+	dir := t.TempDir()
+	if err := gen.WriteDir(dir, p, realm, 1); err != nil {
+		t.Fatal(err)
+	}
+	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync of the small preset")
+	r := realmsync(t, nil, "plan", "-V", dir)
+	expectCode(t, r, 0, "no-op plan")
+	gets := getsOf(t, r)
+	const fixed = 50
+	holders := p.Groups + p.RealmRoles + p.Clients*p.RolesPerClient
+	bound := p.Users/100 + 1 + holders + fixed
+	t.Logf("no-op plan of the small preset: %d GETs (bound %d: %d holder lists, %d user pages, %d fixed)", gets, bound, holders, p.Users/100+1, fixed)
+	if gets > bound {
+		t.Errorf("the no-op plan made %d GETs, more than %d", gets, bound)
+	}
+	if !strings.Contains(r.stderr, "(and 1 read-only POST") {
+		t.Errorf("the plan did not read the partial export once:\n%s", r.stderr)
+	}
+
+	gitIn(t, dir, "init", "-q")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "preset")
+	users := filepath.Join(dir, realm, "users.yaml")
+	data, err := os.ReadFile(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := firstNameLine.FindIndex(data)
+	if at == nil {
+		t.Fatalf("%s has no firstName", users)
+	}
+	edited := string(data[:at[0]]) + firstNameLine.ReplaceAllString(string(data[at[0]:at[1]]), "${1}Changed") + string(data[at[1]:])
+	if err := os.WriteFile(users, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scoped := realmsync(t, nil, "plan", "-V", "--changed-since", "HEAD", dir)
+	expectCode(t, scoped, 2, "scoped plan of a one-user change")
+	m := requestReport.FindStringSubmatch(scoped.stderr)
+	total := 0
+	for _, n := range m[1:] {
+		v, _ := strconv.Atoi(n)
+		total += v
+	}
+	t.Logf("scoped plan of a one-user change: %s", m[0])
+	if total > scopedPlanBound {
+		t.Errorf("the scoped plan made %d requests, more than %d", total, scopedPlanBound)
 	}
 }
