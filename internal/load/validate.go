@@ -111,13 +111,7 @@ func nameSuggestion(name string, candidates []string) string {
 // so that a mistake is reported here rather than by the server halfway
 // through a sync. It returns "" when the value fits.
 func checkType(representation, field string, v any) string {
-	fields, _ := schema.Fields(representation)
-	var typ string
-	for _, f := range fields {
-		if f.Name == field {
-			typ = f.Type
-		}
-	}
+	typ, _ := schema.FieldType(representation, field)
 	if v == nil || typ == "" {
 		return ""
 	}

@@ -234,6 +234,11 @@ func (c *converter) scalar(n *yaml.Node) any {
 		}
 		node = &yaml.Node{Kind: yaml.ScalarNode, Value: s, Line: n.Line, Column: n.Column}
 	}
+	if node.ShortTag() == "!!str" {
+		// Most values: no decoder needed (one per scalar is most of a
+		// large file's garbage).
+		return node.Value
+	}
 	var v any
 	if err := node.Decode(&v); err != nil {
 		c.failf(n, "%v", err)
