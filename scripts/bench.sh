@@ -2,9 +2,10 @@
 # Benchmarks against a real Keycloak (started here unless KEYCLOAK_URL is
 # set): cold apply, no-op plan, a 1% change, the read floor and the
 # server's partial import, for the presets in REALMSYNC_BENCH_PRESETS
-# (default: small,medium), and a tree of REALMSYNC_BENCH_REALMS small
+# (default: small,medium,large), and a tree of REALMSYNC_BENCH_REALMS small
 # realms (default 50; 0 leaves it out) planned at once against one of them.
-# Writes BENCHMARKS.md. Then the engine's own
+# REALMSYNC_BENCH_BASELINE=<binary> also times that build's no-op plan
+# against this one's, alternating. Writes BENCHMARKS.md. Then the engine's own
 # benchmarks (diff and plan in memory, no server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,10 @@ if [ -z "${KEYCLOAK_URL:-}" ]; then
   eval "$(scripts/keycloak.sh env)"
   export KEYCLOAK_URL KEYCLOAK_USER KEYCLOAK_PASSWORD KEYCLOAK_LOG
 fi
-REALMSYNC_BENCH="$PWD/BENCHMARKS.md" go test -count=1 -timeout 80m -run 'TestBenchmarks$' -v ./internal/e2e/
+# KEYCLOAK_DB=postgres measures Keycloak on PostgreSQL, into its own file.
+out="$PWD/BENCHMARKS.md"
+if [ "${KEYCLOAK_DB:-dev-file}" = postgres ]; then
+  out="$PWD/BENCHMARKS-postgres.md"
+fi
+REALMSYNC_BENCH="$out" go test -count=1 -timeout 80m -run 'TestBenchmarks$' -v ./internal/e2e/
 go test -run '^$' -bench . -benchmem ./internal/diff/

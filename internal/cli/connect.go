@@ -188,6 +188,9 @@ func (c *connFlags) reportRequests(w io.Writer, api *admin.Client) {
 		fmt.Fprintf(w, " (and %d read-only POST: the partial export)", n)
 	}
 	fmt.Fprintln(w)
+	if kb, ok := peakMemoryKiB(); ok {
+		fmt.Fprintf(w, "peak memory: %d KiB\n", kb)
+	}
 }
 
 // noProgress reports whether terminal effects are switched off by NO_COLOR.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,11 +32,15 @@ func TestBenchmarks(t *testing.T) {
 		t.Skip("benchmarks run with REALMSYNC_BENCH=<output file> (make bench)")
 	}
 	needKeycloak(t)
-	presets := strings.Split(envOr("REALMSYNC_BENCH_PRESETS", "small,medium"), ",")
+	presets := strings.Split(envOr("REALMSYNC_BENCH_PRESETS", "small,medium,large"), ",")
 	bin := buildBinary(t)
 	var report strings.Builder
-	fmt.Fprintf(&report, "# realmsync benchmarks\n\nMeasured by `make bench` on %s: %d cores, Keycloak %s (start-dev, H2), Go %s.\n\n",
-		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), envOr("KEYCLOAK_VERSION", "26.7.3"), runtime.Version())
+	db := "H2"
+	if os.Getenv("KEYCLOAK_DB") == "postgres" {
+		db = "PostgreSQL"
+	}
+	fmt.Fprintf(&report, "# realmsync benchmarks\n\nMeasured by `make bench` on %s: %d cores, Keycloak %s (start-dev, %s), Go %s.\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), envOr("KEYCLOAK_VERSION", "26.7.3"), db, runtime.Version())
 	fmt.Fprintf(&report, "| preset | measurement | wall time | requests (GET/POST/PUT/DELETE) | peak RSS | notes |\n|---|---|--:|---|--:|---|\n")
 	for _, name := range presets {
 		if strings.TrimSpace(name) == "" {
@@ -101,8 +106,16 @@ func timed(t *testing.T, bin string, args ...string) run {
 	if m := exportReport.FindStringSubmatch(r.output); m != nil {
 		r.exports, _ = strconv.Atoi(m[1])
 	}
+	// The process's own peak (-V prints it): getrusage's carries over
+	// exec from this test process, which holds the presets in memory.
+	if m := memoryReport.FindStringSubmatch(r.output); m != nil {
+		r.rssKB, _ = strconv.ParseInt(m[1], 10, 64)
+	}
 	return r
 }
+
+// memoryReport is the --verbose peak resident set.
+var memoryReport = regexp.MustCompile(`peak memory: (\d+) KiB`)
 
 // exportReport is the --verbose count of read-only POSTs.
 var exportReport = regexp.MustCompile(`\(and (\d+) read-only POST`)
@@ -144,6 +157,9 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 		}
 	}
 
+	if base := os.Getenv("REALMSYNC_BENCH_BASELINE"); base != "" {
+		againstBaseline(t, base, bin, p.Name, dir, report)
+	}
 	scopedPlan(t, bin, p, dir, realm, report)
 
 	floor := readFloor(t, realm)
@@ -176,6 +192,31 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 	peer := partialImport(t, p)
 	row(report, p.Name, "peer: the server's partial import", run{wall: peer, requests: [4]int{0, 1, 0, 0}}, "one request")
 	fmt.Fprintf(report, "| %s | cold apply / partial import | %.1f× | | | |\n", p.Name, cold.wall.Seconds()/peer.Seconds())
+}
+
+// againstBaseline times the no-op plan of another build (the binary
+// REALMSYNC_BENCH_BASELINE names: the commit before a change) and of this
+// one, alternating, three times each, and reports the medians.
+func againstBaseline(t *testing.T, base, bin, preset, dir string, report *strings.Builder) {
+	t.Helper()
+	var runs [2][]run
+	for i := 0; i < 3; i++ {
+		for j, b := range []string{base, bin} {
+			r := timed(t, b, "plan", "-V", "--concurrency", "4", dir)
+			if r.code != 0 {
+				t.Fatalf("no-op plan by %s is not empty:\n%s", b, tail(r.output))
+			}
+			runs[j] = append(runs[j], r)
+		}
+	}
+	median := func(rs []run) run {
+		sort.Slice(rs, func(a, b int) bool { return rs[a].wall < rs[b].wall })
+		return rs[len(rs)/2]
+	}
+	before, after := median(runs[0]), median(runs[1])
+	row(report, preset, "no-op plan, --concurrency 4, baseline build (median of 3, alternating)", before, filepath.Base(base))
+	row(report, preset, "no-op plan, --concurrency 4, this build (median of 3, alternating)", after, "")
+	fmt.Fprintf(report, "| %s | this build / baseline | %.2f× | | | |\n", preset, after.wall.Seconds()/before.wall.Seconds())
 }
 
 // scopedPlanBound is the most requests a plan scoped to a one-object
