@@ -185,7 +185,7 @@ func (c *connFlags) reportRequests(w io.Writer, api *admin.Client) {
 		fmt.Fprintf(w, " %s %d", m, counts[m])
 	}
 	if n := counts[admin.ReadPost]; n > 0 {
-		fmt.Fprintf(w, " (and %d read-only POST: the partial export)", n)
+		fmt.Fprintf(w, " (and %d read-only POSTs: the partial export)", n)
 	}
 	fmt.Fprintln(w)
 	if kb, ok := peakMemoryKiB(); ok {

@@ -122,7 +122,7 @@ var exportReport = regexp.MustCompile(`\(and (\d+) read-only POST`)
 
 func row(b *strings.Builder, preset, what string, r run, notes string) {
 	if r.exports > 0 {
-		notes = strings.TrimPrefix(notes+fmt.Sprintf("; and %d partial export (a read-only POST)", r.exports), "; ")
+		notes = strings.TrimPrefix(notes+fmt.Sprintf("; and %d partial exports (read-only POSTs)", r.exports), "; ")
 	}
 	fmt.Fprintf(b, "| %s | %s | %.1f s | %d/%d/%d/%d | %d MiB | %s |\n", preset, what, r.wall.Seconds(),
 		r.requests[0], r.requests[1], r.requests[2], r.requests[3], r.rssKB/1024, notes)

@@ -35,6 +35,9 @@ func (f *componentsAPI) Get(_ context.Context, path string, _ url.Values, out an
 		return nil
 	case strings.HasSuffix(path, "/users/profile"):
 		return notFound(path)
+	case strings.HasSuffix(path, "/users/count"):
+		*(out.(*int)) = 0
+		return nil
 	case strings.Contains(path, "/client-policies/"), strings.HasSuffix(path, "/localization"):
 		return nil // none
 	case path == "acme/components":

@@ -763,7 +763,7 @@ func rows() []*Kind {
 				Create: "{realm}/clients/{parent}/roles", Item: roleByID,
 				Find: "{realm}/clients/{parent}/roles/{name}",
 			},
-			Read:     ReadSpec{Full: true, InExport: true},
+			Read:     ReadSpec{Full: true},
 			ExportTo: "roles.yaml",
 			Probe:    Probe{},
 			builtIn: func(realm, key string) bool {
@@ -889,7 +889,7 @@ func usersKind() *Kind {
 		Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
 		// User searches leave service accounts out, and memberships are read
 		// from the group and role side: a hook completes the list.
-		Read:     ReadSpec{Full: true, Hook: "users"},
+		Read:     ReadSpec{Full: true, Hook: "users", Count: "{realm}/users/count"},
 		ExportTo: "users.yaml",
 		Probe:    Probe{},
 		// A client's service account is a user Keycloak makes and removes with

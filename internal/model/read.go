@@ -45,6 +45,12 @@ type ReadSpec struct {
 	// Optional: a 404 means the server has none (the user profile before
 	// Keycloak 24).
 	Optional bool
+	// Count is the endpoint that answers how many objects the collection
+	// holds ({realm}/users/count): its pages are then asked for at once,
+	// not one after the other (a page of 100 full users takes Keycloak
+	// about 0.1 s: 10,000 users one page at a time were half of a large
+	// realm's plan).
+	Count string
 	// InExport: Keycloak's partial export carries the kind's objects
 	// where a realm file writes them (roles, the group tree), so a read
 	// that has the export takes them from it: one request instead of one
