@@ -231,23 +231,7 @@ func scopedPlan(t *testing.T, bin string, p gen.Preset, dir, realm string, repor
 		fmt.Fprintf(report, "| %s | one-object change: plan --changed-since | not run | | | git is not installed |\n", p.Name)
 		return
 	}
-	gitIn(t, dir, "init", "-q")
-	gitIn(t, dir, "add", "-A")
-	gitIn(t, dir, "commit", "-q", "-m", "bench")
-	users := filepath.Join(dir, realm, "users.yaml")
-	data, err := os.ReadFile(users)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := firstNameLine.FindIndex(data)
-	if at == nil {
-		t.Fatalf("%s: no firstName to change", users)
-	}
-	edited := append(append([]byte{}, data[:at[0]]...), firstNameLine.ReplaceAll(data[at[0]:at[1]], []byte("${1}changed by the benchmark"))...)
-	edited = append(edited, data[at[1]:]...)
-	if err := os.WriteFile(users, edited, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	restore := commitThenChangeOneUser(t, dir, realm)
 	r := timed(t, bin, "plan", "-V", "--changed-since", "HEAD", dir)
 	if r.code != 2 || !strings.Contains(r.output, "scoped plan") {
 		t.Errorf("%s: the scoped plan of a one-user change exited %d:\n%s", p.Name, r.code, tail(r.output))
@@ -257,13 +241,39 @@ func scopedPlan(t *testing.T, bin string, p gen.Preset, dir, realm string, repor
 	if total > scopedPlanBound {
 		t.Errorf("%s: the scoped plan of a one-user change made %d requests, more than %d", p.Name, total, scopedPlanBound)
 	}
-	if err := os.WriteFile(users, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	restore()
 }
 
 // firstNameLine is a user's firstName line in a generated users.yaml.
 var firstNameLine = regexp.MustCompile(`(?m)^(\s*firstName: ).*$`)
+
+// commitThenChangeOneUser commits a generated realm's files to a new Git
+// repository in dir, then changes the first user's first name in them.
+// It returns what puts the file back.
+func commitThenChangeOneUser(t *testing.T, dir, realm string) (restore func()) {
+	t.Helper()
+	gitIn(t, dir, "init", "-q")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "generated")
+	users := filepath.Join(dir, realm, "users.yaml")
+	data, err := os.ReadFile(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := firstNameLine.FindIndex(data)
+	if at == nil {
+		t.Fatalf("%s has no firstName", users)
+	}
+	edited := string(data[:at[0]]) + firstNameLine.ReplaceAllString(string(data[at[0]:at[1]]), "${1}Changed") + string(data[at[1]:])
+	if err := os.WriteFile(users, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := os.WriteFile(users, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // readFloor reads the same data by the cheapest means the server offers,
 // one request after the other: paged lists of clients, roles, users and

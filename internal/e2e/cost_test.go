@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -161,22 +160,7 @@ func TestPresetPlanCost(t *testing.T) {
 		t.Errorf("the plan did not read the partial export (its two halves):\n%s", r.stderr)
 	}
 
-	gitIn(t, dir, "init", "-q")
-	gitIn(t, dir, "add", "-A")
-	gitIn(t, dir, "commit", "-q", "-m", "preset")
-	users := filepath.Join(dir, realm, "users.yaml")
-	data, err := os.ReadFile(users)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := firstNameLine.FindIndex(data)
-	if at == nil {
-		t.Fatalf("%s has no firstName", users)
-	}
-	edited := string(data[:at[0]]) + firstNameLine.ReplaceAllString(string(data[at[0]:at[1]]), "${1}Changed") + string(data[at[1]:])
-	if err := os.WriteFile(users, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	commitThenChangeOneUser(t, dir, realm)
 	scoped := realmsync(t, nil, "plan", "-V", "--changed-since", "HEAD", dir)
 	expectCode(t, scoped, 2, "scoped plan of a one-user change")
 	m := requestReport.FindStringSubmatch(scoped.stderr)
