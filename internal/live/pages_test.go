@@ -1,0 +1,122 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// pagedUsers answers a users collection page by page and its count; it
+// can say a stale count, or shift the collection after the first page (an
+// object removed meanwhile), and counts the requests.
+type pagedUsers struct {
+	users     int
+	count     int  // what users/count answers; -1: fails
+	shiftOnce bool // after the first page, the first user is gone
+	mu        sync.Mutex
+	pages     int
+	shifted   bool
+}
+
+func (f *pagedUsers) Get(_ context.Context, path string, q url.Values, out any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if path == "r/users/count" {
+		if f.count < 0 {
+			return notFound(path)
+		}
+		*(out.(*int)) = f.count
+		return nil
+	}
+	f.pages++
+	first, _ := strconv.Atoi(q.Get("first"))
+	max, _ := strconv.Atoi(q.Get("max"))
+	start := 0
+	if f.shifted {
+		start = 1
+	}
+	var page []map[string]any
+	for i := start + first; i < f.users && len(page) < max; i++ {
+		page = append(page, map[string]any{"id": fmt.Sprintf("u%05d", i)})
+	}
+	if f.shiftOnce && !f.shifted {
+		f.shifted = true
+	}
+	*(out.(*[]map[string]any)) = page
+	return nil
+}
+
+func (f *pagedUsers) List(ctx context.Context, path string, q url.Values, size int) ([]map[string]any, error) {
+	var all []map[string]any
+	for first := 0; ; first += size {
+		var page []map[string]any
+		qq := url.Values{"first": {strconv.Itoa(first)}, "max": {strconv.Itoa(size)}}
+		if err := f.Get(ctx, path, qq, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < size {
+			return all, nil
+		}
+	}
+}
+
+func TestPages(t *testing.T) {
+	tests := []struct {
+		name      string
+		api       *pagedUsers
+		wantUsers int
+		maxPages  int
+	}{
+		{"count right", &pagedUsers{users: 1050, count: 1050}, 1050, 11},
+		{"count an exact number of pages", &pagedUsers{users: 1000, count: 1000}, 1000, 11},
+		{"users added after the count", &pagedUsers{users: 1234, count: 1000}, 1234, 13},
+		{"count too high", &pagedUsers{users: 250, count: 900}, 250, 9},
+		{"no count: paged in turn", &pagedUsers{users: 350, count: -1}, 350, 4},
+		{"one page", &pagedUsers{users: 40, count: 40}, 40, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd := &reader{api: tt.api, realm: "r", workers: 4}
+			got, err := rd.pages(context.Background(), "r/users", nil, "r/users/count")
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[any]bool{}
+			for _, u := range got {
+				if seen[u["id"]] {
+					t.Errorf("%v twice", u["id"])
+				}
+				seen[u["id"]] = true
+			}
+			if len(got) != tt.wantUsers {
+				t.Errorf("%d users, want %d", len(got), tt.wantUsers)
+			}
+			if tt.api.pages > tt.maxPages {
+				t.Errorf("%d page requests, want at most %d", tt.api.pages, tt.maxPages)
+			}
+		})
+	}
+	// A collection that lost its first object after the first page was
+	// read: no object twice (the one that moved across the page boundary
+	// is missed, as it would be by pages read in turn).
+	api := &pagedUsers{users: 500, count: 500, shiftOnce: true}
+	rd := &reader{api: api, realm: "r", workers: 1}
+	got, err := rd.pages(context.Background(), "r/users", nil, "r/users/count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[any]bool{}
+	for _, u := range got {
+		if ids[u["id"]] {
+			t.Errorf("%v twice", u["id"])
+		}
+		ids[u["id"]] = true
+	}
+	if len(got) < 499 {
+		t.Errorf("%d users after a shift, want at least 499", len(got))
+	}
+}
