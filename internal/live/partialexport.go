@@ -143,12 +143,6 @@ func (rd *reader) moveScopeMappings() {
 	}
 }
 
-func lookupObject(doc model.Object, path string) (map[string]any, bool) {
-	v, ok := model.Lookup(doc, path)
-	m, _ := v.(map[string]any)
-	return m, ok && m != nil
-}
-
 // objects are a decoded JSON list's objects.
 func objects(v any) []map[string]any {
 	list, _ := v.([]any)

@@ -52,9 +52,9 @@ type ReadSpec struct {
 	// realm's plan).
 	Count string
 	// InExport: Keycloak's partial export carries the kind's objects
-	// where a realm file writes them (roles, the group tree), so a read
-	// that has the export takes them from it: one request instead of one
-	// list per client or per group level (live/export.go).
+	// where a realm file writes them (realm roles, the group tree), so a
+	// read that has the export takes them from it instead of listing them
+	// (live/partialexport.go).
 	InExport bool
 	// Hook names the reader of a ReadHook kind, or the reader that
 	// completes a listed kind (users: service accounts and memberships).

@@ -43,7 +43,7 @@ type Relation struct {
 	Unpaged bool
 	// InExport: Keycloak's partial export carries the references (a
 	// role's composites, scope mappings), so a read that has the export
-	// takes them from it instead of asking each owner (live/export.go).
+	// takes them from it instead of asking each owner (live/partialexport.go).
 	InExport bool
 	// DefaultedOnCreate relations are filled in by Keycloak when it
 	// creates the object (a new client gets the realm's default scopes):
