@@ -41,6 +41,11 @@ func TestBenchmarks(t *testing.T) {
 	}
 	fmt.Fprintf(&report, "# realmsync benchmarks\n\nMeasured by `make bench` on %s: %d cores, Keycloak %s (start-dev, %s), Go %s.\n\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), envOr("KEYCLOAK_VERSION", "26.7.3"), db, runtime.Version())
+	if names := peersRun(); len(names) > 0 {
+		fmt.Fprintf(&report, "Peers, each into a realm of its own: %s.\n\n", strings.Join(names, "; "))
+	} else {
+		report.WriteString("Peers: none configured (KCC_JAR, TOFU with TF_PROVIDER_DIR).\n\n")
+	}
 	fmt.Fprintf(&report, "| preset | measurement | wall time | requests (GET/POST/PUT/DELETE) | peak RSS | notes |\n|---|---|--:|---|--:|---|\n")
 	for _, name := range presets {
 		if strings.TrimSpace(name) == "" {
@@ -181,6 +186,8 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 	if sync1.writes() < changes || sync1.writes() > changes+bookkeeping {
 		t.Errorf("%s: a 1%% change of %d objects made %d writes", p.Name, changes, sync1.writes())
 	}
+
+	benchPeers(t, p, report)
 
 	if p.Name == "large" && os.Getenv("REALMSYNC_BENCH_PEER") == "" {
 		// Keycloak's partial import is single-threaded and slow (medium:

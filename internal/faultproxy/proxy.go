@@ -79,6 +79,7 @@ type Proxy struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
 	requests map[string]int // "METHOD" → count of requests received
+	admin    map[string]int // the same, Admin API requests only
 	injected map[Fault]int
 	writes   int // Admin API writes the server answered
 	attempts int // Admin API writes that reached the proxy
@@ -98,7 +99,7 @@ func Start(cfg Config) (*Proxy, error) {
 		cfg.Eligible = func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/admin/") }
 	}
 	p := &Proxy{cfg: cfg, forward: httputil.NewSingleHostReverseProxy(target),
-		rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), requests: map[string]int{}, injected: map[Fault]int{}}
+		rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), requests: map[string]int{}, admin: map[string]int{}, injected: map[Fault]int{}}
 	// A client killed mid-request is what some tests do on purpose.
 	p.forward.ErrorLog = log.New(io.Discard, "", 0)
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
@@ -111,6 +112,18 @@ func (p *Proxy) Requests() map[string]int {
 	defer p.mu.Unlock()
 	out := map[string]int{}
 	for m, n := range p.requests {
+		out[m] = n
+	}
+	return out
+}
+
+// AdminRequests is Requests without the token endpoint's: what a
+// benchmark compares between tools, whose logins differ.
+func (p *Proxy) AdminRequests() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for m, n := range p.admin {
 		out[m] = n
 	}
 	return out
@@ -151,7 +164,7 @@ func (p *Proxy) Summary() string {
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.requests, p.injected, p.writes, p.attempts, p.bodies = map[string]int{}, map[Fault]int{}, 0, 0, nil
+	p.requests, p.admin, p.injected, p.writes, p.attempts, p.bodies = map[string]int{}, map[string]int{}, map[Fault]int{}, 0, 0, nil
 }
 
 // SetRate changes the fault rate (0 turns faults off).
@@ -166,6 +179,9 @@ func (p *Proxy) pick(r *http.Request) Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests[r.Method]++
+	if strings.Contains(r.URL.Path, "/admin/") {
+		p.admin[r.Method]++
+	}
 	if isWrite(r) {
 		p.attempts++
 	}

@@ -71,7 +71,8 @@ func TestEveryFault(t *testing.T) {
 }
 
 // TestOnlyEligibleRequestsFail: the token endpoint is left alone, and a
-// rate of 0 injects nothing; writes the server answered are counted.
+// rate of 0 injects nothing; writes the server answered are counted, and
+// Admin API requests apart from the token endpoint's.
 func TestOnlyEligibleRequestsFail(t *testing.T) {
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer upstream.Close()
@@ -94,5 +95,9 @@ func TestOnlyEligibleRequestsFail(t *testing.T) {
 	}
 	if p.Writes() != 3 || len(seen) != 3 || seen[2] != 3 || len(p.Injected()) != 0 {
 		t.Errorf("writes %d, OnWrite %v, injected %v", p.Writes(), seen, p.Injected())
+	}
+	// The token request is a request, not an Admin API one.
+	if p.Requests()["POST"] != 4 || p.AdminRequests()["POST"] != 3 {
+		t.Errorf("requests %v, admin requests %v", p.Requests(), p.AdminRequests())
 	}
 }
