@@ -17,7 +17,9 @@ import (
 )
 
 // The peers of the benchmarks, each optional and run where present:
-// keycloak-config-cli (KCC_JAR, its runnable jar) and OpenTofu (TOFU, its
+// keycloak-config-cli (KCC_JAR, its runnable jar; KCC_JAVA the java to run
+// it with, default java on PATH: its releases for Keycloak 26 need Java 21)
+// and OpenTofu (TOFU, its
 // binary) with the Keycloak provider (TF_PROVIDER_DIR, the directory
 // holding terraform-provider-keycloak, used through dev_overrides). Each
 // is given the preset realmsync was given, converted from the same YAML
@@ -32,9 +34,13 @@ func peersRun() []string {
 		names = append(names, "keycloak-config-cli ("+filepath.Base(jar)+")")
 	}
 	if tofu := os.Getenv("TOFU"); tofu != "" {
-		version := "?"
-		if out, err := exec.Command(tofu, "version").Output(); err == nil {
-			version, _, _ = strings.Cut(string(out), "\n")
+		version := "OpenTofu"
+		out, _ := exec.Command(tofu, "version").CombinedOutput()
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "OpenTofu v") { // after any CLI configuration warning
+				version = line
+				break
+			}
 		}
 		names = append(names, version+" with the Keycloak provider from "+os.Getenv("TF_PROVIDER_DIR"))
 	}
@@ -131,7 +137,7 @@ func benchKCC(t *testing.T, proxy *faultproxy.Proxy, jar string, p gen.Preset, r
 	kcc := func(what string, settings ...string) run {
 		args := append([]string{"-jar", jar, "--keycloak.url=" + proxy.URL, "--keycloak.user=" + server.user,
 			"--keycloak.password=" + server.password, "--import.files.locations=" + file}, settings...)
-		r := timedPeer(t, proxy, "", nil, "java", args...)
+		r := timedPeer(t, proxy, "", nil, envOr("KCC_JAVA", "java"), args...)
 		if r.code != 0 {
 			t.Fatalf("keycloak-config-cli, %s of %s: exit %d\n%s", what, p.Name, r.code, tail(r.output))
 		}
