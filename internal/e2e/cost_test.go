@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -12,18 +13,21 @@ import (
 
 	"github.com/realmsync/realmsync/internal/admin"
 	"github.com/realmsync/realmsync/internal/gen"
+	"github.com/realmsync/realmsync/internal/live"
 	"github.com/realmsync/realmsync/internal/model"
 )
 
 var requestReport = regexp.MustCompile(`requests: GET (\d+) POST (\d+) PUT (\d+) DELETE (\d+)`)
 
-// TestReadCostScalesWithGroupsAndRoles: exporting a realm with 1,000 users
+// TestReadCostScalesWithGroupsAndRoles: exporting a realm with 1,500 users
 // in 50 groups with 20 roles reads memberships and mappings from the group
 // and role side. The request count is reported, and bounded by the number
-// of groups and roles, not by the number of users.
+// of groups and roles, not by the number of users. The users fill more
+// than a page (live.CountedPageSize), and the pages are read at once:
+// every user is exported, once.
 func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 	needServer(t) // real server only: it counts requests against the real server
-	const users, groups, roles = 1000, 50, 20
+	const users, groups, roles = 1500, 50, 20
 	realm := uniqueRealm(t, "cost")
 	ctx := context.Background()
 	api := adminClient(t)
@@ -48,8 +52,28 @@ func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := realmsync(t, nil, "export", "-V", "--realm", realm, t.TempDir())
+	out := t.TempDir()
+	r := realmsync(t, nil, "export", "-V", "--realm", realm, out)
 	expectCode(t, r, 0, "export")
+	exported := map[string]int{}
+	files, _ := filepath.Glob(filepath.Join(out, realm, "*.yaml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range exportedUser.FindAllStringSubmatch(string(b), -1) {
+			exported[name[1]]++
+		}
+	}
+	if len(exported) != users {
+		t.Errorf("export wrote %d of the %d users", len(exported), users)
+	}
+	for name, n := range exported {
+		if n != 1 {
+			t.Errorf("export wrote user %s %d times", name, n)
+		}
+	}
 	m := requestReport.FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("no request report:\n%s", r)
@@ -60,7 +84,7 @@ func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 	// other reads (among them the built-in flows: each flow's execution
 	// tree, its sub-flows' kinds, its configs, the provider lists, about
 	// 25); and the same again, small, for the baseline realm.
-	bound := users/100 + 2*(groups+roles) + 200
+	bound := users/live.CountedPageSize + 1 + 2*(groups+roles) + 200
 	t.Logf("export of %d users in %d groups with %d roles: %s (bound %d GETs)", users, groups, roles, m[0], bound)
 	if gets > bound {
 		t.Errorf("export made %d GET requests, more than %d: reading grows with users", gets, bound)
@@ -69,6 +93,8 @@ func TestReadCostScalesWithGroupsAndRoles(t *testing.T) {
 		t.Errorf("export made %d GET requests for %d users", gets, users)
 	}
 }
+
+var exportedUser = regexp.MustCompile(`(?m)username: (user\d{4})$`)
 
 // TestFlowReadCost: a no-op plan of a realm with 20 custom flows (each
 // with a configured step and a sub-flow) costs a few reads per flow more
@@ -150,9 +176,10 @@ func TestPresetPlanCost(t *testing.T) {
 	// roles are listed like the preset's clients'.
 	const fixed = 60
 	holders := p.Groups + p.RealmRoles + p.Clients*p.RolesPerClient
-	bound := p.Users/100 + 1 + holders + p.Clients + fixed
+	userPages := p.Users/live.CountedPageSize + 1
+	bound := userPages + holders + p.Clients + fixed
 	t.Logf("no-op plan of the small preset: %d GETs (bound %d: %d holder lists, %d user pages, %d client role lists, %d fixed)",
-		gets, bound, holders, p.Users/100+1, p.Clients, fixed)
+		gets, bound, holders, userPages, p.Clients, fixed)
 	if gets > bound {
 		t.Errorf("the no-op plan made %d GETs, more than %d", gets, bound)
 	}

