@@ -20,5 +20,5 @@ out="$PWD/BENCHMARKS.md"
 if [ "${KEYCLOAK_DB:-dev-file}" = postgres ]; then
   out="$PWD/BENCHMARKS-postgres.md"
 fi
-REALMSYNC_BENCH="$out" go test -count=1 -timeout 80m -run 'TestBenchmarks$' -v ./internal/e2e/
+REALMSYNC_BENCH="$out" go test -count=1 -timeout 150m -run 'TestBenchmarks$' -v ./internal/e2e/
 go test -run '^$' -bench . -benchmem ./internal/diff/
