@@ -118,6 +118,12 @@ func (a *app) load(paths, exclude []string) (*load.Desired, error) {
 	return load.Paths(paths, load.Options{Lookup: a.env, Exclude: exclude})
 }
 
+// loadScoped loads as load does, keeping the parts of the files changed
+// since rev for scope.Since.
+func (a *app) loadScoped(ctx context.Context, paths, exclude []string, rev string) (*load.Desired, error) {
+	return load.Paths(paths, load.Options{Lookup: a.env, Exclude: exclude, KeepParts: scope.ChangedFiles(ctx, paths, rev)})
+}
+
 func (a *app) loadFailed(err error) int {
 	fmt.Fprintf(a.stderr, "error: invalid desired state:\n")
 	for _, line := range strings.Split(err.Error(), "\n") {
@@ -166,7 +172,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	var desired *load.Desired
 	switch f.from {
 	case "":
-		desired, err = a.load(rest, f.exclude)
+		if f.changedSince != "" {
+			desired, err = a.loadScoped(ctx, rest, f.exclude, f.changedSince)
+		} else {
+			desired, err = a.load(rest, f.exclude)
+		}
 	case "kcc":
 		var p *load.KCCProject
 		if p, err = load.KCC(rest, load.Options{Lookup: a.env}, false); err == nil {

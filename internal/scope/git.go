@@ -41,6 +41,41 @@ func Since(ctx context.Context, desired *load.Desired, realms []string, rev stri
 	return out
 }
 
+// ChangedFiles are the realm files under the directories of paths (load
+// paths: directories, or patterns of them) changed since rev, as Since
+// finds them, by load.PartKey: the files whose parts a load keeps
+// (load.Options.KeepParts) for Since, so that it does not parse them
+// again. What cannot be worked out here is left to Since: a file missed
+// here is parsed there.
+func ChangedFiles(ctx context.Context, paths []string, rev string) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range paths {
+		dir := filepath.Clean(p)
+		for strings.ContainsAny(dir, "*?[") {
+			dir = filepath.Dir(dir)
+		}
+		top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
+		if err != nil {
+			continue
+		}
+		top = strings.TrimSpace(top)
+		changed, err := git(ctx, dir, "diff", "--name-only", "--no-renames", "-z", rev, "--", ".")
+		if err != nil {
+			continue
+		}
+		untracked, err := git(ctx, dir, "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", ".")
+		if err != nil {
+			continue
+		}
+		for _, file := range uniqueNames(changed + untracked) {
+			if ext := strings.ToLower(filepath.Ext(file)); ext == ".yaml" || ext == ".yml" {
+				out[load.PartKey(filepath.Join(top, filepath.FromSlash(file)))] = true
+			}
+		}
+	}
+	return out
+}
+
 func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts load.Options) (*Realm, string) {
 	dir, err := filepath.Abs(desired.Dirs[name])
 	if err != nil || desired.Dirs[name] == "" {
@@ -95,7 +130,9 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 				}
 			}
 		}
-		if data, err := os.ReadFile(abs); err == nil {
+		if part := desired.Parts[load.PartKey(abs)]; part != nil {
+			c.After = part // parsed as it was loaded (ChangedFiles)
+		} else if data, err := os.ReadFile(abs); err == nil {
 			if c.After, err = load.FilePart(name, abs, data, opts); err != nil {
 				return nil, fmt.Sprintf("%s does not load on its own: %v", file, firstLine(err))
 			}

@@ -1,0 +1,100 @@
+package scope
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/load"
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// gitRepo makes a work tree holding files, committed, and returns its root.
+func gitRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	root := t.TempDir()
+	for path, content := range files {
+		writeFile(t, filepath.Join(root, path), content)
+	}
+	for _, args := range [][]string{
+		{"init", "-q"},
+		{"add", "-A"},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init"},
+	} {
+		if out, err := exec.Command("git", append([]string{"-C", root}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return root
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSinceComparesKeptParts: ChangedFiles names the changed and the new
+// realm files (given the tree or a pattern of its realm directories), a
+// load keeps their parts, and Since compares those parts rather than
+// parsing the files again.
+func TestSinceComparesKeptParts(t *testing.T) {
+	ctx := context.Background()
+	root := gitRepo(t, map[string]string{
+		"acme/realm.yaml": "realm: acme\n",
+		"acme/users.yaml": "users:\n  - username: a\n    firstName: Before\n",
+	})
+	users := filepath.Join(root, "acme", "users.yaml")
+	more := filepath.Join(root, "acme", "more-users.yaml")
+	writeFile(t, users, "users:\n  - username: a\n    firstName: After\n")
+	writeFile(t, more, "users:\n  - username: b\n")
+
+	for _, arg := range []string{root, filepath.Join(root, "*")} {
+		got := ChangedFiles(ctx, []string{arg}, "HEAD")
+		want := map[string]bool{load.PartKey(users): true, load.PartKey(more): true}
+		if len(got) != len(want) || !got[load.PartKey(users)] || !got[load.PartKey(more)] {
+			t.Errorf("ChangedFiles(%s) = %v, want %v", arg, got, want)
+		}
+	}
+
+	opts := load.Options{Lookup: func(string) (string, bool) { return "", false }}
+	keepOpts := opts
+	keepOpts.KeepParts = ChangedFiles(ctx, []string{root}, "HEAD")
+	desired, err := load.Dir(root, keepOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(desired.Parts) != 2 {
+		t.Fatalf("kept parts %v, want the two changed files'", model.SortedKeys(desired.Parts))
+	}
+	res := Since(ctx, desired, []string{"acme"}, "HEAD", opts)
+	s := res.Realms["acme"]
+	if s == nil {
+		t.Fatalf("not scoped: %v", res.Full)
+	}
+	changed := []model.Ref{{Kind: model.KindUser, Key: "b"}, {Kind: model.KindUser, Key: "a"}}
+	if len(s.Changed) != 2 || !s.Changed[changed[0]] || !s.Changed[changed[1]] {
+		t.Errorf("changed %v, want %v", sortedRefs(s.Changed), changed)
+	}
+
+	// A kept part is what Since compares: one saying the users file is
+	// as it was makes the user unchanged.
+	before, err := load.FilePart("acme", users, []byte("users:\n  - username: a\n    firstName: Before\n"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desired.Parts[load.PartKey(users)] = before
+	s = Since(ctx, desired, []string{"acme"}, "HEAD", opts).Realms["acme"]
+	if s == nil || s.Changed[model.Ref{Kind: model.KindUser, Key: "a"}] || !s.Changed[changed[0]] {
+		t.Errorf("with the users file's part as before, changed %v, want user b only", s)
+	}
+}
