@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"io"
 	"log"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -110,11 +111,7 @@ func Start(cfg Config) (*Proxy, error) {
 func (p *Proxy) Requests() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[string]int{}
-	for m, n := range p.requests {
-		out[m] = n
-	}
-	return out
+	return maps.Clone(p.requests)
 }
 
 // AdminRequests is Requests without the token endpoint's: what a
@@ -122,11 +119,7 @@ func (p *Proxy) Requests() map[string]int {
 func (p *Proxy) AdminRequests() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[string]int{}
-	for m, n := range p.admin {
-		out[m] = n
-	}
-	return out
+	return maps.Clone(p.admin)
 }
 
 // Writes is how many Admin API writes (POST, PUT, DELETE) reached the
@@ -142,11 +135,7 @@ func (p *Proxy) Writes() int {
 func (p *Proxy) Injected() map[Fault]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[Fault]int{}
-	for f, n := range p.injected {
-		out[f] = n
-	}
-	return out
+	return maps.Clone(p.injected)
 }
 
 // Summary describes the injected faults, for test logs.
