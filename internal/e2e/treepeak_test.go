@@ -24,6 +24,11 @@ type treePeak struct {
 }
 
 func watchTree(pid int) *treePeak {
+	return watch(func(w *treePeak) { w.sample(pid) })
+}
+
+// watch runs sample every 50 ms until Stop.
+func watch(sample func(*treePeak)) *treePeak {
 	w := &treePeak{stop: make(chan struct{}), hwm: map[int]int64{}}
 	w.done.Add(1)
 	go func() {
@@ -31,7 +36,7 @@ func watchTree(pid int) *treePeak {
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			w.sample(pid)
+			sample(w)
 			select {
 			case <-w.stop:
 				return
@@ -40,6 +45,16 @@ func watchTree(pid int) *treePeak {
 		}
 	}()
 	return w
+}
+
+// watchProcess samples one process's VmHWM alone, every 50 ms: cheaper
+// than watchTree, for a tool that starts no processes of its own.
+func watchProcess(pid int) *treePeak {
+	return watch(func(w *treePeak) {
+		if kb := vmHWM(pid); kb > 0 { // 0: exited, the last sample stands
+			w.hwm[pid] = kb
+		}
+	})
 }
 
 // Stop ends the sampling and returns the peak in KiB, as last sampled: an
