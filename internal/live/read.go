@@ -8,8 +8,10 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"sync"
@@ -226,10 +228,13 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		case model.ReadHook:
 			err = hooks[k.Read.Hook](rd, ctx)
 		}
-		if err != nil && k.Name == model.KindUser && rd.federated() && badRequest(err) {
+		if err != nil && k.Name == model.KindUser && rd.federated() && (badRequest(err) || brokenOff(err)) {
 			// Every user list asks the realm's LDAP providers too, and
 			// fails while one cannot connect or bind: the plan that mends
 			// the provider must still be made. Users are left out of it.
+			// A page that the realm's own users do not fill asks the
+			// providers after its first users are sent: the failure then
+			// breaks the answer off instead of making it a 400.
 			rd.unreadable[k.Name] = fmt.Sprintf("the users of realm %s could not be read, so this plan leaves users alone: Keycloak answered %v (every user list also searches the realm's LDAP providers, and fails while one cannot connect or bind)", rd.realm, err)
 			delete(rd.doc(), k.RealmPath)
 			rd.nodes[k.Name] = nil
@@ -314,6 +319,13 @@ func (rd *reader) federated() bool {
 }
 
 // badRequest spots a 400 by its BadRequest() bool method.
+// brokenOff: the answer is not the JSON it began as (the server failed
+// while sending it).
+func brokenOff(err error) bool {
+	var syntax *json.SyntaxError
+	return errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
 func badRequest(err error) bool {
 	var br interface{ BadRequest() bool }
 	return errors.As(err, &br) && br.BadRequest()

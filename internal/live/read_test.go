@@ -2,6 +2,10 @@ package live
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -106,5 +110,30 @@ func TestTableReadSpecs(t *testing.T) {
 	}
 	if Stages() < 3 {
 		t.Errorf("Stages() = %d", Stages())
+	}
+}
+
+// TestBrokenOff: an answer that stops being JSON partway (Keycloak failed
+// while sending a users page, its LDAP search failing) is told apart
+// from other failures.
+func TestBrokenOff(t *testing.T) {
+	var syntax error
+	var v []map[string]any
+	if syntax = json.Unmarshal([]byte(`[{"id":"a"},{"id" error`), &v); syntax == nil {
+		t.Fatal("the broken JSON decoded")
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"broken JSON, wrapped", fmt.Errorf("GET r/users: decode response: %w", syntax), true},
+		{"cut short", fmt.Errorf("GET r/users: %w", io.ErrUnexpectedEOF), true},
+		{"not found", notFound("r/users"), false},
+		{"another failure", errors.New("connection refused"), false},
+	} {
+		if got := brokenOff(c.err); got != c.want {
+			t.Errorf("%s: brokenOff(%v) = %v, want %v", c.name, c.err, got, c.want)
+		}
 	}
 }
