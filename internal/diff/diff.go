@@ -273,7 +273,7 @@ func unknownFlows(desired, live *model.Realm, realmMissing bool) []string {
 				m, _ := d.Fields[ref.Field].(map[string]any)
 				for _, binding := range model.SortedKeys(m) {
 					if alias, ok := m[binding].(string); ok && alias != "" {
-						check(d.FieldPos[ref.Field], fmt.Sprintf("%s %q %s.%s", k.Title, d.Key, ref.Field, binding), alias)
+						check(d.FieldPos.Get(ref.Field), fmt.Sprintf("%s %q %s.%s", k.Title, d.Key, ref.Field, binding), alias)
 					}
 				}
 			}
@@ -292,7 +292,7 @@ func frozenChange(a plan.Action) string {
 	for _, c := range a.Changes {
 		f, _, _ := strings.Cut(c.Path, ".")
 		f, _, _ = strings.Cut(f, "[")
-		if p := d.FieldPos[f]; !p.IsZero() && len(fields) == 0 {
+		if p := d.FieldPos.Get(f); !p.IsZero() && len(fields) == 0 {
 			where = p.String()
 		}
 		if !slices.Contains(fields, f) {
@@ -531,7 +531,7 @@ func withoutSteps(s *model.Steps, step any) any {
 
 // fieldPos is where a field of d is written, or d itself.
 func fieldPos(d *model.Entity, field string) model.Pos {
-	if p := d.FieldPos[field]; field != "" && !p.IsZero() {
+	if p := d.FieldPos.Get(field); field != "" && !p.IsZero() {
 		return p
 	}
 	return d.Source

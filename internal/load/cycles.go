@@ -34,7 +34,7 @@ func cycles(r *model.Realm) []error {
 						edges[from] = append(edges[from], ref)
 					}
 				}
-				if p := e.FieldPos[rel.Field]; !p.IsZero() {
+				if p := e.FieldPos.Get(rel.Field); !p.IsZero() {
 					where[from] = p
 				} else {
 					where[from] = e.Source

@@ -24,7 +24,7 @@ func validate(r *model.Realm) []error {
 				what = "realm " + r.Name
 			}
 			for _, f := range model.SortedKeys(e.Fields) {
-				pos := e.FieldPos[f]
+				pos := e.FieldPos.Get(f)
 				if pos.IsZero() {
 					pos = e.Source
 				}
@@ -46,7 +46,7 @@ func validate(r *model.Realm) []error {
 						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
 							at := pos
 							for _, name := range []string{ref.Key, model.ChildName(ref.Key)} {
-								if p, ok := e.FieldPos[model.RefPosKey(f, name)]; ok && !p.IsZero() {
+								if p, ok := e.FieldPos.Lookup(model.RefPosKey(f, name)); ok && !p.IsZero() {
 									at = p // the name itself, not the list it is in
 									break
 								}
@@ -66,7 +66,7 @@ func validate(r *model.Realm) []error {
 			}
 			for _, p := range k.Check(r, e) {
 				pos := e.Source
-				if fp := e.FieldPos[p.Field]; p.Field != "" && !fp.IsZero() {
+				if fp := e.FieldPos.Get(p.Field); p.Field != "" && !fp.IsZero() {
 					pos = fp
 				}
 				if p.Field == "" {

@@ -189,7 +189,7 @@ func UnknownAuthenticators(desired, live *Realm) []string {
 				exec, _ := items[i].(map[string]any)
 				p := StepPath(prefix, ExecutionsField, key)
 				if auth, _ := exec["authenticator"].(string); auth != "" && !contains(live.Authenticators, auth) {
-					pos := f.FieldPos[p]
+					pos := f.FieldPos.Get(p)
 					if pos.IsZero() {
 						pos = f.Source
 					}
@@ -432,7 +432,7 @@ func (s *Steps) stepPositions(e *Entity, list any, prefix string, path []string,
 	for i, key := range s.StepKeys(items) {
 		p := StepPath(prefix, s.Field, key)
 		ipath := append(append([]string{}, path...), s.Field, strconv.Itoa(i))
-		e.FieldPos[p] = pos(ipath)
+		e.FieldPos.Set(p, pos(ipath))
 		if obj, ok := items[i].(map[string]any); ok {
 			s.stepPositions(e, obj[s.Field], p, ipath, pos)
 		}
@@ -453,7 +453,7 @@ func checkFlow(r *Realm, e *Entity) []Problem {
 		for i, key := range flowSteps.StepKeys(items) {
 			p := StepPath(prefix, ExecutionsField, key)
 			field := p
-			if _, known := e.FieldPos[p]; !known {
+			if _, known := e.FieldPos.Lookup(p); !known {
 				field = firstField(prefix)
 			}
 			exec, ok := items[i].(map[string]any)

@@ -31,14 +31,11 @@ func (r *Realm) MergeOver(part *Realm) []Overlap {
 				if !cmp.Equal(cur.Fields[f], e.Fields[f]) {
 					changed = true
 					if k.Root {
-						out = append(out, Overlap{What: fmt.Sprintf("realm field %q is set again", f), At: e.FieldPos[f], First: cur.FieldPos[f]})
+						out = append(out, Overlap{What: fmt.Sprintf("realm field %q is set again", f), At: e.FieldPos.Get(f), First: cur.FieldPos.Get(f)})
 					}
 				}
 				cur.Fields[f] = e.Fields[f]
-				if cur.FieldPos == nil {
-					cur.FieldPos = map[string]Pos{}
-				}
-				cur.FieldPos[f] = e.FieldPos[f]
+				cur.FieldPos.Set(f, e.FieldPos.Get(f))
 			}
 			if changed && !k.Root {
 				out = append(out, Overlap{What: fmt.Sprintf("%s %q is defined again", k.Title, e.Key), At: e.Source, First: cur.Source})

@@ -102,7 +102,7 @@ func Unsupported(v Version, desired *Realm) []string {
 		if c.Field != "" {
 			for _, e := range desired.Sorted(c.Kind) {
 				if _, ok := e.Fields[c.Field]; ok {
-					need(e.FieldPos[c.Field], fmt.Sprintf("%s %q: field %q", e.Kind.Title, e.Key, c.Field), c)
+					need(e.FieldPos.Get(c.Field), fmt.Sprintf("%s %q: field %q", e.Kind.Title, e.Key, c.Field), c)
 				}
 			}
 			continue
@@ -120,7 +120,7 @@ func Unsupported(v Version, desired *Realm) []string {
 					}
 					for _, r := range refs {
 						if r.Kind == KindClientScope && r.Key == c.Scope {
-							need(e.FieldPos[rel.Field], fmt.Sprintf("%s %q: %s", k.Title, e.Key, rel.Field), c)
+							need(e.FieldPos.Get(rel.Field), fmt.Sprintf("%s %q: %s", k.Title, e.Key, rel.Field), c)
 						}
 					}
 				}
