@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -212,10 +211,6 @@ func isYAML(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// bigFile is the size from which a file's parse is followed by a
-// collection.
-const bigFile = 8 << 20
-
 // loadRealm reads every YAML file under a realm directory, in lexical
 // order, and merges them.
 func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
@@ -235,36 +230,25 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		if opts.digest != nil {
 			opts.digest(file, data)
 		}
-		docs, err := parseFile(file, data, opts.Lookup)
-		if err != nil {
-			errs = append(errs, err)
+		keep := opts.keep != nil && opts.KeepParts[PartKey(file)]
+		f := decomposeFile(name, file, data, opts.Lookup, keep)
+		if f.parseErr != nil {
+			errs = append(errs, f.parseErr)
 		}
-		if docs == nil {
+		if !f.readable {
 			unreadable = true
 			continue
 		}
-		if len(data) > bigFile {
-			// The YAML library's node tree of a big file is garbage now:
-			// collect it before the entities are built, or the two peak
-			// together (a 50 MB users file: 2.9 GB instead of 1.9 GB).
-			data = nil
-			runtime.GC()
+		errs = append(errs, f.errs...)
+		if f.kept != nil {
+			opts.keep(file, f.kept)
 		}
-		if opts.keep != nil && opts.KeepParts[PartKey(file)] {
-			if part, err := filePart(name, docs, true); err == nil {
-				opts.keep(file, part)
-			}
-		}
-		for _, doc := range docs {
-			part, perrs := model.Decompose(name, doc.root, doc.posOf)
-			errs = append(errs, perrs...)
-			errs = append(errs, realm.Merge(part)...)
-		}
+		errs = append(errs, realm.Merge(f.part)...)
 	}
 	if realm.Settings() == nil {
 		// A realm directory whose files hold only collections.
 		_ = realm.Add(&model.Entity{Kind: model.KindByName(model.KindRealm), Key: name,
-			Fields: model.Object{"realm": name}, Source: model.Pos{File: dir}, FieldPos: map[string]model.Pos{}})
+			Fields: model.Object{"realm": name}, Source: model.Pos{File: dir}})
 	}
 	if !unreadable {
 		// Validating a realm with unreadable parts would report their
@@ -283,27 +267,51 @@ func FilePart(realm, file string, data []byte, opts Options) (*model.Realm, erro
 	if opts.Lookup == nil {
 		opts.Lookup = os.LookupEnv
 	}
-	docs, err := parseFile(file, data, opts.Lookup)
-	if err != nil {
-		return nil, err
+	f := decomposeFile(realm, file, data, opts.Lookup, false)
+	if f.parseErr != nil {
+		return nil, f.parseErr
 	}
-	return filePart(realm, docs, false)
+	return f.part, errors.Join(f.errs...)
 }
 
-// filePart decomposes a file's documents into a realm of their own. It
-// reads copies of documents the realm reads too (shared): Decompose
-// changes the document it reads (keys it lowers, markers it removes).
-func filePart(realm string, docs []*document, shared bool) (*model.Realm, error) {
-	part := model.NewRealm(realm)
-	var errs []error
-	for _, doc := range docs {
-		root := doc.root
-		if shared {
-			root = model.DeepCopy(root).(model.Object)
+// decomposedFile is a file decomposed on its own.
+type decomposedFile struct {
+	part     *model.Realm // what the file declares
+	readable bool         // false: a syntax error, no part
+	parseErr error        // the syntax error, or values not substituted
+	errs     []error      // decomposing it: bad objects, objects defined twice
+	kept     *model.Realm // the part again, from copies (nil after any error)
+}
+
+// decomposeFile parses a file and decomposes its documents, one by one as
+// they are parsed, into a realm of their own. With keep it decomposes a
+// copy of each document too, into kept: Decompose changes the document it
+// reads (keys it lowers, markers it removes), and the part's objects
+// become the realm's.
+func decomposeFile(realm, file string, data []byte, lookup func(string) (string, bool), keep bool) decomposedFile {
+	var f decomposedFile
+	var keptErrs bool
+	begin := func() {
+		f.part, f.errs = model.NewRealm(realm), nil
+		if keep {
+			f.kept, keptErrs = model.NewRealm(realm), false
 		}
-		p, perrs := model.Decompose(realm, root, doc.posOf)
-		errs = append(errs, perrs...)
-		errs = append(errs, part.Merge(p)...)
 	}
-	return part, errors.Join(errs...)
+	visit := func(doc *document) {
+		if keep {
+			p, perrs := model.Decompose(realm, model.DeepCopy(doc.root).(model.Object), doc.posOf)
+			keptErrs = keptErrs || len(perrs) > 0 || len(f.kept.Merge(p)) > 0
+		}
+		p, perrs := model.Decompose(realm, doc.root, doc.posOf)
+		f.errs = append(f.errs, perrs...)
+		f.errs = append(f.errs, f.part.Merge(p)...)
+	}
+	f.readable, f.parseErr = parseEach(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)}, begin, visit)
+	if !f.readable {
+		f.part = nil
+	}
+	if !f.readable || keptErrs || f.parseErr != nil {
+		f.kept = nil
+	}
+	return f
 }

@@ -67,26 +67,56 @@ func parseFile(file string, data []byte, lookup func(string) (string, bool)) ([]
 // the caller checks the rest of it. A file that cannot be read returns no
 // documents.
 func parseWith(file string, data []byte, src Sources) ([]*document, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*document
+	readable, err := parseEach(file, data, src, func() { docs = nil }, func(d *document) { docs = append(docs, d) })
+	if !readable {
+		return nil, err
+	}
+	if docs == nil {
+		docs = []*document{} // readable, if empty
+	}
+	return docs, err
+}
+
+// parseEach calls begin, then visit with each document of a file, in
+// order, and reports whether the file could be read (its error may then
+// still hold substitution failures). A big file is read in pieces
+// (pieces.go), each visited before the next is parsed; when they do not
+// parse on their own the file is parsed whole, begin called again: what
+// the earlier visits gave is to be dropped.
+func parseEach(file string, data []byte, src Sources, begin func(), visit func(*document)) (readable bool, err error) {
+	begin()
+	if len(data) >= piecesFrom {
+		if pieces := splitPieces(data, model.StandAloneItems, batchBytes); pieces != nil {
+			soft, ok := parsePieces(file, data, src, pieces, visit)
+			if ok {
+				return true, errors.Join(soft...)
+			}
+			begin()
+		}
+	}
+	return parseWhole(file, data, src, visit)
+}
+
+// parseWhole is parseEach for a file parsed at once.
+func parseWhole(file string, data []byte, src Sources, visit func(*document)) (bool, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var soft []error
+	strs := stringTable{}
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			if docs == nil && len(soft) > 0 {
-				docs = []*document{} // readable, if empty
-			}
-			return docs, errors.Join(soft...)
+			return true, errors.Join(soft...)
 		}
 		if err != nil {
-			return nil, syntaxError(file, data, err)
+			return false, syntaxError(file, data, err)
 		}
-		c := converter{file: file, src: src, budget: max(minExpansion, len(data))}
+		c := converter{file: file, src: src, budget: max(minExpansion, len(data)), strs: strs}
 		tree := &posTree{}
 		v := c.value(&n, tree, 0)
 		if len(c.errs) > 0 {
-			return nil, errors.Join(append(c.errs, c.soft...)...)
+			return false, errors.Join(append(c.errs, c.soft...)...)
 		}
 		soft = append(soft, c.soft...)
 		if v == nil {
@@ -94,9 +124,9 @@ func parseWith(file string, data []byte, src Sources) ([]*document, error) {
 		}
 		root, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s:%d:%d: a realm file must be a mapping of realm fields", file, n.Line, n.Column)
+			return false, fmt.Errorf("%s:%d:%d: a realm file must be a mapping of realm fields", file, n.Line, n.Column)
 		}
-		docs = append(docs, &document{root: root, pos: tree, file: file})
+		visit(&document{root: root, pos: tree, file: file})
 	}
 }
 
@@ -121,6 +151,21 @@ type converter struct {
 	// missing variable does not hide every other mistake.
 	soft     []error
 	reported bool
+	strs     stringTable
+}
+
+// stringTable holds one copy of each string value of a file, boxed: the
+// same group path, role name or first name in ten thousand users is one
+// string then, not ten thousand (a tenth of a users file's heap).
+type stringTable map[string]any
+
+func (t stringTable) of(s string) any {
+	if v, ok := t[s]; ok {
+		return v
+	}
+	var v any = s
+	t[s] = v
+	return v
 }
 
 // plainTags are the YAML tags whose values JSON has.
@@ -223,7 +268,7 @@ func (c *converter) scalar(n *yaml.Node) any {
 			c.softf(n, "%v", err)
 			return nil
 		}
-		return s
+		return c.strs.of(s)
 	}
 	node := n
 	if strings.Contains(n.Value, "${") {
@@ -237,7 +282,7 @@ func (c *converter) scalar(n *yaml.Node) any {
 	if node.ShortTag() == "!!str" {
 		// Most values: no decoder needed (one per scalar is most of a
 		// large file's garbage).
-		return node.Value
+		return c.strs.of(node.Value)
 	}
 	var v any
 	if err := node.Decode(&v); err != nil {
