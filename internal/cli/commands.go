@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/yamlschema"
 )
 
@@ -21,7 +22,8 @@ Examples:
 			return code
 		}
 		exclude, _ := fs.GetStringArray("exclude")
-		d, err := a.load(rest, exclude)
+		// Only errors are asked for: big users files are checked batch by batch.
+		d, err := load.Paths(rest, load.Options{Lookup: a.env, Exclude: exclude, CheckOnly: true})
 		if err != nil {
 			return a.loadFailed(err)
 		}

@@ -100,7 +100,7 @@ func KCC(paths []string, opts Options, keep bool) (*KCCProject, error) {
 			// are validated when they are read.
 			break
 		}
-		errs = append(errs, validate(p.Realms[name])...)
+		errs = append(errs, validate(p.Realms[name], nil)...)
 		errs = append(errs, cycles(p.Realms[name])...)
 	}
 	if len(errs) > 0 {

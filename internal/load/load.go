@@ -55,6 +55,13 @@ type Options struct {
 	// parses the 2.4 MB users file: 0.3 s of 1.4 s).
 	KeepParts map[string]bool
 
+	// CheckOnly is for validate, which reports errors and nothing else:
+	// the users of big files (read in batches, pieces.go) are checked
+	// batch by batch once the rest is loaded, and Desired keeps only
+	// their keys and places (a 50 MB users file otherwise holds its
+	// 210,000 users whole, to be checked at the end).
+	CheckOnly bool
+
 	digest func(file string, data []byte)       // hears every file read, in order
 	keep   func(file string, part *model.Realm) // hears each part KeepParts asks for
 }
@@ -220,7 +227,8 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 	}
 	realm := model.NewRealm(name)
 	var errs []error
-	unreadable := false // a file could not be read at all
+	unreadable := false     // a file could not be read at all
+	var checkLater []string // files whose users are kept by key alone (CheckOnly)
 	for _, file := range files {
 		data, err := readFile(file)
 		if err != nil {
@@ -231,7 +239,7 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 			opts.digest(file, data)
 		}
 		keep := opts.keep != nil && opts.KeepParts[PartKey(file)]
-		f := decomposeFile(name, file, data, opts.Lookup, keep)
+		f := decomposeFile(name, file, data, opts.Lookup, keep, opts.CheckOnly)
 		if f.parseErr != nil {
 			errs = append(errs, f.parseErr)
 		}
@@ -244,6 +252,9 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 			opts.keep(file, f.kept)
 		}
 		errs = append(errs, realm.Merge(f.part)...)
+		if f.stripped {
+			checkLater = append(checkLater, file)
+		}
 	}
 	if realm.Settings() == nil {
 		// A realm directory whose files hold only collections.
@@ -255,7 +266,9 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		// objects as missing: one cause, many messages. Other errors (a
 		// variable not set, an object defined twice) leave the rest to
 		// check, so every mistake is reported in one pass.
-		errs = append(errs, append(validate(realm), cycles(realm)...)...)
+		checked, cerrs := checkStripped(realm, checkLater, opts.Lookup)
+		errs = append(errs, cerrs...)
+		errs = append(errs, append(validate(realm, checked), cycles(realm)...)...)
 	}
 	return realm, errs
 }
@@ -267,7 +280,7 @@ func FilePart(realm, file string, data []byte, opts Options) (*model.Realm, erro
 	if opts.Lookup == nil {
 		opts.Lookup = os.LookupEnv
 	}
-	f := decomposeFile(realm, file, data, opts.Lookup, false)
+	f := decomposeFile(realm, file, data, opts.Lookup, false, false)
 	if f.parseErr != nil {
 		return nil, f.parseErr
 	}
@@ -281,6 +294,7 @@ type decomposedFile struct {
 	parseErr error        // the syntax error, or values not substituted
 	errs     []error      // decomposing it: bad objects, objects defined twice
 	kept     *model.Realm // the part again, from copies (nil after any error)
+	stripped bool         // users in it hold their key and place alone
 }
 
 // decomposeFile parses a file and decomposes its documents, one by one as
@@ -288,7 +302,7 @@ type decomposedFile struct {
 // copy of each document too, into kept: Decompose changes the document it
 // reads (keys it lowers, markers it removes), and the part's objects
 // become the realm's.
-func decomposeFile(realm, file string, data []byte, lookup func(string) (string, bool), keep bool) decomposedFile {
+func decomposeFile(realm, file string, data []byte, lookup func(string) (string, bool), keep, strip bool) decomposedFile {
 	var f decomposedFile
 	var keptErrs bool
 	begin := func() {
@@ -303,15 +317,59 @@ func decomposeFile(realm, file string, data []byte, lookup func(string) (string,
 			keptErrs = keptErrs || len(perrs) > 0 || len(f.kept.Merge(p)) > 0
 		}
 		p, perrs := model.Decompose(realm, doc.root, doc.posOf)
+		if strip && doc.field == usersField {
+			for _, u := range p.Entities[model.KindUser] {
+				u.Fields, u.FieldPos = nil, model.Positions{}
+			}
+			f.stripped = true
+		}
 		f.errs = append(f.errs, perrs...)
 		f.errs = append(f.errs, f.part.Merge(p)...)
 	}
 	f.readable, f.parseErr = parseEach(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)}, begin, visit)
 	if !f.readable {
-		f.part = nil
+		f.part, f.stripped = nil, false
 	}
 	if !f.readable || keptErrs || f.parseErr != nil {
 		f.kept = nil
 	}
 	return f
+}
+
+var usersField = model.KindByName(model.KindUser).RealmPath
+
+// checkStripped parses again the files whose users the realm holds by key
+// alone (Options.CheckOnly) and checks each user as validate would, now
+// that the rest of the realm is known, one batch in memory at a time. It
+// answers each user's errors by key, for validate to report in its place.
+func checkStripped(realm *model.Realm, files []string, lookup func(string) (string, bool)) (map[string][]error, []error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	checked := map[string][]error{}
+	var errs []error
+	users := model.KindByName(model.KindUser)
+	for _, file := range files {
+		data, err := readFile(file)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		visit := func(doc *document) {
+			if doc.field != usersField {
+				return
+			}
+			p, _ := model.Decompose(realm.Name, doc.root, doc.posOf) // its errors were reported
+			for _, u := range p.Entities[model.KindUser] {
+				// Only the user the realm holds, not a second definition.
+				if held := realm.Get(model.KindUser, u.Key); held != nil && held.Source == u.Source {
+					checked[u.Key] = validateEntity(realm, users, u)
+				}
+			}
+		}
+		if _, err := parseEach(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)}, func() { clear(checked) }, visit); err != nil {
+			errs = append(errs, fmt.Errorf("%s: changed while it was read: %w", file, err))
+		}
+	}
+	return checked, errs
 }

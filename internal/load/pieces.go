@@ -234,9 +234,10 @@ func parsePieces(file string, data []byte, src Sources, pieces []piece, visit fu
 		}
 		member := &posTree{line: p.key.Line, col: p.key.Col, items: tree.items}
 		visit(&document{
-			root: model.Object{p.field: list},
-			pos:  &posTree{line: p.key.Line, col: p.key.Col, keys: map[string]*posTree{p.field: member}},
-			file: file,
+			root:  model.Object{p.field: list},
+			pos:   &posTree{line: p.key.Line, col: p.key.Col, keys: map[string]*posTree{p.field: member}},
+			file:  file,
+			field: p.field,
 		})
 	}
 	return soft, true

@@ -166,3 +166,49 @@ func FuzzPieces(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckOnlyReportsWhatAFullLoadReports: validate checks a big file's
+// users batch by batch and keeps their keys alone, with the same errors,
+// in the same order, as a load that keeps them whole.
+func TestCheckOnlyReportsWhatAFullLoadReports(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("registrationEmailAsUsername: false\nusers:\n")
+	for i := 0; b.Len() < piecesFrom+1000; i++ {
+		switch i {
+		case 7:
+			b.WriteString("  - username: bad-field\n    enabeld: true\n")
+		case 2000:
+			b.WriteString("  - username: bad-group\n    groups: [/nope]\n")
+		case 5000:
+			b.WriteString("  - username: twice\n    email: second@example.com\n")
+		default:
+			fmt.Fprintf(&b, "  - username: user-%d\n    email: u%d@example.com\n    groups: [/g]\n    federatedIdentities:\n      - identityProvider: idp\n        userId: \"%d\"\n        userName: u%d\n", i, i, i, i)
+		}
+	}
+	root := writeTree(t, map[string]string{
+		"acme/a.yaml":     "groups:\n  - name: g\nusers:\n  - username: twice\n    enabeld: 1\n",
+		"acme/users.yaml": b.String(),
+	})
+	_, full := Dir(root, Options{Lookup: noEnv})
+	_, checked := Dir(root, Options{Lookup: noEnv, CheckOnly: true})
+	if full == nil || checked == nil || full.Error() != checked.Error() {
+		t.Fatalf("errors of a full load:\n%v\nchecking only:\n%v", full, checked)
+	}
+	for _, want := range []string{`unknown field "enabeld"`, `"/nope", which is not defined`, `user "twice" is defined twice`} {
+		if !strings.Contains(full.Error(), want) {
+			t.Errorf("no error %q in:\n%v", want, full)
+		}
+	}
+
+	// Valid, the users are there by key and place.
+	good := strings.NewReplacer("enabeld: true", "enabled: true", "/nope", "/g", "username: twice", "username: once").Replace(b.String())
+	root = writeTree(t, map[string]string{"acme/a.yaml": "groups:\n  - name: g\nidentityProviders:\n  - alias: idp\n    providerId: oidc\n    config: {clientId: x, clientSecret: y, tokenUrl: \"https://x\", authorizationUrl: \"https://x\"}\n", "acme/users.yaml": good})
+	d, err := Dir(root, Options{Lookup: noEnv, CheckOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := d.Realms["acme"].Get(model.KindUser, "user-3")
+	if u == nil || u.Fields != nil || u.Source.Line == 0 || len(d.Realms["acme"].Sorted(model.KindUser)) < 5000 {
+		t.Errorf("user-3 held as %+v", u)
+	}
+}

@@ -12,76 +12,90 @@ import (
 // validate checks a merged realm offline: known fields with the right
 // types, parents that exist, and references that resolve within the
 // desired state or to objects every realm has.
-func validate(r *model.Realm) []error {
+//
+// Users held by key alone (Options.CheckOnly) were checked already:
+// checked has their errors, reported here in their place.
+func validate(r *model.Realm, checked map[string][]error) []error {
+	var errs []error
+	for _, k := range model.Kinds() {
+		for _, e := range r.Sorted(k.Name) {
+			if k.Name == model.KindUser && e.Fields == nil {
+				errs = append(errs, checked[e.Key]...)
+				continue
+			}
+			errs = append(errs, validateEntity(r, k, e)...)
+		}
+	}
+	return errs
+}
+
+// validateEntity checks one object of r.
+func validateEntity(r *model.Realm, k *model.Kind, e *model.Entity) []error {
 	var errs []error
 	fail := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", pos, fmt.Sprintf(format, args...)))
 	}
-	for _, k := range model.Kinds() {
-		for _, e := range r.Sorted(k.Name) {
-			what := fmt.Sprintf("%s %q", k.Title, e.Key)
-			if k.Root {
-				what = "realm " + r.Name
+	what := fmt.Sprintf("%s %q", k.Title, e.Key)
+	if k.Root {
+		what = "realm " + r.Name
+	}
+	for _, f := range model.SortedKeys(e.Fields) {
+		pos := e.FieldPos.Get(f)
+		if pos.IsZero() {
+			pos = e.Source
+		}
+		if !schema.HasField(k.Representation, f) && k.Relation(f) == nil {
+			fail(pos, "%s: unknown field %q%s", what, f, suggestion(k.Representation, f))
+			continue
+		}
+		if rel := k.Relation(f); rel != nil {
+			refs, err := rel.Refs(e.Fields[f])
+			if err != nil {
+				fail(pos, "%s: %s: %v", what, f, err)
+				continue
 			}
-			for _, f := range model.SortedKeys(e.Fields) {
-				pos := e.FieldPos.Get(f)
-				if pos.IsZero() {
-					pos = e.Source
-				}
-				if !schema.HasField(k.Representation, f) && k.Relation(f) == nil {
-					fail(pos, "%s: unknown field %q%s", what, f, suggestion(k.Representation, f))
+			for _, ref := range refs {
+				if msg := model.KindByName(ref.Kind).CheckRef(r.Name, ref); msg != "" {
+					fail(pos, "%s: %s: %s", what, f, msg)
 					continue
 				}
-				if rel := k.Relation(f); rel != nil {
-					refs, err := rel.Refs(e.Fields[f])
-					if err != nil {
-						fail(pos, "%s: %s: %v", what, f, err)
-						continue
-					}
-					for _, ref := range refs {
-						if msg := model.KindByName(ref.Kind).CheckRef(r.Name, ref); msg != "" {
-							fail(pos, "%s: %s: %s", what, f, msg)
-							continue
-						}
-						if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
-							at := pos
-							for _, name := range []string{ref.Key, model.ChildName(ref.Key)} {
-								if p, ok := e.FieldPos.Lookup(model.RefPosKey(f, name)); ok && !p.IsZero() {
-									at = p // the name itself, not the list it is in
-									break
-								}
-							}
-							fail(at, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
+				if r.Get(ref.Kind, ref.Key) == nil && !model.KnownBuiltInRole(r.Name, ref) && !model.KindByName(ref.Kind).BuiltIn(r.Name, ref.Key) {
+					at := pos
+					for _, name := range []string{ref.Key, model.ChildName(ref.Key)} {
+						if p, ok := e.FieldPos.Lookup(model.RefPosKey(f, name)); ok && !p.IsZero() {
+							at = p // the name itself, not the list it is in
+							break
 						}
 					}
-					continue
-				}
-				if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
-					fail(pos, "%s: field %q %s", what, f, msg)
-					continue
-				}
-				if msg := k.CheckValue(f, e.Fields[f]); msg != "" {
-					fail(pos, "%s: field %q %s", what, f, msg)
+					fail(at, "%s: %s refers to %s, which is not defined%s", what, f, ref, refSuggestion(r, ref))
 				}
 			}
-			for _, p := range k.Check(r, e) {
-				pos := e.Source
-				if fp := e.FieldPos.Get(p.Field); p.Field != "" && !fp.IsZero() {
-					pos = fp
-				}
-				if p.Field == "" {
-					fail(pos, "%s: %s", what, p.Message)
-				} else {
-					fail(pos, "%s: %s: %s", what, p.Field, p.Message)
-				}
-			}
-			if e.Parent != "" && (k.ParentMap != "" || k.ParentKeyField != "") {
-				pk := model.KindByName(k.Parent)
-				if r.Get(pk.Name, e.Parent) == nil && !pk.BuiltIn(r.Name, e.Parent) {
-					fail(e.Source, "%s: %s %q is not defined%s", what, pk.Title, e.Parent,
-						nameSuggestion(e.Parent, model.SortedKeys(r.Entities[pk.Name])))
-				}
-			}
+			continue
+		}
+		if msg := checkType(k.Representation, f, e.Fields[f]); msg != "" {
+			fail(pos, "%s: field %q %s", what, f, msg)
+			continue
+		}
+		if msg := k.CheckValue(f, e.Fields[f]); msg != "" {
+			fail(pos, "%s: field %q %s", what, f, msg)
+		}
+	}
+	for _, p := range k.Check(r, e) {
+		pos := e.Source
+		if fp := e.FieldPos.Get(p.Field); p.Field != "" && !fp.IsZero() {
+			pos = fp
+		}
+		if p.Field == "" {
+			fail(pos, "%s: %s", what, p.Message)
+		} else {
+			fail(pos, "%s: %s: %s", what, p.Field, p.Message)
+		}
+	}
+	if e.Parent != "" && (k.ParentMap != "" || k.ParentKeyField != "") {
+		pk := model.KindByName(k.Parent)
+		if r.Get(pk.Name, e.Parent) == nil && !pk.BuiltIn(r.Name, e.Parent) {
+			fail(e.Source, "%s: %s %q is not defined%s", what, pk.Title, e.Parent,
+				nameSuggestion(e.Parent, model.SortedKeys(r.Entities[pk.Name])))
 		}
 	}
 	return errs

@@ -21,6 +21,8 @@ type document struct {
 	root model.Object
 	pos  *posTree
 	file string
+	// field: a batch of the items of this list only (pieces.go).
+	field string
 }
 
 // posTree holds a value's position and its members', keyed as the value
