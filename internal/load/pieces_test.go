@@ -42,6 +42,20 @@ func sameRealms(a, b *model.Realm) string {
 	return ""
 }
 
+// sameDecomposition fails when documents decompose into other objects or
+// errors than the whole parse's.
+func sameDecomposition(t *testing.T, whole, pieced []*document) {
+	t.Helper()
+	a, aerrs := decomposeDocs(whole)
+	b, berrs := decomposeDocs(pieced)
+	if diff := sameRealms(a, b); diff != "" {
+		t.Errorf("whole and in pieces differ: %s", diff)
+	}
+	if !reflect.DeepEqual(aerrs, berrs) {
+		t.Errorf("errors whole:\n%v\nin pieces:\n%v", aerrs, berrs)
+	}
+}
+
 // inPieces parses data the way a big file is, with batches of batch bytes:
 // nil when it would be parsed whole.
 func inPieces(t *testing.T, data []byte, batch int) []*document {
@@ -106,14 +120,7 @@ func TestPiecesGiveWhatTheWholeParseGives(t *testing.T) {
 			if strings.Contains(c.data, "- username: User-2") && len(pieced) < 3 {
 				t.Errorf("%d documents: the users are not batched", len(pieced))
 			}
-			a, aerrs := decomposeDocs(whole)
-			b, berrs := decomposeDocs(pieced)
-			if diff := sameRealms(a, b); diff != "" {
-				t.Errorf("whole and in pieces differ: %s", diff)
-			}
-			if !reflect.DeepEqual(aerrs, berrs) {
-				t.Errorf("errors whole:\n%v\nin pieces:\n%v", aerrs, berrs)
-			}
+			sameDecomposition(t, whole, pieced)
 		})
 	}
 }
@@ -156,14 +163,7 @@ func FuzzPieces(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parsed in pieces, but not whole: %v", err)
 		}
-		a, aerrs := decomposeDocs(whole)
-		b, berrs := decomposeDocs(pieced)
-		if diff := sameRealms(a, b); diff != "" {
-			t.Errorf("whole and in pieces differ: %s", diff)
-		}
-		if !reflect.DeepEqual(aerrs, berrs) {
-			t.Errorf("errors whole:\n%v\nin pieces:\n%v", aerrs, berrs)
-		}
+		sameDecomposition(t, whole, pieced)
 	})
 }
 
