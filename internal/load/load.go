@@ -14,10 +14,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 )
 
 // Desired is the desired state of every realm in a directory.
@@ -229,23 +231,31 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 	var errs []error
 	unreadable := false     // a file could not be read at all
 	var checkLater []string // files whose users are kept by key alone (CheckOnly)
-	for _, file := range files {
-		data, err := readFile(file)
+	// Files are read and decomposed on every core, and merged in lexical
+	// order: what a realm is, and the order of its errors, do not depend
+	// on which file finished first.
+	parallel.Ordered(runtime.GOMAXPROCS(0), len(files), func(i int) readFileResult {
+		data, err := readFile(files[i])
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			return readFileResult{err: err}
+		}
+		keep := opts.keep != nil && opts.KeepParts[PartKey(files[i])]
+		return readFileResult{data: data, f: decomposeFile(name, files[i], data, opts.Lookup, keep, opts.CheckOnly)}
+	}, func(i int, r readFileResult) bool {
+		file, f := files[i], r.f
+		if r.err != nil {
+			errs = append(errs, r.err)
+			return true
 		}
 		if opts.digest != nil {
-			opts.digest(file, data)
+			opts.digest(file, r.data)
 		}
-		keep := opts.keep != nil && opts.KeepParts[PartKey(file)]
-		f := decomposeFile(name, file, data, opts.Lookup, keep, opts.CheckOnly)
 		if f.parseErr != nil {
 			errs = append(errs, f.parseErr)
 		}
 		if !f.readable {
 			unreadable = true
-			continue
+			return true
 		}
 		errs = append(errs, f.errs...)
 		if f.kept != nil {
@@ -255,7 +265,8 @@ func loadRealm(name, dir string, opts Options) (*model.Realm, []error) {
 		if f.stripped {
 			checkLater = append(checkLater, file)
 		}
-	}
+		return true
+	})
 	if realm.Settings() == nil {
 		// A realm directory whose files hold only collections.
 		_ = realm.Add(&model.Entity{Kind: model.KindByName(model.KindRealm), Key: name,
@@ -285,6 +296,13 @@ func FilePart(realm, file string, data []byte, opts Options) (*model.Realm, erro
 		return nil, f.parseErr
 	}
 	return f.part, errors.Join(f.errs...)
+}
+
+// readFileResult is a file read and decomposed, or why it could not be read.
+type readFileResult struct {
+	data []byte // for the digest
+	f    decomposedFile
+	err  error
 }
 
 // decomposedFile is a file decomposed on its own.

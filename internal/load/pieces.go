@@ -2,11 +2,13 @@ package load
 
 import (
 	"bytes"
+	"runtime"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 )
 
 // The YAML library builds a file's whole node tree before anything of it
@@ -185,7 +187,8 @@ func topLevelKey(line []byte) (key string, inline, ok bool) {
 // parsePieces parses a file piece by piece, calling visit with a document
 // for each: one for all the top-level entries, first, then one per batch.
 // It reports false when a piece does not parse on its own, and nothing of
-// what was visited should be kept.
+// what was visited should be kept. Pieces are parsed and converted on
+// every core, a few ahead of the visits, which stay in file order.
 func parsePieces(file string, data []byte, src Sources, pieces []piece, visit func(*document)) (soft []error, ok bool) {
 	// The root is where the file's first key is, as in the whole parse.
 	rest := &document{root: model.Object{}, pos: &posTree{line: len(data), col: 1}, file: file}
@@ -198,49 +201,70 @@ func parsePieces(file string, data []byte, src Sources, pieces []piece, visit fu
 			rest.pos.line = min(rest.pos.line, p.key.Line)
 		}
 	}
-	strs := stringTable{}
-	for i, p := range pieces {
-		n, ok := parsePiece(data[p.start:p.end], p.line)
-		if !ok {
-			return nil, false
+	strs := newStringTable()
+	ok = true
+	parallel.Ordered(runtime.GOMAXPROCS(0), len(pieces), func(i int) convertedPiece {
+		p := pieces[i]
+		n, parsed := parsePiece(data[p.start:p.end], p.line)
+		if !parsed {
+			return convertedPiece{}
 		}
 		c := converter{file: file, src: src, budget: max(minExpansion, p.end-p.start), strs: strs}
 		tree := &posTree{}
 		v := c.value(n, tree, 0)
-		if len(c.errs) > 0 {
-			return nil, false
+		return convertedPiece{value: v, tree: tree, soft: c.soft, ok: len(c.errs) == 0}
+	}, func(i int, cp convertedPiece) bool {
+		p := pieces[i]
+		if !cp.ok {
+			ok = false
+			return false
 		}
-		soft = append(soft, c.soft...)
+		soft = append(soft, cp.soft...)
 		if p.field == "" {
-			m, isMap := v.(map[string]any)
+			m, isMap := cp.value.(map[string]any)
 			if !isMap {
-				return nil, false
+				ok = false
+				return false
 			}
 			for k, x := range m {
 				rest.root[k] = x
 				if rest.pos.keys == nil {
 					rest.pos.keys = map[string]*posTree{}
 				}
-				rest.pos.keys[k] = tree.keys[k]
+				rest.pos.keys[k] = cp.tree.keys[k]
 			}
 			if i == restPieces-1 && len(rest.root) > 0 {
 				visit(rest)
 			}
-			continue
+			return true
 		}
-		list, isList := v.([]any)
+		list, isList := cp.value.([]any)
 		if !isList || len(list) != p.items {
-			return nil, false
+			ok = false
+			return false
 		}
-		member := &posTree{line: p.key.Line, col: p.key.Col, items: tree.items}
+		member := &posTree{line: p.key.Line, col: p.key.Col, items: cp.tree.items}
 		visit(&document{
 			root:  model.Object{p.field: list},
 			pos:   &posTree{line: p.key.Line, col: p.key.Col, keys: map[string]*posTree{p.field: member}},
 			file:  file,
 			field: p.field,
 		})
+		return true
+	})
+	if !ok {
+		return nil, false
 	}
 	return soft, true
+}
+
+// convertedPiece is one piece parsed and converted: ok is false when it
+// does not parse on its own or its values do not convert.
+type convertedPiece struct {
+	value any
+	tree  *posTree
+	soft  []error
+	ok    bool
 }
 
 // parsePiece parses one piece's text as the node it holds, its lines

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -104,7 +105,7 @@ func parseEach(file string, data []byte, src Sources, begin func(), visit func(*
 func parseWhole(file string, data []byte, src Sources, visit func(*document)) (bool, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var soft []error
-	strs := stringTable{}
+	strs := newStringTable()
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -153,20 +154,28 @@ type converter struct {
 	// missing variable does not hide every other mistake.
 	soft     []error
 	reported bool
-	strs     stringTable
+	strs     *stringTable
 }
 
 // stringTable holds one copy of each string value of a file, boxed: the
 // same group path, role name or first name in ten thousand users is one
-// string then, not ten thousand (a tenth of a users file's heap).
-type stringTable map[string]any
+// string then, not ten thousand (a tenth of a users file's heap). The
+// pieces of a big file are converted at once (pieces.go), so it locks.
+type stringTable struct {
+	mu sync.Mutex
+	m  map[string]any
+}
 
-func (t stringTable) of(s string) any {
-	if v, ok := t[s]; ok {
+func newStringTable() *stringTable { return &stringTable{m: map[string]any{}} }
+
+func (t *stringTable) of(s string) any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v, ok := t.m[s]; ok {
 		return v
 	}
 	var v any = s
-	t[s] = v
+	t.m[s] = v
 	return v
 }
 
