@@ -195,6 +195,13 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	if err != nil {
 		return a.fail("%v", err)
 	}
+	// The scope (old versions of the changed files, parsed) is worked out
+	// while the server is logged into and asked its version: both wait.
+	var scoped chan *scope.Result
+	if f.changedSince != "" {
+		scoped = make(chan *scope.Result, 1)
+		go func() { scoped <- scope.Since(ctx, desired, realms, f.changedSince, load.Options{Lookup: a.env}) }()
+	}
 	api, err := f.conn.connect(ctx, a.env, a.stderr)
 	if err != nil {
 		return a.fail("%v", err)
@@ -209,8 +216,8 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	planOpts := engine.Options{Owner: f.owner, TakeOver: f.adopt, Concurrency: f.concurrency, Kinds: kinds, ServerVersion: version, DropForeignState: f.dropForeign, Strict: f.strict}
-	if f.changedSince != "" {
-		scoped := scope.Since(ctx, desired, realms, f.changedSince, load.Options{Lookup: a.env})
+	if scoped != nil {
+		scoped := <-scoped
 		planOpts.Scopes, planOpts.ScopeRevision = scoped.Realms, f.changedSince
 		for _, name := range model.SortedKeys(scoped.Full) {
 			desired.Warnings = append(desired.Warnings, fmt.Sprintf("realm %s: not scoped to the change since %s, read whole: %s.", name, f.changedSince, scoped.Full[name]))
