@@ -796,7 +796,7 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 		}
 		e := &Entity{
 			Kind: k, Key: k.KeyOf(parentKey, name), Parent: parentKey,
-			Fields: Object{}, Source: d.pos(ipath),
+			Source: d.pos(ipath),
 		}
 		if _, stub := obj[stubMarker]; stub {
 			e.stub = true
@@ -809,7 +809,14 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 		if !e.Source.IsZero() {
 			e.FieldPos.Grow(positionsOf(k, obj))
 		}
-		for _, f := range SortedKeys(obj) {
+		// The fields kept are counted first, so that the entity's map is
+		// made at its size: grown one field at a time it leaves its
+		// smaller tables behind, and a live user's server fields
+		// (normalise would delete them) would keep it a table of
+		// sixteen.
+		keys := SortedKeys(obj)
+		kept := keys[:0]
+		for _, f := range keys {
 			if childFields[f] != nil {
 				continue
 			}
@@ -821,6 +828,16 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 				d.r.Ignored[k.Title+" "+strconv.Quote(e.Key)+": "+f] = IgnoredAt{d.pos(append(append([]string{}, ipath...), f)), why}
 				continue
 			}
+			if k.isServerManaged(f) {
+				if id, ok := obj[f].(string); ok && f == "id" {
+					e.ID = id
+				}
+				continue
+			}
+			kept = append(kept, f)
+		}
+		e.Fields = make(Object, len(kept))
+		for _, f := range kept {
 			e.Fields[f] = obj[f]
 			d.recordPos(e, f, append(append([]string{}, ipath...), f))
 			if k.Relation(f) != nil {
