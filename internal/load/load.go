@@ -321,6 +321,12 @@ type decomposedFile struct {
 // reads (keys it lowers, markers it removes), and the part's objects
 // become the realm's.
 func decomposeFile(realm, file string, data []byte, lookup func(string) (string, bool), keep, strip bool) decomposedFile {
+	return decomposeSome(realm, file, data, lookup, keep, strip, nil)
+}
+
+// decomposeSome is decomposeFile with a big file's pieces narrowed by skip
+// (parseSome).
+func decomposeSome(realm, file string, data []byte, lookup func(string) (string, bool), keep, strip bool, skip func([]piece) []piece) decomposedFile {
 	var f decomposedFile
 	var keptErrs bool
 	begin := func() {
@@ -344,7 +350,7 @@ func decomposeFile(realm, file string, data []byte, lookup func(string) (string,
 		f.errs = append(f.errs, perrs...)
 		f.errs = append(f.errs, f.part.Merge(p)...)
 	}
-	f.readable, f.parseErr = parseEach(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)}, begin, visit)
+	f.readable, f.parseErr = parseSome(file, data, Sources{Env: lookup, Dir: filepath.Dir(file)}, skip, begin, visit)
 	if !f.readable {
 		f.part, f.stripped = nil, false
 	}

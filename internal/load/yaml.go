@@ -88,9 +88,19 @@ func parseWith(file string, data []byte, src Sources) ([]*document, error) {
 // parse on their own the file is parsed whole, begin called again: what
 // the earlier visits gave is to be dropped.
 func parseEach(file string, data []byte, src Sources, begin func(), visit func(*document)) (readable bool, err error) {
+	return parseSome(file, data, src, nil, begin, visit)
+}
+
+// parseSome is parseEach with the pieces of a big file narrowed by skip
+// (nil: none skipped), the file parsed whole, not narrowed, when it is
+// not read in pieces.
+func parseSome(file string, data []byte, src Sources, skip func([]piece) []piece, begin func(), visit func(*document)) (readable bool, err error) {
 	begin()
 	if len(data) >= piecesFrom {
 		if pieces := splitPieces(data, model.StandAloneItems, batchBytes); pieces != nil {
+			if skip != nil {
+				pieces = skip(pieces)
+			}
 			soft, ok := parsePieces(file, data, src, pieces, visit)
 			if ok {
 				return true, errors.Join(soft...)

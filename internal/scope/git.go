@@ -120,8 +120,22 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 		}
 		c := FileChange{Path: inRealm}
 		abs := filepath.Join(top, filepath.FromSlash(file))
+		now, err := os.ReadFile(abs)
+		switch {
+		case err != nil && !errors.Is(err, os.ErrNotExist):
+			return nil, err.Error()
+		case err != nil:
+			// Removed: After stays nil.
+		case desired.Parts[load.PartKey(abs)] != nil:
+			c.After = desired.Parts[load.PartKey(abs)] // parsed as it was loaded (ChangedFiles)
+		default:
+			if c.After, err = load.FilePart(name, abs, now, opts); err != nil {
+				return nil, fmt.Sprintf("%s does not load on its own: %v", file, firstLine(err))
+			}
+		}
 		if old, err := git(ctx, top, "show", rev+":"+file); err == nil {
-			if c.Before, err = load.FilePart(name, abs, []byte(old), opts); err != nil {
+			// What did not change in a big file is taken from After.
+			if c.Before, err = load.FilePartSince(name, abs, []byte(old), now, c.After, opts); err != nil {
 				return nil, fmt.Sprintf("%s as of %s does not load: %v", file, rev, firstLine(err))
 			}
 			for _, k := range model.Kinds() {
@@ -129,15 +143,6 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 					inBefore[model.Ref{Kind: k.Name, Key: key}] = true
 				}
 			}
-		}
-		if part := desired.Parts[load.PartKey(abs)]; part != nil {
-			c.After = part // parsed as it was loaded (ChangedFiles)
-		} else if data, err := os.ReadFile(abs); err == nil {
-			if c.After, err = load.FilePart(name, abs, data, opts); err != nil {
-				return nil, fmt.Sprintf("%s does not load on its own: %v", file, firstLine(err))
-			}
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, err.Error()
 		}
 		changes = append(changes, c)
 	}
