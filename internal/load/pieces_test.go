@@ -25,19 +25,28 @@ func decomposeDocs(docs []*document) (*model.Realm, []string) {
 // sameRealms reports how two decomposed realms differ: objects, their
 // fields, where they and their fields are written, and the notes.
 func sameRealms(a, b *model.Realm) string {
+	if diff := sameEntities(a, b, func(x, y *model.Entity) bool { return reflect.DeepEqual(x, y) }); diff != "" {
+		return diff
+	}
+	if !reflect.DeepEqual(a.Declared, b.Declared) || !reflect.DeepEqual(a.Unmanaged, b.Unmanaged) || !reflect.DeepEqual(a.Ignored, b.Ignored) {
+		return fmt.Sprintf("notes: %v %v %v against %v %v %v", a.Declared, a.Unmanaged, a.Ignored, b.Declared, b.Unmanaged, b.Ignored)
+	}
+	return ""
+}
+
+// sameEntities reports the first object of a that is not the same (as
+// same says) as b's, or a kind of which they hold other numbers.
+func sameEntities(a, b *model.Realm, same func(x, y *model.Entity) bool) string {
 	for _, k := range model.Kinds() {
 		as, bs := a.Sorted(k.Name), b.Sorted(k.Name)
 		if len(as) != len(bs) {
 			return fmt.Sprintf("%d against %d %s", len(as), len(bs), k.Plural)
 		}
 		for i := range as {
-			if !reflect.DeepEqual(as[i], bs[i]) {
+			if !same(as[i], bs[i]) {
 				return fmt.Sprintf("%s %q: %+v against %+v", k.Title, as[i].Key, *as[i], *bs[i])
 			}
 		}
-	}
-	if !reflect.DeepEqual(a.Declared, b.Declared) || !reflect.DeepEqual(a.Unmanaged, b.Unmanaged) || !reflect.DeepEqual(a.Ignored, b.Ignored) {
-		return fmt.Sprintf("notes: %v %v %v against %v %v %v", a.Declared, a.Unmanaged, a.Ignored, b.Declared, b.Unmanaged, b.Ignored)
 	}
 	return ""
 }

@@ -108,17 +108,10 @@ func TestFilePartSinceIsFilePart(t *testing.T) {
 // sameDeclarations compares what two parts declare, positions aside:
 // their objects (kind, key, parent, fields), collections and settings.
 func sameDeclarations(a, b *model.Realm) string {
-	for _, k := range model.Kinds() {
-		as, bs := a.Sorted(k.Name), b.Sorted(k.Name)
-		if len(as) != len(bs) {
-			return fmt.Sprintf("%d against %d %s", len(as), len(bs), k.Plural)
-		}
-		for i := range as {
-			x, y := as[i], bs[i]
-			if x.Key != y.Key || x.Parent != y.Parent || x.Stub() != y.Stub() || !reflect.DeepEqual(x.Fields, y.Fields) {
-				return fmt.Sprintf("%s %q: %v against %s %q: %v", k.Title, x.Key, x.Fields, k.Title, y.Key, y.Fields)
-			}
-		}
+	if diff := sameEntities(a, b, func(x, y *model.Entity) bool {
+		return x.Key == y.Key && x.Parent == y.Parent && x.Stub() == y.Stub() && reflect.DeepEqual(x.Fields, y.Fields)
+	}); diff != "" {
+		return diff
 	}
 	scopes := func(r *model.Realm) []string {
 		var out []string
