@@ -215,16 +215,15 @@ func parsePieces(file string, data []byte, src Sources, pieces []piece, visit fu
 		return convertedPiece{value: v, tree: tree, soft: c.soft, ok: len(c.errs) == 0}
 	}, func(i int, cp convertedPiece) bool {
 		p := pieces[i]
+		fail := func() bool { ok = false; return false }
 		if !cp.ok {
-			ok = false
-			return false
+			return fail()
 		}
 		soft = append(soft, cp.soft...)
 		if p.field == "" {
 			m, isMap := cp.value.(map[string]any)
 			if !isMap {
-				ok = false
-				return false
+				return fail()
 			}
 			for k, x := range m {
 				rest.root[k] = x
@@ -240,8 +239,7 @@ func parsePieces(file string, data []byte, src Sources, pieces []piece, visit fu
 		}
 		list, isList := cp.value.([]any)
 		if !isList || len(list) != p.items {
-			ok = false
-			return false
+			return fail()
 		}
 		member := &posTree{line: p.key.Line, col: p.key.Col, items: cp.tree.items}
 		visit(&document{
