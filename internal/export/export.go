@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -44,6 +45,14 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 	_, _ = rand.Read(suffix)
 	name := "realmsync-baseline-" + hex.EncodeToString(suffix)
 	if _, err := api.Post(ctx, "", map[string]any{"realm": name}); err != nil {
+		var f interface{ Forbidden() bool }
+		if errors.As(err, &f) && f.Forbidden() {
+			// An account that may manage only the exported realm (README
+			// recommends one for plan and sync) cannot make the scratch
+			// realm: say what it lacks rather than only "403".
+			return nil, fmt.Errorf("creating baseline realm: export learns this server's defaults from a scratch realm it creates and deletes, "+
+				"so the account needs master's create-realm role (or log in as an administrator for export): %w", err)
+		}
 		return nil, fmt.Errorf("creating baseline realm: %w", err)
 	}
 	defer func() {
