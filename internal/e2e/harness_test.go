@@ -11,8 +11,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -151,9 +149,7 @@ func needServer(t *testing.T) {
 // realm when the test ends.
 func uniqueRealm(t *testing.T, prefix string) string {
 	t.Helper()
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	name := prefix + "-" + hex.EncodeToString(b)
+	name := prefix + "-" + randomHex(3)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

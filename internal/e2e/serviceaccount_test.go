@@ -93,6 +93,7 @@ func realmAdminAccount(t *testing.T, home, realm string, createRealm bool) map[s
 	}
 }
 
+// randomHex is n random bytes in hex: names that no other run uses.
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
