@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -45,8 +44,7 @@ func ReadBaseline(ctx context.Context, api WriteAPI) (b *Baseline, err error) {
 	_, _ = rand.Read(suffix)
 	name := "realmsync-baseline-" + hex.EncodeToString(suffix)
 	if _, err := api.Post(ctx, "", map[string]any{"realm": name}); err != nil {
-		var f interface{ Forbidden() bool }
-		if errors.As(err, &f) && f.Forbidden() {
+		if live.Forbidden(err) {
 			// An account that may manage only the exported realm (README
 			// recommends one for plan and sync) cannot make the scratch
 			// realm: say what it lacks rather than only "403".

@@ -26,7 +26,7 @@ func (rd *reader) authorization(ctx context.Context) error {
 	err := parallel.ForEach(ctx, rd.workers, len(owners), func(ctx context.Context, i int) error {
 		return rd.api.Get(ctx, rd.path(client.Endpoints.Item, client, owners[i])+"/"+model.AuthorizationPath+"/settings", nil, &found[i])
 	})
-	if forbidden(err) {
+	if Forbidden(err) {
 		// The settings export needs manage-authorization: an account
 		// that may only view reads the realm without them.
 		why := fmt.Sprintf("the authorization services of realm %s's clients could not be read, so this plan leaves them alone: Keycloak answered %v (reading them needs the manage-authorization role)", rd.realm, err)
@@ -68,8 +68,9 @@ func dropUserResources(settings map[string]any) {
 	settings["resources"] = kept
 }
 
-// forbidden spots a 403 by its Forbidden() bool method.
-func forbidden(err error) bool {
+// Forbidden spots a 403 by its Forbidden() bool method, for the packages
+// that see the admin client through an interface (the reader, export).
+func Forbidden(err error) bool {
 	var f interface{ Forbidden() bool }
 	return errors.As(err, &f) && f.Forbidden()
 }
