@@ -205,9 +205,12 @@ type reader struct {
 	exportCombined bool
 	exported       map[string]bool
 	splitExport    bool // Options.SplitExport
-	// holdings narrows the users' memberships read (Options.Holdings).
+	// holdings narrows the users' memberships read (Options.Holdings);
+	// ahead are their lists, started with the users' pages.
 	holdings *Holdings
-	mu       sync.Mutex // guards objects that concurrent reads add to
+	ahead    *holdingsAhead
+	counts   map[string]int // collection counts asked (count)
+	mu       sync.Mutex     // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
@@ -220,6 +223,7 @@ func (rd *reader) step() {
 // order (parents before children), then the relations every kind's
 // objects hold.
 func (rd *reader) document(ctx context.Context) (model.Object, error) {
+	defer func() { rd.ahead.stop() }() // a read that failed before the users hook took them
 	for _, k := range model.Kinds() {
 		var err error
 		if (k.Extension != nil && !rd.extensions[k.Extension.Name]) || rd.unreadable[k.Parent] != "" ||
@@ -233,6 +237,9 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		case model.ReadItem:
 			err = rd.item(ctx, k)
 		case model.ReadList:
+			if k.Read.Hook == "users" && rd.hasUsers(ctx, k) {
+				rd.ahead = rd.startHoldings(ctx)
+			}
 			err = rd.listOrExport(ctx, k)
 		case model.ReadHook:
 			err = hooks[k.Read.Hook](rd, ctx)
@@ -244,6 +251,8 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 			// A page that the realm's own users do not fill asks the
 			// providers after its first users are sent: the failure then
 			// breaks the answer off instead of making it a 400.
+			rd.ahead.stop()
+			rd.ahead = nil
 			rd.unreadable[k.Name] = fmt.Sprintf("the users of realm %s could not be read, so this plan leaves users alone: Keycloak answered %v (every user list also searches the realm's LDAP providers, and fails while one cannot connect or bind)", rd.realm, err)
 			delete(rd.doc(), k.RealmPath)
 			rd.nodes[k.Name] = nil
@@ -478,11 +487,14 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 // once. Objects added meanwhile are read by going on past the count until
 // a page comes back short; a server that cannot count is paged in turn.
 func (rd *reader) pages(ctx context.Context, path string, query url.Values, countPath string, size int) ([]map[string]any, error) {
-	var count int
-	if err := rd.api.Get(ctx, countPath, nil, &count); err != nil || count <= size {
+	count, err := rd.count(ctx, countPath)
+	if err != nil || count <= size {
 		return rd.api.List(ctx, path, query, size)
 	}
-	n := (count + size - 1) / size
+	// One page more than the count fills when it fills the last exactly:
+	// that page, empty unless users were added meanwhile, is asked with
+	// the others instead of after them.
+	n := count/size + 1
 	found := make([][]map[string]any, n)
 	page := func(ctx context.Context, i int) ([]map[string]any, error) {
 		q := url.Values{}
@@ -495,7 +507,7 @@ func (rd *reader) pages(ctx context.Context, path string, query url.Values, coun
 		err := rd.api.Get(ctx, path, q, &objs)
 		return objs, err
 	}
-	err := parallel.ForEach(ctx, rd.workers, n, func(ctx context.Context, i int) error {
+	err = parallel.ForEach(ctx, rd.workers, n, func(ctx context.Context, i int) error {
 		var err error
 		found[i], err = page(ctx, i)
 		return err
@@ -524,6 +536,33 @@ func (rd *reader) pages(ctx context.Context, path string, query url.Values, coun
 		}
 	}
 	return out, nil
+}
+
+// count answers a collection's count endpoint, asked once per read.
+func (rd *reader) count(ctx context.Context, path string) (int, error) {
+	if n, ok := rd.counts[path]; ok {
+		return n, nil
+	}
+	var n int
+	if err := rd.api.Get(ctx, path, nil, &n); err != nil {
+		return 0, err
+	}
+	if rd.counts == nil {
+		rd.counts = map[string]int{}
+	}
+	rd.counts[path] = n
+	return n, nil
+}
+
+// hasUsers reports whether the realm has users to give memberships to
+// (kind k is the users'): only then are the holding lists worth starting
+// before the users are read.
+func (rd *reader) hasUsers(ctx context.Context, k *model.Kind) bool {
+	if k.Read.Count == "" {
+		return false
+	}
+	n, err := rd.count(ctx, rd.path(k.Read.Count, k, nil))
+	return err == nil && n > 0
 }
 
 // place puts objects of kind k read under parent (nil: the realm) where

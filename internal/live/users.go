@@ -29,6 +29,8 @@ var brief = url.Values{"briefRepresentation": {"true"}}
 // leave out) through their clients, then memberships and role mappings
 // from the cheap side, one paged list per group and per role, never calls
 // per user; of those, only the ones a plan compares (Options.Holdings).
+// The lists were started with the users' pages (startHoldings) where the
+// realm has users.
 func (rd *reader) users(ctx context.Context) error {
 	users := model.KindByName(model.KindUser)
 	byID := map[string]map[string]any{}
@@ -45,16 +47,40 @@ func (rd *reader) users(ctx context.Context) error {
 	}
 	rd.doc()[users.RealmPath] = list
 	rd.nodes[users.Name] = append(rd.nodes[users.Name], accounts...)
+	ahead := rd.ahead
+	rd.ahead = nil
 	if len(byID) == 0 {
+		ahead.stop()
 		return nil
 	}
-	// One task per group and per role: who is in it. Tasks run at once;
-	// adding to a user is serialised.
-	type task struct {
-		path string
-		add  func(u map[string]any)
+	if ahead == nil {
+		ahead = rd.startHoldings(ctx)
 	}
-	var tasks []task
+	lists, found, err := ahead.wait()
+	if err != nil {
+		return err
+	}
+	for i, ids := range found {
+		for _, id := range ids {
+			if u := byID[id]; u != nil {
+				lists[i].add(u)
+			}
+		}
+	}
+	return nil
+}
+
+// holding is one list of who is in a group or holds a role, and how a
+// user found in it records that.
+type holding struct {
+	path string
+	add  func(u map[string]any)
+}
+
+// holdingLists are the lists the users hook reads: one per group and per
+// role whose holders a plan compares.
+func (rd *reader) holdingLists() []holding {
+	var lists []holding
 	groups := model.KindByName(model.KindGroup)
 	want := rd.holdings
 	for _, n := range rd.nodes[groups.Name] {
@@ -62,7 +88,7 @@ func (rd *reader) users(ctx context.Context) error {
 			break
 		}
 		path, _ := n.obj["path"].(string)
-		tasks = append(tasks, task{rd.path(groups.Endpoints.Item, groups, n) + "/" + model.MembersPath,
+		lists = append(lists, holding{rd.path(groups.Endpoints.Item, groups, n) + "/" + model.MembersPath,
 			func(u map[string]any) { appendTo(u, "groups", path) }})
 	}
 	realmRoles := model.KindByName(model.KindRealmRole)
@@ -75,7 +101,7 @@ func (rd *reader) users(ctx context.Context) error {
 		if !want.realmRoles() {
 			break
 		}
-		tasks = append(tasks, task{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/" + model.HoldersPath,
+		lists = append(lists, holding{rd.path(realmRoles.Endpoints.Find, realmRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) { appendTo(u, "realmRoles", name) }})
 	}
 	clientRoles := model.KindByName(model.KindClientRole)
@@ -86,7 +112,7 @@ func (rd *reader) users(ctx context.Context) error {
 		if !want.client(cid) {
 			continue
 		}
-		tasks = append(tasks, task{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/" + model.HoldersPath,
+		lists = append(lists, holding{rd.path(clientRoles.Endpoints.Find, clientRoles, n) + "/" + model.HoldersPath,
 			func(u map[string]any) {
 				m, _ := u["clientRoles"].(map[string]any)
 				if m == nil {
@@ -97,43 +123,82 @@ func (rd *reader) users(ctx context.Context) error {
 				m[cid] = append(l, name)
 			}})
 	}
-	return parallel.ForEach(ctx, rd.workers, len(tasks), func(ctx context.Context, i int) error {
-		found, err := rd.api.List(ctx, tasks[i].path, brief, PageSize)
-		if err != nil {
-			return err
-		}
-		rd.mu.Lock()
-		defer rd.mu.Unlock()
-		for _, m := range found {
-			if u := byID[fmt.Sprint(m["id"])]; u != nil {
-				tasks[i].add(u)
+	return lists
+}
+
+// holdingsAhead are holding lists being read in the background.
+type holdingsAhead struct {
+	lists  []holding
+	found  [][]string // the user ids in each list
+	err    error
+	done   chan struct{}
+	cancel context.CancelFunc
+}
+
+// startHoldings starts reading the holding lists, all at once. The users
+// hook needs only their answers: started before the users' pages are
+// listed (document), the two overlap; the medium benchmark preset's 1,600
+// lists otherwise wait for its 2,000 users.
+func (rd *reader) startHoldings(ctx context.Context) *holdingsAhead {
+	ctx, cancel := context.WithCancel(ctx)
+	a := &holdingsAhead{lists: rd.holdingLists(), done: make(chan struct{}), cancel: cancel}
+	a.found = make([][]string, len(a.lists))
+	go func() {
+		defer close(a.done)
+		a.err = parallel.ForEach(ctx, rd.workers, len(a.lists), func(ctx context.Context, i int) error {
+			found, err := rd.api.List(ctx, a.lists[i].path, brief, PageSize)
+			ids := make([]string, len(found))
+			for j, m := range found {
+				ids[j] = fmt.Sprint(m["id"])
 			}
-		}
-		return nil
-	})
+			a.found[i] = ids
+			return err
+		})
+	}()
+	return a
+}
+
+// wait returns the lists and what each found.
+func (a *holdingsAhead) wait() ([]holding, [][]string, error) {
+	<-a.done
+	a.cancel()
+	return a.lists, a.found, a.err
+}
+
+// stop abandons the lists (no users to give them to, or the read failed)
+// and waits until none is in flight. A nil *holdingsAhead is none.
+func (a *holdingsAhead) stop() {
+	if a == nil {
+		return
+	}
+	a.cancel()
+	<-a.done
 }
 
 // serviceAccounts reads the service-account user of every client that has
 // one, with its role mappings and groups (the user's own relation
-// collections): three calls per such client.
+// collections): three calls per such client, the clients at once.
 func (rd *reader) serviceAccounts(ctx context.Context, users *model.Kind) ([]*node, error) {
 	clients := model.KindByName(model.KindClient)
 	roles, groups := users.Relation("realmRoles"), users.Relation("groups")
 	defaultRole := defaultRoleOf(rd.doc())
-	var out []*node
+	var owners []*node
 	for _, c := range rd.nodes[clients.Name] {
-		if enabled, _ := c.obj["serviceAccountsEnabled"].(bool); !enabled {
-			continue
+		if enabled, _ := c.obj["serviceAccountsEnabled"].(bool); enabled {
+			owners = append(owners, c)
 		}
+	}
+	out := make([]*node, len(owners))
+	err := parallel.ForEach(ctx, rd.workers, len(owners), func(ctx context.Context, i int) error {
 		var user map[string]any
-		if err := rd.api.Get(ctx, rd.path(clients.Endpoints.Item, clients, c)+"/"+users.Via.Path, nil, &user); err != nil {
-			return nil, err
+		if err := rd.api.Get(ctx, rd.path(clients.Endpoints.Item, clients, owners[i])+"/"+users.Via.Path, nil, &user); err != nil {
+			return err
 		}
 		n := &node{obj: user}
 		upath := rd.path(users.Endpoints.Item, users, n)
 		var m mappings
 		if err := rd.api.Get(ctx, upath+"/"+roles.Collection, nil, &m); err != nil {
-			return nil, err
+			return err
 		}
 		v := m.composite()
 		if realm, ok := v["realm"].([]any); ok {
@@ -148,12 +213,16 @@ func (rd *reader) serviceAccounts(ctx context.Context, users *model.Kind) ([]*no
 		}
 		member, err := rd.api.List(ctx, upath+"/"+groups.Collection, brief, PageSize)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, g := range member {
 			appendTo(user, "groups", fmt.Sprint(g[groups.NameField]))
 		}
-		out = append(out, n)
+		out[i] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
