@@ -99,6 +99,18 @@ type run struct {
 	rssKB    int64
 	code     int
 	output   string
+	// cpu is the process's CPU time (user and system), serverCPU the
+	// server's in the same span (-1: the server's process is not here).
+	cpu, serverCPU time.Duration
+}
+
+// cpuNote says the CPU a run took, realmsync's and the server's: what the
+// wall time of a read-bound run on a machine running both is made of.
+func (r run) cpuNote() string {
+	if r.serverCPU < 0 {
+		return fmt.Sprintf("CPU: realmsync %.2f s", r.cpu.Seconds())
+	}
+	return fmt.Sprintf("CPU: realmsync %.2f s, Keycloak %.2f s", r.cpu.Seconds(), r.serverCPU.Seconds())
 }
 
 func (r run) writes() int { return r.requests[1] + r.requests[2] + r.requests[3] }
@@ -119,6 +131,7 @@ func timedAs(t *testing.T, env map[string]string, bin string, args ...string) ru
 	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	serverBefore := serverCPU()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -128,7 +141,13 @@ func timedAs(t *testing.T, env map[string]string, bin string, args ...string) ru
 	// holds the presets in memory.
 	sampled := watchProcess(cmd.Process.Pid)
 	err := cmd.Wait()
-	r := run{wall: time.Since(start), output: out.String(), rssKB: sampled.Stop()}
+	r := run{wall: time.Since(start), output: out.String(), rssKB: sampled.Stop(), serverCPU: -1}
+	if serverBefore >= 0 {
+		r.serverCPU = serverCPU() - serverBefore
+	}
+	if cmd.ProcessState != nil {
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if exit, ok := err.(*exec.ExitError); ok {
 		r.code = exit.ExitCode()
 	} else if err != nil {
@@ -156,7 +175,10 @@ var memoryReport = regexp.MustCompile(`peak memory: (\d+) KiB`)
 var exportReport = regexp.MustCompile(`\(and (\d+) read-only POST`)
 
 func row(b *strings.Builder, preset, what string, r run, notes string) {
-	if r.exports > 0 {
+	switch {
+	case r.exports == 1:
+		notes = strings.TrimPrefix(notes+"; and 1 partial export (a read-only POST)", "; ")
+	case r.exports > 1:
 		notes = strings.TrimPrefix(notes+fmt.Sprintf("; and %d partial exports (read-only POSTs)", r.exports), "; ")
 	}
 	fmt.Fprintf(b, "| %s | %s | %.1f s | %d/%d/%d/%d | %d MiB | %s |\n", preset, what, r.wall.Seconds(),
@@ -165,7 +187,7 @@ func row(b *strings.Builder, preset, what string, r run, notes string) {
 
 // presetFigures are what the performance issue's goals are judged by.
 type presetFigures struct {
-	noop          run     // no-op plan at --concurrency 4 (the median of 3 against a baseline, when there is one)
+	noop          run     // no-op plan at --concurrency 4 (the median of baselineRounds against a baseline, when there is one)
 	baselineRatio float64 // this build's no-op plan / the baseline's (0: no baseline)
 	scoped        run     // plan --changed-since of a one-user change
 	plan1, sync1  run     // the 1% change
@@ -261,7 +283,7 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 func againstBaseline(t *testing.T, base, bin, preset, dir string, report *strings.Builder) (this run, ratio float64) {
 	t.Helper()
 	var runs [2][]run
-	for i := 0; i < 3; i++ {
+	for i := 0; i < baselineRounds; i++ {
 		for j, b := range []string{base, bin} {
 			r := timed(t, b, "plan", "-V", "--concurrency", "4", dir)
 			if r.code != 0 {
@@ -271,12 +293,17 @@ func againstBaseline(t *testing.T, base, bin, preset, dir string, report *string
 		}
 	}
 	before, after := medianRun(runs[0]), medianRun(runs[1])
-	row(report, preset, "no-op plan, --concurrency 4, baseline build (median of 3, alternating)", before, filepath.Base(base))
-	row(report, preset, "no-op plan, --concurrency 4, this build (median of 3, alternating)", after, "")
+	row(report, preset, fmt.Sprintf("no-op plan, --concurrency 4, baseline build (median of %d, alternating)", baselineRounds), before,
+		filepath.Base(base)+"; "+before.cpuNote())
+	row(report, preset, fmt.Sprintf("no-op plan, --concurrency 4, this build (median of %d, alternating)", baselineRounds), after, after.cpuNote())
 	ratio = after.wall.Seconds() / before.wall.Seconds()
 	fmt.Fprintf(report, "| %s | this build / baseline | %.2f× | | | |\n", preset, ratio)
 	return after, ratio
 }
+
+// baselineRounds is how many times againstBaseline runs each build: single
+// runs of the medium preset's plan spread by a third on this machine.
+const baselineRounds = 5
 
 // crowdedRealms is how many other realms crowdedServer adds.
 const crowdedRealms = 50
