@@ -185,11 +185,7 @@ func (c *connFlags) reportRequests(w io.Writer, api *admin.Client) {
 		fmt.Fprintf(w, " %s %d", m, counts[m])
 	}
 	if n := counts[admin.ReadPost]; n > 0 {
-		plural := "s"
-		if n == 1 {
-			plural = ""
-		}
-		fmt.Fprintf(w, " (and %d read-only POST%s: the partial export)", n, plural)
+		fmt.Fprintf(w, " (and %d read-only POSTs: the partial export)", n)
 	}
 	fmt.Fprintln(w)
 	if kb, ok := peakMemoryKiB(); ok {

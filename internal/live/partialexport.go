@@ -8,9 +8,6 @@ package live
 // BENCHMARKS.md). Kinds and relations the table marks InExport are taken
 // from it.
 //
-// A realm of few clients is asked for one export of both halves instead,
-// which carries the clients' roles too (exportCombined).
-//
 // What the export leaves out or hides is still read the table way:
 // clients (it masks their secrets, and a plan compares declared secrets),
 // identity providers and components (masked too), users and who holds
@@ -36,8 +33,10 @@ type exporter interface {
 }
 
 // exportPath is the export; exportParts are the two halves a read asks
-// for, at once, and exportBoth the one export of both, which adds the
-// clients' roles with their composites.
+// for, at once. One export of both (exportClients and exportGroupsAndRoles)
+// would add the clients' roles, but it grows faster than the realm: on the
+// large benchmark preset (1,000 clients) it took 4.6 s warm against 0.3 s
+// and 0.2 s for the halves, so the client roles are listed per client.
 const exportPath = "{realm}/partial-export"
 
 var exportParts = []url.Values{
@@ -46,19 +45,6 @@ var exportParts = []url.Values{
 	// The clients, and with them the realm-level scope mappings.
 	{"exportClients": {"true"}, "exportGroupsAndRoles": {"false"}},
 }
-
-var exportBoth = []url.Values{{"exportClients": {"true"}, "exportGroupsAndRoles": {"true"}}}
-
-// combinedExportMaxClients is the most clients a realm may have for its
-// read to ask exportBoth instead of the halves and a list of roles per
-// client. The export of both pairs every client with every other (their
-// client scope mappings), so its cost grows with the square of the
-// clients, the lists only in proportion. Measured on Keycloak 26.7.3, warm
-// (BENCHMARKS.md): 206 clients, 17 ms (40 ms of server CPU) against 206
-// role lists, 170 ms (about 250 ms of CPU); 1,006 clients, 1.6 s (1.7 s of
-// CPU) against 0.85 s (0.75 s of CPU). Both grow as measured cross near
-// 450 clients; 250 keeps a margin.
-const combinedExportMaxClients = 250
 
 // scopeMappingFields are the export's realm-level scope mappings, which
 // model.Decompose lifts onto their owners as it does a file's.
@@ -76,28 +62,15 @@ func (rd *reader) partialExport(ctx context.Context) (model.Object, error) {
 	if !ok || rd.only != nil || rd.noExport {
 		return nil, nil
 	}
-	// The clients are listed before any kind the export carries (the
-	// table's order), so their number is known here.
-	asks := exportParts
-	if n := len(rd.nodes[model.KindClient]); n > 0 && n <= combinedExportMaxClients && !rd.splitExport {
-		asks = exportBoth
-	}
-	parts := make([]model.Object, len(asks))
-	err := parallel.ForEach(ctx, len(asks), len(asks), func(ctx context.Context, i int) error {
-		return ex.Export(ctx, rd.path(exportPath, nil, nil), asks[i], &parts[i])
+	parts := make([]model.Object, len(exportParts))
+	err := parallel.ForEach(ctx, len(exportParts), len(exportParts), func(ctx context.Context, i int) error {
+		return ex.Export(ctx, rd.path(exportPath, nil, nil), exportParts[i], &parts[i])
 	})
 	if err != nil {
 		if refused(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("reading the partial export of realm %s: %w", rd.realm, err)
-	}
-	if len(parts) == 1 {
-		if parts[0] == nil {
-			return nil, nil
-		}
-		rd.export, rd.exportCombined = parts[0], true
-		return parts[0], nil
 	}
 	groupsAndRoles, clients := parts[0], parts[1]
 	if groupsAndRoles == nil || clients == nil {
@@ -120,25 +93,10 @@ func refused(err error) bool {
 	return errors.As(err, &answered) && answered.Answered()
 }
 
-// carries reports whether the export holds kind k's objects: a kind held
-// per client (their roles) only when both halves were asked at once.
-func (rd *reader) carries(k *model.Kind) bool {
-	return k.Read.InExport && (k.ParentMap == "" || rd.exportCombined)
-}
-
 // fromExport places the objects of kind k that the export carries, as
 // list and levels would have placed the listed ones.
 func (rd *reader) fromExport(k *model.Kind, doc model.Object) {
-	rd.exported[k.Name] = true
 	switch {
-	case k.ParentMap != "":
-		// A map of the parent's key to its objects ("roles.client").
-		byParent, _ := model.Lookup(doc, k.ParentMap)
-		m, _ := byParent.(map[string]any)
-		parentKind := model.KindByName(k.Parent)
-		for _, p := range rd.nodes[k.Parent] {
-			rd.place(k, p, objects(m[fmt.Sprint(p.obj[parentKind.KeyField])]))
-		}
 	case k.Recursive():
 		list, _ := model.Lookup(doc, k.RealmPath)
 		level := rd.place(k, nil, objects(list))
@@ -169,7 +127,7 @@ func (rd *reader) exportedRelation(k *model.Kind, rel *model.Relation) bool {
 	if rel.Field == model.ScopeMappingsField {
 		return true
 	}
-	return rd.exported[k.Name]
+	return k.Read.InExport
 }
 
 // moveScopeMappings hands the export's realm-level scope mappings to the

@@ -74,10 +74,6 @@ type Options struct {
 	// NoExport reads everything the table way, without Keycloak's partial
 	// export (partialexport.go): the test that the two reads agree.
 	NoExport bool
-	// SplitExport asks for the export's two halves and lists the client
-	// roles per client whatever the number of clients
-	// (combinedExportMaxClients): the test that both ways agree.
-	SplitExport bool
 	// Only, if not nil, names the objects to read (a plan scoped to a
 	// change, only.go): the realm and these, each by its key; nothing
 	// else is listed. Their kinds must be scope.Addressable.
@@ -104,7 +100,7 @@ func Read(ctx context.Context, api API, realm string, opts Options) (*model.Real
 		workers = DefaultConcurrency
 	}
 	rd := &reader{api: api, realm: realm, workers: workers, steps: opts.Steps, nodes: map[string][]*node{}, extensions: map[string]bool{},
-		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, exported: map[string]bool{}, only: opts.Only, noExport: opts.NoExport, splitExport: opts.SplitExport,
+		wantAuthenticators: opts.Authenticators, unreadable: map[string]string{}, excluded: map[string][]string{}, only: opts.Only, noExport: opts.NoExport,
 		holdings: opts.Holdings}
 	for x, on := range opts.Extensions {
 		rd.extensions[x] = on
@@ -200,11 +196,6 @@ type reader struct {
 	export      model.Object
 	exportAsked bool
 	noExport    bool
-	// exportCombined: the export is both halves in one, with the clients'
-	// roles (combinedExportMaxClients); exported are the kinds taken from it.
-	exportCombined bool
-	exported       map[string]bool
-	splitExport    bool // Options.SplitExport
 	// holdings narrows the users' memberships read (Options.Holdings);
 	// ahead are their lists, started with the users' pages.
 	holdings *Holdings
@@ -296,7 +287,7 @@ func (rd *reader) listOrExport(ctx context.Context, k *model.Kind) error {
 		if err != nil {
 			return err
 		}
-		if doc != nil && rd.carries(k) {
+		if doc != nil {
 			rd.fromExport(k, doc)
 			return nil
 		}

@@ -763,9 +763,7 @@ func rows() []*Kind {
 				Create: "{realm}/clients/{parent}/roles", Item: roleByID,
 				Find: "{realm}/clients/{parent}/roles/{name}",
 			},
-			// In the export only when a realm's few clients let a read
-			// ask for both halves at once (live/partialexport.go).
-			Read:     ReadSpec{Full: true, InExport: true},
+			Read:     ReadSpec{Full: true},
 			ExportTo: "roles.yaml",
 			Probe:    Probe{},
 			builtIn: func(realm, key string) bool {

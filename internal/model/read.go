@@ -52,8 +52,7 @@ type ReadSpec struct {
 	// realm's plan).
 	Count string
 	// InExport: Keycloak's partial export carries the kind's objects
-	// where a realm file writes them (realm roles, the group tree; the
-	// client roles when a read asks for both halves at once), so a
+	// where a realm file writes them (realm roles, the group tree), so a
 	// read that has the export takes them from it instead of listing them
 	// (live/partialexport.go).
 	InExport bool
