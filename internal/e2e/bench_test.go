@@ -189,6 +189,7 @@ func row(b *strings.Builder, preset, what string, r run, notes string) {
 type presetFigures struct {
 	noop          run     // no-op plan at --concurrency 4 (the median of baselineRounds against a baseline, when there is one)
 	baselineRatio float64 // this build's no-op plan / the baseline's (0: no baseline)
+	floorRatio    float64 // requiredFloor / the baseline's no-op plan (0: no baseline)
 	scoped        run     // plan --changed-since of a one-user change
 	plan1, sync1  run     // the 1% change
 }
@@ -234,6 +235,15 @@ func benchPreset(t *testing.T, bin string, p gen.Preset, report *strings.Builder
 	fig.noop = noop
 	if base := os.Getenv("REALMSYNC_BENCH_BASELINE"); base != "" {
 		fig.noop, fig.baselineRatio = againstBaseline(t, base, bin, p.Name, dir, report)
+		coldAgainstBaseline(t, base, bin, p.Name, dir, realm, report)
+		floor := requiredFloor(t, realm)
+		note := "in process; the Keycloak CPU it took is not measured here"
+		if floor.serverCPU >= 0 {
+			note = fmt.Sprintf("in process; Keycloak CPU %.2f s", floor.serverCPU.Seconds())
+		}
+		row(report, p.Name, "floor: only the reads every full plan needs (users' pages, one list per group and role), 4 at once", floor, note)
+		fig.floorRatio = floor.wall.Seconds() / (fig.noop.wall.Seconds() / fig.baselineRatio)
+		fmt.Fprintf(report, "| %s | that floor / baseline | %.2f× | | | |\n", p.Name, fig.floorRatio)
 	}
 	fig.scoped = scopedPlan(t, bin, p, dir, realm, report)
 
@@ -299,6 +309,35 @@ func againstBaseline(t *testing.T, base, bin, preset, dir string, report *string
 	ratio = after.wall.Seconds() / before.wall.Seconds()
 	fmt.Fprintf(report, "| %s | this build / baseline | %.2f× | | | |\n", preset, ratio)
 	return after, ratio
+}
+
+// coldAgainstBaseline times the no-op plan of the baseline build and of
+// this one, alternating, three times each, each right after the realm's
+// caches were cleared (clear-realm-cache, clear-user-cache): what a plan
+// costs on a server just restarted, or one whose caches evicted the realm.
+func coldAgainstBaseline(t *testing.T, base, bin, preset, dir, realm string, report *strings.Builder) {
+	t.Helper()
+	c := adminClient(t)
+	ctx := context.Background()
+	var runs [2][]run
+	for i := 0; i < 3; i++ {
+		for j, b := range []string{base, bin} {
+			for _, cache := range []string{"clear-realm-cache", "clear-user-cache"} {
+				if _, err := c.Post(ctx, admin.Seg(realm)+"/"+cache, nil); err != nil {
+					t.Fatalf("%s: %v", cache, err)
+				}
+			}
+			r := timed(t, b, "plan", "-V", "--concurrency", "4", dir)
+			if r.code != 0 {
+				t.Fatalf("no-op plan by %s on cleared caches is not empty:\n%s", b, tail(r.output))
+			}
+			runs[j] = append(runs[j], r)
+		}
+	}
+	before, after := medianRun(runs[0]), medianRun(runs[1])
+	row(report, preset, "no-op plan on cleared caches, baseline build (median of 3, alternating)", before, filepath.Base(base)+"; "+before.cpuNote())
+	row(report, preset, "no-op plan on cleared caches, this build (median of 3, alternating)", after, after.cpuNote())
+	fmt.Fprintf(report, "| %s | cleared caches: this build / baseline | %.2f× | | | |\n", preset, after.wall.Seconds()/before.wall.Seconds())
 }
 
 // baselineRounds is how many times againstBaseline runs each build: single
