@@ -200,10 +200,8 @@ type reader struct {
 	exportAsked bool
 	noExport    bool
 	exportAhead *exportAhead // the export, asked as the read starts
-	// holdings narrows the users' memberships read (Options.Holdings);
-	// ahead are their lists, started with the users' pages.
+	// holdings narrows the users' memberships read (Options.Holdings).
 	holdings *Holdings
-	ahead    *holdingsAhead
 	counts   map[string]int // collection counts asked (count)
 	mu       sync.Mutex     // guards objects that concurrent reads add to
 }
@@ -219,12 +217,9 @@ func (rd *reader) step() {
 // objects hold.
 func (rd *reader) document(ctx context.Context) (model.Object, error) {
 	rd.startExport(ctx)
-	// A read that ended before it took what it started ahead (it failed,
-	// or the realm does not exist) waits for those requests to end.
-	defer func() {
-		rd.exportAhead.stop()
-		rd.ahead.stop()
-	}()
+	// A read that ended before it took the export (it failed, or the
+	// realm does not exist) waits for its requests to end.
+	defer func() { rd.exportAhead.stop() }()
 	for _, k := range model.Kinds() {
 		var err error
 		if (k.Extension != nil && !rd.extensions[k.Extension.Name]) || rd.unreadable[k.Parent] != "" ||
@@ -238,9 +233,6 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 		case model.ReadItem:
 			err = rd.item(ctx, k)
 		case model.ReadList:
-			if k.Read.Hook == "users" && rd.hasUsers(ctx, k) {
-				rd.ahead = rd.startHoldings(ctx)
-			}
 			err = rd.listOrExport(ctx, k)
 		case model.ReadHook:
 			err = hooks[k.Read.Hook](rd, ctx)
@@ -252,8 +244,6 @@ func (rd *reader) document(ctx context.Context) (model.Object, error) {
 			// A page that the realm's own users do not fill asks the
 			// providers after its first users are sent: the failure then
 			// breaks the answer off instead of making it a 400.
-			rd.ahead.stop()
-			rd.ahead = nil
 			rd.unreadable[k.Name] = fmt.Sprintf("the users of realm %s could not be read, so this plan leaves users alone: Keycloak answered %v (every user list also searches the realm's LDAP providers, and fails while one cannot connect or bind)", rd.realm, err)
 			delete(rd.doc(), k.RealmPath)
 			rd.nodes[k.Name] = nil
@@ -553,17 +543,6 @@ func (rd *reader) count(ctx context.Context, path string) (int, error) {
 	}
 	rd.counts[path] = n
 	return n, nil
-}
-
-// hasUsers reports whether the realm has users to give memberships to
-// (kind k is the users'): only then are the holding lists worth starting
-// before the users are read.
-func (rd *reader) hasUsers(ctx context.Context, k *model.Kind) bool {
-	if k.Read.Count == "" {
-		return false
-	}
-	n, err := rd.count(ctx, rd.path(k.Read.Count, k, nil))
-	return err == nil && n > 0
 }
 
 // place puts objects of kind k read under parent (nil: the realm) where
