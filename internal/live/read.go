@@ -202,8 +202,7 @@ type reader struct {
 	exportAhead *exportAhead // the export, asked as the read starts
 	// holdings narrows the users' memberships read (Options.Holdings).
 	holdings *Holdings
-	counts   map[string]int // collection counts asked (count)
-	mu       sync.Mutex     // guards objects that concurrent reads add to
+	mu       sync.Mutex // guards objects that concurrent reads add to
 }
 
 func (rd *reader) step() {
@@ -478,8 +477,8 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 // once. Objects added meanwhile are read by going on past the count until
 // a page comes back short; a server that cannot count is paged in turn.
 func (rd *reader) pages(ctx context.Context, path string, query url.Values, countPath string, size int) ([]map[string]any, error) {
-	count, err := rd.count(ctx, countPath)
-	if err != nil || count <= size {
+	var count int
+	if err := rd.api.Get(ctx, countPath, nil, &count); err != nil || count <= size {
 		return rd.api.List(ctx, path, query, size)
 	}
 	// One page more than the count fills when it fills the last exactly:
@@ -498,7 +497,7 @@ func (rd *reader) pages(ctx context.Context, path string, query url.Values, coun
 		err := rd.api.Get(ctx, path, q, &objs)
 		return objs, err
 	}
-	err = parallel.ForEach(ctx, rd.workers, n, func(ctx context.Context, i int) error {
+	err := parallel.ForEach(ctx, rd.workers, n, func(ctx context.Context, i int) error {
 		var err error
 		found[i], err = page(ctx, i)
 		return err
@@ -527,22 +526,6 @@ func (rd *reader) pages(ctx context.Context, path string, query url.Values, coun
 		}
 	}
 	return out, nil
-}
-
-// count answers a collection's count endpoint, asked once per read.
-func (rd *reader) count(ctx context.Context, path string) (int, error) {
-	if n, ok := rd.counts[path]; ok {
-		return n, nil
-	}
-	var n int
-	if err := rd.api.Get(ctx, path, nil, &n); err != nil {
-		return 0, err
-	}
-	if rd.counts == nil {
-		rd.counts = map[string]int{}
-	}
-	rd.counts[path] = n
-	return n, nil
 }
 
 // place puts objects of kind k read under parent (nil: the realm) where
