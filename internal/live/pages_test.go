@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/realmsync/realmsync/internal/model"
 )
 
 // pagedUsers answers a users collection page by page and its count; it
@@ -18,6 +20,7 @@ type pagedUsers struct {
 	shiftOnce bool // after the first page, the first user is gone
 	mu        sync.Mutex
 	pages     int
+	counts    int
 	shifted   bool
 }
 
@@ -25,6 +28,7 @@ func (f *pagedUsers) Get(_ context.Context, path string, q url.Values, out any) 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if path == "r/users/count" {
+		f.counts++
 		if f.count < 0 {
 			return notFound(path)
 		}
@@ -110,5 +114,31 @@ func TestPages(t *testing.T) {
 				t.Errorf("%d page requests, want at most %d", tt.api.pages, tt.maxPages)
 			}
 		})
+	}
+}
+
+// TestUsersOfAFederatedRealmPagedInTurn: where every page asks an LDAP
+// directory, the pages are not asked at once (no count is asked for them),
+// so none is left binding on the server when one fails.
+func TestUsersOfAFederatedRealmPagedInTurn(t *testing.T) {
+	users := model.KindByName(model.KindUser)
+	for _, federated := range []bool{false, true} {
+		realm := map[string]any{"realm": "r"}
+		if federated {
+			realm["components"] = map[string]any{model.UserStorageType: []any{map[string]any{"name": "corp", "providerId": "ldap"}}}
+		}
+		api := &pagedUsers{users: 700, count: 700}
+		root := &node{kind: model.RootKind(), obj: realm}
+		rd := &reader{api: api, realm: "r", workers: 4, nodes: map[string][]*node{model.RootKind().Name: {root}}}
+		got, err := rd.fetch(context.Background(), users, "r/users", root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 700 {
+			t.Errorf("federated %v: %d users, want 700", federated, len(got))
+		}
+		if wantCounts := map[bool]int{false: 1, true: 0}[federated]; api.counts != wantCounts {
+			t.Errorf("federated %v: %d count requests, want %d", federated, api.counts, wantCounts)
+		}
 	}
 }
