@@ -467,11 +467,12 @@ func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent 
 		err := rd.api.Get(ctx, path, query, &objs)
 		return objs, err
 	}
-	// A realm with LDAP providers is paged in turn (by the same size): each page of users
-	// asks the directory, and pages at once would multiply its binds. When
-	// the bind fails, the pages abandoned after the first failure go on
-	// binding on the server after the read has moved on to its writes (and
-	// count against a directory's lockout policy).
+	// A realm with LDAP providers is paged in turn (by the same size):
+	// each page of users asks the directory, and pages at once would
+	// multiply its binds. When the bind fails, the pages abandoned after
+	// the first failure go on binding on the server after the read has
+	// moved on to its writes (and count against a directory's lockout
+	// policy).
 	if k.Read.Count != "" && parent == rd.nodes[model.RootKind().Name][0] {
 		if rd.federated() {
 			return rd.api.List(ctx, path, query, CountedPageSize)
