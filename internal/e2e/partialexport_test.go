@@ -71,6 +71,28 @@ func TestPartialExportReadsTheSame(t *testing.T) {
 		}
 		t.Logf("%s: %d GETs read by tables, %d GETs and the partial export with it", what, tableCounts["GET"], exportCounts["GET"])
 	}
+
+	// A realm past the export's limits (live.ExportLimits, lowered here
+	// below the small preset's groups) is read the table way, the
+	// same objects without a partial export.
+	saved := live.ExportLimits
+	defer func() { live.ExportLimits = saved }()
+	live.ExportLimits.Groups = p.Groups - 1
+	api.ResetCounts()
+	past, err := live.Read(ctx, api, small, live.Options{AnyExtension: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := api.Counts()[admin.ReadPost]; n != 0 {
+		t.Errorf("a realm past the export's limits was read with %d partial exports, want none", n)
+	}
+	table, err := live.Read(ctx, api, small, live.Options{AnyExtension: true, NoExport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(entities(table), entities(past)); d != "" {
+		t.Errorf("the read of a realm past the export's limits differs from the table read (-table +read):\n%s", d)
+	}
 }
 
 // entities are a realm's objects as the diff sees them: kind, key,
