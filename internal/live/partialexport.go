@@ -14,8 +14,9 @@ package live
 // which role (not exported), flows (exported in a shape of their own).
 //
 // A server that refuses the export (a reader without the rights it
-// asks, an older or in-memory server that does not have it) is read the
-// table way: the same objects, more requests.
+// asks, an older or in-memory server that does not have it), and a realm
+// past ExportLimits, are read the table way: the same objects, more
+// requests.
 
 import (
 	"context"
