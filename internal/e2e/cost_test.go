@@ -154,8 +154,9 @@ func TestFlowReadCost(t *testing.T) {
 // TestPresetPlanCost bounds what a no-op plan of the small benchmark
 // preset reads: users by pages, who holds each role and who is in each
 // group, each client's roles, the partial export (its two halves) for the
-// realm roles, groups and scope mappings, and a fixed part (the realm, the lists of clients, scopes, providers,
-// components, the built-in flows' trees). A one-user change planned with
+// realm roles, groups and scope mappings, and a fixed part (the realm, the
+// three probes of its size the export is asked after, the lists of
+// clients, scopes, providers, components, the built-in flows' trees). A one-user change planned with
 // --changed-since reads at most 30 requests.
 func TestPresetPlanCost(t *testing.T) {
 	needServer(t)
