@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/realmsync/realmsync/internal/model"
 )
@@ -34,12 +35,52 @@ func TestHoldingsOf(t *testing.T) {
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			if d := cmp.Diff(tt.want, *HoldingsOf(r)); d != "" {
+			if d := cmp.Diff(tt.want, *HoldingsOf(r), cmpopts.IgnoreUnexported(Holdings{})); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
 	}
 	if h := (*Holdings)(nil); !h.groups() || !h.realmRoles() || !h.client("any") {
 		t.Error("nil holdings must want everything")
+	}
+}
+
+// TestHoldingsRelations: of a declared object, only the relations its file
+// writes down are read; of an object no file declares (a delete, or one
+// left alone), all are.
+func TestHoldingsRelations(t *testing.T) {
+	doc := model.Object{"realm": "r",
+		"clients":       []any{map[string]any{"clientId": "a"}, map[string]any{"clientId": "b"}},
+		"scopeMappings": []any{map[string]any{"client": "a", "roles": []any{"x"}}},
+		"roles": map[string]any{"realm": []any{
+			map[string]any{"name": "x", "composite": true, "composites": map[string]any{"realm": []any{"y"}}},
+			map[string]any{"name": "y"},
+		}},
+	}
+	r, errs := model.Decompose("r", doc, model.NoPos)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	h := HoldingsOf(r)
+	clients, roles := model.KindByName(model.KindClient), model.KindByName(model.KindRealmRole)
+	tests := []struct {
+		kind       *model.Kind
+		key, field string
+		want       bool
+	}{
+		{clients, "a", model.ScopeMappingsField, true},
+		{clients, "b", model.ScopeMappingsField, false},
+		{clients, "not-declared", model.ScopeMappingsField, true},
+		{roles, "x", "composites", true},
+		{roles, "y", "composites", false},
+		{roles, "not-declared", "composites", true},
+	}
+	for _, tt := range tests {
+		if got := h.relation(tt.kind, tt.key, tt.field); got != tt.want {
+			t.Errorf("%s %q %s: read %v, want %v", tt.kind.Name, tt.key, tt.field, got, tt.want)
+		}
+		if !(*Holdings)(nil).relation(tt.kind, tt.key, tt.field) {
+			t.Errorf("nil holdings must read %s %q %s", tt.kind.Name, tt.key, tt.field)
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/realmsync/realmsync/internal/parallel"
 )
 
-// relations reads every ReadOwner relation of every object, all at once.
+// relations reads every ReadOwner relation of every object, all at once,
+// but those a plan does not compare (Options.Holdings).
 func (rd *reader) relations(ctx context.Context) error {
 	type task struct {
 		k    *model.Kind
@@ -28,7 +29,7 @@ func (rd *reader) relations(ctx context.Context) error {
 				continue
 			}
 			for _, n := range rd.nodes[k.Name] {
-				if (rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true) || !rd.inOnly(k, n) {
+				if (rel.ReadWhen != "" && n.obj[rel.ReadWhen] != true) || !rd.inOnly(k, n) || !rd.holdings.relation(k, rd.keyOf(k, n), rel.Field) {
 					continue
 				}
 				tasks = append(tasks, task{k, rel, n, rd.path(k.Endpoints.Item, k, n) + "/" + rel.Collection})
