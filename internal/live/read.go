@@ -71,8 +71,9 @@ type Options struct {
 	// only a plan whose files declare flows needs them.
 	Authenticators bool
 	// Holdings, if not nil, narrows the users' memberships and role
-	// mappings read from the group and role side to those a plan compares
-	// (HoldingsOf); nil reads them all (export, a strict plan).
+	// mappings read from the group and role side, and the relations read
+	// from their owners' side, to those a plan compares (HoldingsOf); nil
+	// reads them all (export, a strict plan).
 	Holdings *Holdings
 	// NoExport reads everything the table way, without Keycloak's partial
 	// export (partialexport.go): the test that the two reads agree.
