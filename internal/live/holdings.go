@@ -28,7 +28,7 @@ type Holdings struct {
 	written map[model.Ref]map[string]bool
 }
 
-// HoldingsOf are the holdings the desired realm's users write down.
+// HoldingsOf are the holdings the desired realm's files write down.
 func HoldingsOf(desired *model.Realm) *Holdings {
 	h := &Holdings{Clients: map[string]bool{}, written: map[model.Ref]map[string]bool{}}
 	if desired == nil {
