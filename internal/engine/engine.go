@@ -22,9 +22,12 @@ import (
 	"github.com/realmsync/realmsync/internal/scope"
 )
 
-// API is the server as the engine needs it: apply's reads and writes
-// (which include the live reader's).
-type API = apply.API
+// API is the server as the engine needs it: the live reader's reads and
+// apply's reads and writes.
+type API interface {
+	live.API
+	apply.API
+}
 
 // Options steer planning.
 type Options struct {

@@ -68,6 +68,15 @@ func (f *pagedUsers) List(ctx context.Context, path string, q url.Values, size i
 	}
 }
 
+func (f *pagedUsers) IDs(ctx context.Context, path string, q url.Values, size int) ([]string, error) {
+	objs, err := f.List(ctx, path, q, size)
+	ids := make([]string, len(objs))
+	for i, o := range objs {
+		ids[i] = fmt.Sprint(o["id"])
+	}
+	return ids, err
+}
+
 func TestPages(t *testing.T) {
 	tests := []struct {
 		name      string

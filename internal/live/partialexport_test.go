@@ -46,6 +46,10 @@ func (f *sizedRealm) List(context.Context, string, url.Values, int) ([]map[strin
 	return nil, nil
 }
 
+func (f *sizedRealm) IDs(context.Context, string, url.Values, int) ([]string, error) {
+	return nil, nil
+}
+
 func (f *sizedRealm) Export(_ context.Context, _ string, _ url.Values, out any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -25,6 +25,8 @@ import (
 type API interface {
 	Get(ctx context.Context, path string, query url.Values, out any) error
 	List(ctx context.Context, path string, query url.Values, pageSize int) ([]map[string]any, error)
+	// IDs lists as List does and returns only the objects' ids.
+	IDs(ctx context.Context, path string, query url.Values, pageSize int) ([]string, error)
 }
 
 // NotFound reports whether err means the server has no such object. The

@@ -41,6 +41,10 @@ func (f listOnly) List(_ context.Context, path string, _ url.Values, _ int) ([]m
 	return nil, notFound(path)
 }
 
+func (f listOnly) IDs(_ context.Context, path string, _ url.Values, _ int) ([]string, error) {
+	return nil, notFound(path)
+}
+
 // TestMissingRealmIsConfirmed: a realm answered 404 is missing only if
 // the server's list of realms lacks it; a server that answers 404 to
 // everything is an error, not a plan that creates everything.

@@ -56,6 +56,10 @@ func (f *componentsAPI) List(_ context.Context, path string, q url.Values, _ int
 	return nil, nil
 }
 
+func (f *componentsAPI) IDs(context.Context, string, url.Values, int) ([]string, error) {
+	return nil, nil
+}
+
 // TestReadComponents: one request reads every component; user storage
 // providers and their mappers come out in the flat shape with typed
 // values (an empty number says nothing; the server's lastSync is not the

@@ -127,11 +127,7 @@ func (rd *reader) readHoldings(ctx context.Context) ([]holding, [][]string, erro
 	lists := rd.holdingLists()
 	found := make([][]string, len(lists))
 	err := parallel.ForEach(ctx, rd.workers, len(lists), func(ctx context.Context, i int) error {
-		answer, err := rd.api.List(ctx, lists[i].path, brief, PageSize)
-		ids := make([]string, len(answer))
-		for j, m := range answer {
-			ids[j] = fmt.Sprint(m["id"])
-		}
+		ids, err := rd.api.IDs(ctx, lists[i].path, brief, PageSize)
 		found[i] = ids
 		return err
 	})
