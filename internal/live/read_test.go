@@ -141,3 +141,30 @@ func TestBrokenOff(t *testing.T) {
 		}
 	}
 }
+
+// TestPath: templates are filled with escaped values; a placeholder with
+// no value (no object, an unknown name, no closing brace) stays as it is.
+func TestPath(t *testing.T) {
+	roles := model.KindByName(model.KindRealmRole)
+	role := &node{obj: map[string]any{"id": "r-1", "name": "a/b c"}, parentID: "p 1"}
+	rd := &reader{realm: "my realm"}
+	tests := []struct {
+		tmpl string
+		n    *node
+		want string
+	}{
+		{"{realm}/roles", nil, "my%20realm/roles"},
+		{"{realm}/roles/{name}", nil, "my%20realm/roles/{name}"},
+		{"{realm}/roles/{name}/users", role, "my%20realm/roles/a%2Fb%20c/users"},
+		{"{realm}/roles-by-id/{id}/composites", role, "my%20realm/roles-by-id/r-1/composites"},
+		{"{realm}/groups/{parent}/children", role, "my%20realm/groups/p%201/children"},
+		{"{realm}/x/{other}/{id}", role, "my%20realm/x/{other}/r-1"},
+		{"{realm}/x/{id", role, "my%20realm/x/{id"},
+		{"", role, ""},
+	}
+	for _, tt := range tests {
+		if got := rd.path(tt.tmpl, roles, tt.n); got != tt.want {
+			t.Errorf("path(%q) = %q, want %q", tt.tmpl, got, tt.want)
+		}
+	}
+}

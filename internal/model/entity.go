@@ -345,6 +345,7 @@ func mergeStub(a, b *Entity) (*Entity, bool) {
 
 // PosFunc returns where the value at a document path was written. Paths are
 // object keys and array indices as strings. Live documents have no positions.
+// A PosFunc must not keep path: its callers reuse it.
 type PosFunc func(path []string) Pos
 
 // NoPos is the PosFunc of documents that come from the server.
@@ -837,11 +838,17 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			kept = append(kept, f)
 		}
 		e.Fields = make(Object, len(kept))
+		// One path for every field of the item, its last segment
+		// rewritten: a path made per field was a tenth of what a large
+		// realm's plan allocated, and no PosFunc keeps the path it is
+		// given.
+		fpath := append(append(make([]string, 0, len(ipath)+1), ipath...), "")
 		for _, f := range kept {
 			e.Fields[f] = obj[f]
-			d.recordPos(e, f, append(append([]string{}, ipath...), f))
+			fpath[len(ipath)] = f
+			d.recordPos(e, f, fpath)
 			if k.Relation(f) != nil {
-				d.referencePositions(e, f, obj[f], append(append([]string{}, ipath...), f))
+				d.referencePositions(e, f, obj[f], fpath)
 			}
 		}
 		d.normalise(e)
