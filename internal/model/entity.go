@@ -638,16 +638,25 @@ func (d *decomposer) recordPos(e *Entity, key string, path []string) {
 func (d *decomposer) referencePositions(e *Entity, field string, v any, path []string) {
 	switch t := v.(type) {
 	case string:
-		if _, seen := e.FieldPos.Lookup(RefPosKey(field, t)); !seen {
-			d.recordPos(e, RefPosKey(field, t), path)
+		p := d.pos(path)
+		if p.IsZero() {
+			return // a live document's: no key to make
+		}
+		key := RefPosKey(field, t)
+		if _, seen := e.FieldPos.Lookup(key); !seen {
+			e.FieldPos.Set(key, p)
 		}
 	case []any:
+		ipath := append(append(make([]string, 0, len(path)+1), path...), "")
 		for i, item := range t {
-			d.referencePositions(e, field, item, append(append([]string{}, path...), strconv.Itoa(i)))
+			ipath[len(path)] = strconv.Itoa(i)
+			d.referencePositions(e, field, item, ipath)
 		}
 	case map[string]any:
+		kpath := append(append(make([]string, 0, len(path)+1), path...), "")
 		for _, k := range SortedKeys(t) {
-			d.referencePositions(e, field, t[k], append(append([]string{}, path...), k))
+			kpath[len(path)] = k
+			d.referencePositions(e, field, t[k], kpath)
 		}
 	}
 }
@@ -792,8 +801,10 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 			}
 		}
 		if k.LowerKey {
-			name = strings.ToLower(name)
-			obj[k.KeyField] = name
+			if lower := strings.ToLower(name); lower != name {
+				name = lower
+				obj[k.KeyField] = name
+			}
 		}
 		e := &Entity{
 			Kind: k, Key: k.KeyOf(parentKey, name), Parent: parentKey,
