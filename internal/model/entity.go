@@ -632,6 +632,12 @@ func (d *decomposer) recordPos(e *Entity, key string, path []string) {
 	}
 }
 
+// withSlot copies path with one more segment, which the caller rewrites
+// for each child instead of copying the path per child.
+func withSlot(path []string) []string {
+	return append(append(make([]string, 0, len(path)+1), path...), "")
+}
+
 // referencePositions records where each name of a relation field is
 // written (composites.realm[1]), under RefPosKey, so that a reference to
 // nothing is reported at the name rather than at the field.
@@ -647,13 +653,13 @@ func (d *decomposer) referencePositions(e *Entity, field string, v any, path []s
 			e.FieldPos.Set(key, p)
 		}
 	case []any:
-		ipath := append(append(make([]string, 0, len(path)+1), path...), "")
+		ipath := withSlot(path)
 		for i, item := range t {
 			ipath[len(path)] = strconv.Itoa(i)
 			d.referencePositions(e, field, item, ipath)
 		}
 	case map[string]any:
-		kpath := append(append(make([]string, 0, len(path)+1), path...), "")
+		kpath := withSlot(path)
 		for _, k := range SortedKeys(t) {
 			kpath[len(path)] = k
 			d.referencePositions(e, field, t[k], kpath)
@@ -853,7 +859,7 @@ func (d *decomposer) list(k *Kind, v any, parentKey string, path []string) {
 		// rewritten: a path made per field was a tenth of what a large
 		// realm's plan allocated, and no PosFunc keeps the path it is
 		// given.
-		fpath := append(append(make([]string, 0, len(ipath)+1), ipath...), "")
+		fpath := withSlot(ipath)
 		for _, f := range kept {
 			e.Fields[f] = obj[f]
 			fpath[len(ipath)] = f
