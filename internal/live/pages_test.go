@@ -18,10 +18,13 @@ type pagedUsers struct {
 	users     int
 	count     int  // what users/count answers; -1: fails
 	shiftOnce bool // after the first page, the first user is gone
-	mu        sync.Mutex
-	pages     int
-	counts    int
-	shifted   bool
+	// ignoreFirst answers the first page whatever first asks; noIDs lists
+	// objects without an id (as identity providers are listed).
+	ignoreFirst, noIDs bool
+	mu                 sync.Mutex
+	pages              int
+	counts             int
+	shifted            bool
 }
 
 func (f *pagedUsers) Get(_ context.Context, path string, q url.Values, out any) error {
@@ -38,13 +41,20 @@ func (f *pagedUsers) Get(_ context.Context, path string, q url.Values, out any) 
 	f.pages++
 	first, _ := strconv.Atoi(q.Get("first"))
 	max, _ := strconv.Atoi(q.Get("max"))
+	if f.ignoreFirst {
+		first = 0
+	}
 	start := 0
 	if f.shifted {
 		start = 1
 	}
 	var page []map[string]any
 	for i := start + first; i < f.users && len(page) < max; i++ {
-		page = append(page, map[string]any{"id": fmt.Sprintf("u%05d", i)})
+		o := map[string]any{"id": fmt.Sprintf("u%05d", i)}
+		if f.noIDs {
+			o = map[string]any{"alias": fmt.Sprintf("u%05d", i)}
+		}
+		page = append(page, o)
 	}
 	if f.shiftOnce && !f.shifted {
 		f.shifted = true
@@ -121,6 +131,50 @@ func TestPages(t *testing.T) {
 			}
 			if tt.api.pages > tt.maxPages {
 				t.Errorf("%d page requests, want at most %d", tt.api.pages, tt.maxPages)
+			}
+		})
+	}
+}
+
+// TestPagesAhead: a realm-level collection Keycloak cannot count is asked
+// one page, then four at a time while the last came back full.
+func TestPagesAhead(t *testing.T) {
+	tests := []struct {
+		name      string
+		api       *pagedUsers
+		wantObjs  int
+		wantPages int
+	}{
+		{"one page", &pagedUsers{users: 40}, 40, 1},
+		{"empty", &pagedUsers{users: 0}, 0, 1},
+		{"a full first page and a short one", &pagedUsers{users: 150}, 150, 5},
+		// 21 pages: the first, then five windows of four.
+		{"large realm's realm roles", &pagedUsers{users: 2003}, 2003, 21},
+		{"an exact number of pages", &pagedUsers{users: 400}, 400, 5},
+		{"a server that ignores first", &pagedUsers{users: 500, ignoreFirst: true}, 100, 5},
+		{"objects without ids are all kept", &pagedUsers{users: 250, noIDs: true}, 250, 5},
+		{"a collection that shifted", &pagedUsers{users: 500, shiftOnce: true}, 499, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd := &reader{api: tt.api, realm: "r", workers: 4}
+			got, err := rd.pagesAhead(context.Background(), "r/roles", nil, 100, 1, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.wantObjs {
+				t.Errorf("%d objects, want %d", len(got), tt.wantObjs)
+			}
+			if tt.api.pages != tt.wantPages {
+				t.Errorf("%d page requests, want %d", tt.api.pages, tt.wantPages)
+			}
+			keys := map[string]bool{}
+			for _, o := range got {
+				k := fmt.Sprint(o["id"], o["alias"])
+				if keys[k] {
+					t.Errorf("%s twice", k)
+				}
+				keys[k] = true
 			}
 		})
 	}
