@@ -153,6 +153,7 @@ func TestPagesAhead(t *testing.T) {
 		{"an exact number of pages", &pagedUsers{users: 400}, 400, 5},
 		{"a server that ignores first", &pagedUsers{users: 500, ignoreFirst: true}, 100, 5},
 		{"objects without ids are all kept", &pagedUsers{users: 250, noIDs: true}, 250, 5},
+		{"a server that ignores first, objects without ids", &pagedUsers{users: 500, ignoreFirst: true, noIDs: true}, 100, 5},
 		{"a collection that shifted", &pagedUsers{users: 500, shiftOnce: true}, 499, 5},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -594,12 +595,13 @@ func idOf(o map[string]any) string {
 }
 
 // lastPage finds the page that ends a collection among those read: the
-// first one that is not full, or the one before a page that begins
-// where the first did (a server that ignores first answers the first
-// page again, and would be paged for ever).
+// first one that is not full, or the one before a page that begins with
+// the first page's first object (a server that ignores first answers the
+// first page again, and would be paged for ever). The objects are
+// compared whole: some have no id (identity providers).
 func lastPage(pages [][]map[string]any, size int) (int, bool) {
 	for i, objs := range pages {
-		if i > 0 && len(objs) > 0 && len(pages[0]) > 0 && idOf(objs[0]) != "" && idOf(objs[0]) == idOf(pages[0][0]) {
+		if i > 0 && len(objs) > 0 && len(pages[0]) > 0 && reflect.DeepEqual(objs[0], pages[0][0]) {
 			return i - 1, true
 		}
 		if len(objs) != size {
