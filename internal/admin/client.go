@@ -477,7 +477,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		resp, err := req.Execute(verb(method), u)
 		if err != nil {
-			c.debug(ctx, method, path, 0, time.Since(start), retries, err)
+			c.debug(ctx, method, path, query, 0, time.Since(start), retries, err)
 			if ctx.Err() == nil && retries < c.maxRetries && retryableTransport(method, err) {
 				if serr := c.sleep(ctx, c.backoff(retries)); serr != nil {
 					return nil, fmt.Errorf("%s %s: %w", method, showPath(path), serr)
@@ -488,7 +488,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return nil, fmt.Errorf("%s %s: %w", method, showPath(path), err)
 		}
 		status := resp.StatusCode()
-		c.debug(ctx, method, path, status, time.Since(start), retries, nil)
+		c.debug(ctx, method, path, query, status, time.Since(start), retries, nil)
 		switch {
 		case status >= 200 && status < 300:
 			return resp, nil
@@ -521,11 +521,16 @@ func verb(method string) string {
 	return method
 }
 
-func (c *Client) debug(ctx context.Context, method, path string, status int, d time.Duration, retry int, err error) {
+func (c *Client) debug(ctx context.Context, method, path string, query url.Values, status int, d time.Duration, retry int, err error) {
 	if c.log == nil || !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []any{"method", method, "path", path, "status", status, "duration", d}
+	if len(query) > 0 {
+		// Which page, and brief or full: what a request costs the server
+		// depends on it. Secrets never travel in a query.
+		attrs = append(attrs, "query", query.Encode())
+	}
 	if retry > 0 {
 		attrs = append(attrs, "retry", retry)
 	}

@@ -8,6 +8,7 @@ package fakekc
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -474,6 +475,14 @@ func (rl *realm) represent(o *object, full bool) map[string]any {
 		}
 		if !full {
 			delete(rep, "attributes")
+		}
+	case model.KindUser:
+		if !full {
+			for f := range rep {
+				if !slices.Contains(o.kind.Read.Brief, f) {
+					delete(rep, f)
+				}
+			}
 		}
 	case model.KindGroup:
 		rep["path"] = groupPath(rl, o)

@@ -234,7 +234,9 @@ func (s *Server) list(rl *realm, k *model.Kind, r *request) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	full := r.query.Get("briefRepresentation") == "false"
+	// As Keycloak: users are listed full unless asked brief, the rest
+	// brief unless asked full.
+	full := r.query.Get("briefRepresentation") == "false" || k.Name == model.KindUser && r.query.Get("briefRepresentation") == ""
 	var out []any
 	for _, o := range rl.ofKind(k, parent) {
 		if !listed(rl, o, r.query) {

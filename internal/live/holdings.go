@@ -1,6 +1,8 @@
 package live
 
 import (
+	"slices"
+
 	"github.com/realmsync/realmsync/internal/model"
 )
 
@@ -26,13 +28,22 @@ type Holdings struct {
 	// relations read: it may be deleted, and deletes within a wave are
 	// ordered by the references between them (apply's entangled).
 	written map[model.Ref]map[string]bool
+	// full are the kinds with a brief representation (ReadSpec.Brief)
+	// some file of which writes down a field the brief one leaves out
+	// (a user's attributes or required actions): they are read full.
+	full map[string]bool
 }
 
 // HoldingsOf are the holdings the desired realm's files write down.
 func HoldingsOf(desired *model.Realm) *Holdings {
-	h := &Holdings{Clients: map[string]bool{}, written: map[model.Ref]map[string]bool{}}
+	h := &Holdings{Clients: map[string]bool{}, written: map[model.Ref]map[string]bool{}, full: map[string]bool{}}
 	if desired == nil {
 		return h
+	}
+	for _, k := range model.Kinds() {
+		if len(k.Read.Brief) > 0 && writesPastBrief(k, desired) {
+			h.full[k.Name] = true
+		}
 	}
 	for _, k := range model.Kinds() {
 		if !readsFromOwner(k) {
@@ -65,10 +76,30 @@ func HoldingsOf(desired *model.Realm) *Holdings {
 	return h
 }
 
+// writesPastBrief: some desired object of kind k writes down a field its
+// brief representation does not carry. Relations are read on their own,
+// and a create-only field is never compared with the server's.
+func writesPastBrief(k *model.Kind, desired *model.Realm) bool {
+	for _, e := range desired.Sorted(k.Name) {
+		for f := range e.Fields {
+			if !slices.Contains(k.Read.Brief, f) && k.Relation(f) == nil && !slices.Contains(k.CreateOnly, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // A nil *Holdings wants everything.
 func (h *Holdings) groups() bool           { return h == nil || h.Groups }
 func (h *Holdings) realmRoles() bool       { return h == nil || h.RealmRoles }
 func (h *Holdings) client(cid string) bool { return h == nil || h.Clients[cid] }
+
+// brief reports whether objects of kind k may be read brief: the kind has
+// a brief representation, and no file writes down more than it carries.
+func (h *Holdings) brief(k *model.Kind) bool {
+	return h != nil && len(k.Read.Brief) > 0 && !h.full[k.Name]
+}
 
 // relation reports whether the relation field of the object of kind k and
 // key is read: all are when Holdings is nil, and those of an object the

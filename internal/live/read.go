@@ -487,7 +487,10 @@ func (rd *reader) levels(ctx context.Context, k *model.Kind, level []*node) erro
 // parent's objects where the collection is the whole realm's.
 func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent *node) ([]map[string]any, error) {
 	query := url.Values{}
-	if k.Read.Full {
+	switch {
+	case k.Read.Full && rd.holdings.brief(k) && !rd.federated():
+		query.Set("briefRepresentation", "true")
+	case k.Read.Full:
 		query.Set("briefRepresentation", "false")
 	}
 	if k.Read.Field != "" {

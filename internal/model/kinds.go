@@ -889,7 +889,12 @@ func usersKind() *Kind {
 		Endpoints: Endpoints{Create: "{realm}/users", Item: "{realm}/users/{id}", FindQuery: "username"},
 		// User searches leave service accounts out, and memberships are read
 		// from the group and role side: a hook completes the list.
-		Read:     ReadSpec{Full: true, Hook: "users", Count: "{realm}/users/count"},
+		Read: ReadSpec{Full: true, Hook: "users", Count: "{realm}/users/count",
+			// Keycloak's toBriefRepresentation; not every version has
+			// federationLink in it, so a realm with user federation is read
+			// full (live.reader.fetch).
+			Brief: []string{"id", "username", "createdTimestamp", "firstName", "lastName", "email", "enabled", "emailVerified",
+				"federationLink", "access"}},
 		ExportTo: "users.yaml",
 		Probe:    Probe{},
 		// A client's service account is a user Keycloak makes and removes with

@@ -1,0 +1,96 @@
+package live
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/realmsync/realmsync/internal/model"
+)
+
+// usersQueryAPI is componentsAPI that also answers the users list, one
+// user, and records how it was asked for.
+type usersQueryAPI struct {
+	componentsAPI
+	federated bool
+	asked     []string // briefRepresentation of each users list
+}
+
+func (f *usersQueryAPI) Get(ctx context.Context, path string, q url.Values, out any) error {
+	if path == "acme/components" && !f.federated {
+		*(out.(*[]map[string]any)) = nil
+		return nil
+	}
+	return f.componentsAPI.Get(ctx, path, q, out)
+}
+
+func (f *usersQueryAPI) List(_ context.Context, path string, q url.Values, _ int) ([]map[string]any, error) {
+	if path != "acme/users" {
+		return nil, nil
+	}
+	f.asked = append(f.asked, q.Get("briefRepresentation"))
+	return []map[string]any{{"id": "u1", "username": "alice", "enabled": true}}, nil
+}
+
+// TestUsersReadBriefWhenFilesAllow: users are listed brief when no file
+// writes down a field only the full representation carries, and full for
+// export and strict plans (no Holdings), for files that write attributes
+// or required actions, and in a realm with user federation (not every
+// Keycloak names the federation link in the brief representation, and a
+// provider's delete is weighed by the users linked to it).
+func TestUsersReadBriefWhenFilesAllow(t *testing.T) {
+	user := func(fields map[string]any) *Holdings {
+		u := map[string]any{"username": "alice"}
+		for k, v := range fields {
+			u[k] = v
+		}
+		desired, errs := model.Decompose("acme", model.Object{"users": []any{u}}, model.NoPos)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return HoldingsOf(desired)
+	}
+	briefOnly := map[string]any{"enabled": true, "email": "alice@example.com", "firstName": "Alice", "emailVerified": true,
+		"realmRoles": []any{"viewer"}, "groups": []any{"/staff"}, "clientRoles": map[string]any{"app": []any{"a"}},
+		"credentials": []any{map[string]any{"type": "password", "value": "x"}}}
+	for _, tc := range []struct {
+		name      string
+		holdings  *Holdings
+		federated bool
+		want      string
+	}{
+		{"export or a strict plan", nil, false, "false"},
+		{"files write brief fields, relations and credentials", user(briefOnly), false, "true"},
+		{"no users declared", HoldingsOf(model.NewRealm("acme")), false, "true"},
+		{"a user's attributes", user(map[string]any{"attributes": map[string]any{"dept": []any{"x"}}}), false, "false"},
+		{"a user's required actions", user(map[string]any{"requiredActions": []any{"VERIFY_EMAIL"}}), false, "false"},
+		{"user federation", user(briefOnly), true, "false"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &usersQueryAPI{federated: tc.federated}
+			r, err := Read(context.Background(), api, "acme", Options{Holdings: tc.holdings})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(api.asked, []string{tc.want}) {
+				t.Errorf("users listed with briefRepresentation %q, want [%s]", api.asked, tc.want)
+			}
+			if r.Get(model.KindUser, "alice") == nil {
+				t.Error("alice was not read")
+			}
+		})
+	}
+}
+
+// TestComponentsReadBeforeUsers: the users' read asks whether the realm
+// has user federation (fetch), which only the components' read knows.
+func TestComponentsReadBeforeUsers(t *testing.T) {
+	at := map[string]int{}
+	for i, k := range model.Kinds() {
+		at[k.Name] = i
+	}
+	if at[model.KindComponent] > at[model.KindUser] {
+		t.Errorf("components are read after users (kind %d, users %d)", at[model.KindComponent], at[model.KindUser])
+	}
+}
