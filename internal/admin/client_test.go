@@ -760,6 +760,65 @@ func TestList(t *testing.T) {
 	}
 }
 
+// TestListWithoutIDsIgnoringFirst: a collection whose objects have no id
+// (identity providers by alias), on a server that answers the whole of it
+// for every page, is read once: the second page begins with the first
+// page's first object, compared whole, and List stops instead of looping.
+// Objects without ids that differ are paged on as usual.
+func TestListWithoutIDsIgnoringFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		ignoreFirst bool
+		wantPages   int
+	}{
+		{"server ignores first", true, 2},
+		{"server pages", false, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			all := make([]Object, 4)
+			for i := range all {
+				all[i] = Object{"alias": fmt.Sprintf("idp-%d", i)}
+			}
+			f := newFakeKC(t)
+			var mu sync.Mutex
+			pages := 0
+			f.setAPI(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				pages++
+				asked := pages
+				mu.Unlock()
+				if asked > 5 {
+					t.Error("List keeps asking")
+					w.WriteHeader(http.StatusInternalServerError)
+					return
+				}
+				first, _ := strconv.Atoi(r.URL.Query().Get("first"))
+				out := all[:2]
+				if !tc.ignoreFirst {
+					out = all[min(first, len(all)):min(first+2, len(all))]
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(out)
+			})
+			c, _, _ := newTestClient(t, f, nil)
+			got, err := c.List(context.Background(), "acme/identity-provider/instances", nil, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := all
+			if tc.ignoreFirst {
+				want = all[:2]
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("listed (-want +got):\n%s", diff)
+			}
+			if pages != tc.wantPages {
+				t.Errorf("%d pages asked, want %d", pages, tc.wantPages)
+			}
+		})
+	}
+}
+
 func TestPostReturnsLocationID(t *testing.T) {
 	tests := []struct {
 		name     string
