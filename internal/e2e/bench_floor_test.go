@@ -15,9 +15,11 @@ import (
 
 // requiredFloor times only the reads that no full plan of a realm with
 // users can do without, the way realmsync asks them: the users' pages
-// (1,000 a page) and who is in each group and holds each role, realm and
-// client (one list each; the Admin API has nothing coarser), 4 at once,
-// in this process, nothing else read and nothing compared. Which groups
+// (250 a page, brief, as for files that write down no user's attributes
+// or required actions: the presets') and who is in each group and holds
+// each role, realm and client (one list each; the Admin API has nothing
+// coarser), 4 at once, in this process, nothing else read and nothing
+// compared. Which groups
 // and roles there are is looked up first, untimed. Against the baseline
 // build's whole plan, it says how far any reader could get on this
 // machine: both processes share its cores, and these lists alone cost the
@@ -83,7 +85,7 @@ func requiredFloor(t *testing.T, realm string) run {
 	err = parallel.ForEach(ctx, 4, pages+len(paths), func(ctx context.Context, i int) error {
 		if i < pages {
 			var page []map[string]any
-			q := url.Values{"briefRepresentation": {"false"}, "first": {fmt.Sprint(i * live.CountedPageSize)}, "max": {fmt.Sprint(live.CountedPageSize)}}
+			q := url.Values{"briefRepresentation": {"true"}, "first": {fmt.Sprint(i * live.CountedPageSize)}, "max": {fmt.Sprint(live.CountedPageSize)}}
 			return api.Get(ctx, r+"/users", q, &page)
 		}
 		_, err := api.List(ctx, paths[i-pages], brief, live.PageSize)
