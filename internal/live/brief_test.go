@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/realmsync/realmsync/internal/model"
@@ -14,10 +15,13 @@ import (
 type usersQueryAPI struct {
 	componentsAPI
 	federated bool
-	asked     []string // briefRepresentation of each users list
+	mu        sync.Mutex // the reader asks from several goroutines
+	asked     []string   // briefRepresentation of each users list
 }
 
 func (f *usersQueryAPI) Get(ctx context.Context, path string, q url.Values, out any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if path == "acme/components" && !f.federated {
 		*(out.(*[]map[string]any)) = nil
 		return nil
@@ -29,6 +33,8 @@ func (f *usersQueryAPI) List(_ context.Context, path string, q url.Values, _ int
 	if path != "acme/users" {
 		return nil, nil
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.asked = append(f.asked, q.Get("briefRepresentation"))
 	return []map[string]any{{"id": "u1", "username": "alice", "enabled": true}}, nil
 }
