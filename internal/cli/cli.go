@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/realmsync/realmsync/internal/admin"
+	"github.com/realmsync/realmsync/internal/live"
 	"io"
 	"runtime/debug"
 	"strings"
@@ -126,7 +127,7 @@ func (c *command) flags(a *app) *pflag.FlagSet {
 	case "export":
 		(&connFlags{}).register(fs)
 		fs.String("realm", "", "realm to export (required)")
-		fs.Int("concurrency", 4, "independent reads at once")
+		fs.Int("concurrency", live.DefaultConcurrency, "independent reads at once")
 		fs.Bool("force", false, "replace the realm's files in OUTDIR/NAME: every YAML file under it is removed first")
 	}
 	return fs

@@ -18,7 +18,7 @@ import (
 // (250 a page, brief, as for files that write down no user's attributes
 // or required actions: the presets') and who is in each group and holds
 // each role, realm and client (one list each; the Admin API has nothing
-// coarser), 4 at once, in this process, nothing else read and nothing
+// coarser), as many at once as a plan asks by default, in this process, nothing else read and nothing
 // compared. Which groups
 // and roles there are is looked up first, untimed. Against the baseline
 // build's whole plan, it says how far any reader could get on this
@@ -82,7 +82,7 @@ func requiredFloor(t *testing.T, realm string) run {
 	api.ResetCounts()
 	serverBefore := serverCPU()
 	start := time.Now()
-	err = parallel.ForEach(ctx, 4, pages+len(paths), func(ctx context.Context, i int) error {
+	err = parallel.ForEach(ctx, live.DefaultConcurrency, pages+len(paths), func(ctx context.Context, i int) error {
 		if i < pages {
 			var page []map[string]any
 			q := url.Values{"briefRepresentation": {"true"}, "first": {fmt.Sprint(i * live.CountedPageSize)}, "max": {fmt.Sprint(live.CountedPageSize)}}

@@ -66,12 +66,12 @@ func writeGoals(b *strings.Builder, figures map[string]presetFigures, treeRealms
 	}
 	medium, hasMedium := figures["medium"]
 	line(fmt.Sprintf("medium no-op plan in at most %.0f%% of the baseline build's time", goalMediumRatio*100),
-		fmt.Sprintf("%.1f s, %.2f× the baseline's (median of %d, alternating; %s); the reads every full plan needs, alone: %.2f×",
+		fmt.Sprintf("%.1f s, %.2f× the baseline's (each at its default concurrency; median of %d, alternating; %s); the reads every full plan needs, alone: %.2f×",
 			medium.noop.wall.Seconds(), medium.baselineRatio, baselineRounds, medium.noop.cpuNote(), medium.floorRatio),
 		medium.baselineRatio <= goalMediumRatio, hasMedium && medium.baselineRatio > 0)
 	large, hasLarge := figures["large"]
 	line(fmt.Sprintf("large no-op plan in at most %.0f s", goalLargeNoop),
-		fmt.Sprintf("%.1f s, %d GETs", large.noop.wall.Seconds(), large.noop.requests[0]),
+		fmt.Sprintf("%.1f s, %d GETs (at the default concurrency)", large.noop.wall.Seconds(), large.noop.requests[0]),
 		large.noop.wall.Seconds() <= goalLargeNoop, hasLarge)
 	scopedRequests := large.scoped.requests[0] + large.scoped.writes() + large.scoped.exports
 	line(fmt.Sprintf("large one-object change planned --changed-since in at most %d requests and under %.0f s", scopedPlanBound, goalScopedWall),
