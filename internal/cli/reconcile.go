@@ -211,7 +211,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		api.AddSecrets(desired.Realms[name].SecretValues()...)
 	}
 
-	version, err := engine.DetectVersion(ctx, api, f.keycloakVersion)
+	version, err := engine.AskVersion(ctx, api, f.keycloakVersion)
 	if err != nil {
 		return a.fail("%v", err)
 	}

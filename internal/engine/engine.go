@@ -49,10 +49,12 @@ type Options struct {
 	// DropForeignState names other tools whose bookkeeping in the realms'
 	// attributes the plan removes (model.ForeignState: "kcc").
 	DropForeignState []string
-	// ServerVersion is the server's Keycloak version (DetectVersion):
-	// a desired state that needs a newer one is refused before any read
-	// of it or write. Unknown: nothing is checked.
-	ServerVersion model.Version
+	// ServerVersion waits for the server's Keycloak version (AskVersion),
+	// which is asked while the realms are read: a desired state that needs
+	// a newer one is refused once they are read, before anything is
+	// compared or written, and in place of a read's error (an endpoint the
+	// older server lacks). Nil or unknown: nothing is checked.
+	ServerVersion func() model.Version
 	// Scopes narrow realms' plans to a change (--changed-since,
 	// internal/scope): a realm named here is read and compared only for
 	// the objects its scope names. Others are read whole.
@@ -74,11 +76,6 @@ type Planned struct {
 func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, opts Options) (*Planned, error) {
 	out := &Planned{Plan: &plan.Plan{Warnings: desired.Warnings}, Live: map[string]*model.Realm{}}
 	var baseline *export.Baseline
-	for _, name := range realms {
-		if err := unsupported(opts.ServerVersion, desired.Realms[name]); err != nil {
-			return out, err
-		}
-	}
 	for _, tool := range opts.DropForeignState {
 		prefix, ok := model.ForeignState[tool]
 		if !ok {
@@ -91,6 +88,14 @@ func Plan(ctx context.Context, api API, desired *load.Desired, realms []string, 
 		}
 	}
 	lives, err := readRealms(ctx, api, desired, realms, opts)
+	if opts.ServerVersion != nil {
+		v := opts.ServerVersion()
+		for _, name := range realms {
+			if err := unsupported(v, desired.Realms[name]); err != nil {
+				return out, err
+			}
+		}
+	}
 	if err != nil {
 		return out, err
 	}

@@ -49,6 +49,25 @@ func DetectVersion(ctx context.Context, api API, stated string) (model.Version, 
 	return model.Version{Major: 24}, nil
 }
 
+// AskVersion learns the server's version as DetectVersion does, in the
+// background: a plan reads while it waits (the answer of /admin/serverinfo
+// is 300 kB, and every plan would otherwise wait on its round trip before
+// the first read). A stated version is parsed at once, so that a bad
+// --keycloak-version fails before any request.
+func AskVersion(ctx context.Context, api API, stated string) (func() model.Version, error) {
+	if stated != "" {
+		v, err := DetectVersion(ctx, api, stated)
+		return func() model.Version { return v }, err
+	}
+	done := make(chan struct{})
+	var v model.Version
+	go func() {
+		defer close(done)
+		v, _ = DetectVersion(ctx, api, "") // asked of the server, it never fails: unknown checks nothing
+	}()
+	return func() model.Version { <-done; return v }, nil
+}
+
 // unsupported refuses a desired realm that needs a newer server.
 func unsupported(v model.Version, desired *model.Realm) error {
 	problems := model.Unsupported(v, desired)
