@@ -196,7 +196,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	// The scope (old versions of the changed files, parsed) is worked out
-	// while the server is logged into and asked its version: both wait.
+	// while the server is logged into: both wait.
 	var scoped chan *scope.Result
 	if f.changedSince != "" {
 		scoped = make(chan *scope.Result, 1)

@@ -53,7 +53,7 @@ func DetectVersion(ctx context.Context, api API, stated string) (model.Version, 
 // background: a plan reads while it waits (the answer of /admin/serverinfo
 // is 300 kB, and every plan would otherwise wait on its round trip before
 // the first read). A stated version is parsed at once, so that a bad
-// --keycloak-version fails before any request.
+// --keycloak-version fails before any read.
 func AskVersion(ctx context.Context, api API, stated string) (func() model.Version, error) {
 	if stated != "" {
 		v, err := DetectVersion(ctx, api, stated)
