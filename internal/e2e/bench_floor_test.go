@@ -18,9 +18,9 @@ import (
 // (250 a page, brief, as for files that write down no user's attributes
 // or required actions: the presets') and who is in each group and holds
 // each role, realm and client (one list each; the Admin API has nothing
-// coarser), as many at once as a plan asks by default, in this process, nothing else read and nothing
-// compared. Which groups
-// and roles there are is looked up first, untimed. Against the baseline
+// coarser), as many at once as a plan asks by default, in this process,
+// nothing else read and nothing compared. Which groups and roles there
+// are is looked up first, untimed. Against the baseline
 // build's whole plan, it says how far any reader could get on this
 // machine: both processes share its cores, and these lists alone cost the
 // server most of its CPU in a plan.
