@@ -488,7 +488,8 @@ func (rd *reader) levels(ctx context.Context, k *model.Kind, level []*node) erro
 func (rd *reader) fetch(ctx context.Context, k *model.Kind, path string, parent *node) ([]map[string]any, error) {
 	query := url.Values{}
 	switch {
-	case k.Read.Full && rd.holdings.brief(k) && !rd.federated():
+	// Not every Keycloak names a user's federation link in the brief user.
+	case k.Read.Full && rd.holdings.brief(k) && !(k.Name == model.KindUser && rd.federated()):
 		query.Set("briefRepresentation", "true")
 	case k.Read.Full:
 		query.Set("briefRepresentation", "false")
