@@ -119,9 +119,9 @@ func (a *app) load(paths, exclude []string) (*load.Desired, error) {
 }
 
 // loadScoped loads as load does, keeping the parts of the files changed
-// since rev for scope.Since.
-func (a *app) loadScoped(ctx context.Context, paths, exclude []string, rev string) (*load.Desired, error) {
-	return load.Paths(paths, load.Options{Lookup: a.env, Exclude: exclude, KeepParts: scope.ChangedFiles(ctx, paths, rev)})
+// since history's revision for history.Since.
+func (a *app) loadScoped(ctx context.Context, paths, exclude []string, history *scope.Git) (*load.Desired, error) {
+	return load.Paths(paths, load.Options{Lookup: a.env, Exclude: exclude, KeepParts: history.ChangedFiles(ctx, paths)})
 }
 
 func (a *app) loadFailed(err error) int {
@@ -170,10 +170,11 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 		return a.fail("%v", err)
 	}
 	var desired *load.Desired
+	history := scope.NewGit(f.changedSince)
 	switch f.from {
 	case "":
 		if f.changedSince != "" {
-			desired, err = a.loadScoped(ctx, rest, f.exclude, f.changedSince)
+			desired, err = a.loadScoped(ctx, rest, f.exclude, history)
 		} else {
 			desired, err = a.load(rest, f.exclude)
 		}
@@ -200,7 +201,7 @@ func (a *app) reconcile(ctx context.Context, c *command, args []string, m mode) 
 	var scoped chan *scope.Result
 	if f.changedSince != "" {
 		scoped = make(chan *scope.Result, 1)
-		go func() { scoped <- scope.Since(ctx, desired, realms, f.changedSince, load.Options{Lookup: a.env}) }()
+		go func() { scoped <- history.Since(ctx, desired, realms, load.Options{Lookup: a.env}) }()
 	}
 	api, err := f.conn.connect(ctx, a.env, a.stderr)
 	if err != nil {

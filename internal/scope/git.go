@@ -13,9 +13,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/realmsync/realmsync/internal/load"
 	"github.com/realmsync/realmsync/internal/model"
+	"github.com/realmsync/realmsync/internal/parallel"
 )
 
 // Result is the scope of each realm of a run: a realm in Full gets a
@@ -25,63 +27,157 @@ type Result struct {
 	Full   map[string]string
 }
 
-// Since scopes each of realms to the files changed since rev (committed,
-// staged, in the working tree, or new and not ignored) under its
-// directory.
-func Since(ctx context.Context, desired *load.Desired, realms []string, rev string, opts load.Options) *Result {
+// Git asks Git about one revision for a run: each question once, and
+// those that do not wait on each other at once. A scoped plan waits on
+// Git twice: for the changed files before the load (which keeps their
+// parts), and for what each was at the revision before the read. Each
+// question is a process of some 5 to 25 ms, and the second wait was six
+// of them in turn: on the large benchmark preset (Keycloak 26.7.3) it
+// started the read 0.12 s after the load, of a 0.67 s plan. Now
+// ChangedFiles asks its three at once and starts the second wait's
+// questions, which the load's files do not change, while they load.
+type Git struct {
+	rev   string
+	run   func(ctx context.Context, dir string, args ...string) (string, error) // git, or a test's
+	slots chan struct{}                                                         // bounds the processes running at once
+	mu    sync.Mutex
+	calls map[string]*gitCall
+}
+
+// gitCall is one question, asked or being asked.
+type gitCall struct {
+	done chan struct{}
+	out  string
+	err  error
+}
+
+// NewGit asks about revision rev.
+func NewGit(rev string) *Git {
+	return &Git{rev: rev, run: git, slots: make(chan struct{}, 8), calls: map[string]*gitCall{}}
+}
+
+// start runs git in dir with args unless that was started already, and
+// returns the call to wait on.
+func (g *Git) start(ctx context.Context, dir string, args ...string) *gitCall {
+	key := dir + "\x00" + strings.Join(args, "\x00")
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c := g.calls[key]; c != nil {
+		return c
+	}
+	c := &gitCall{done: make(chan struct{})}
+	g.calls[key] = c
+	go func() {
+		defer close(c.done)
+		select {
+		case g.slots <- struct{}{}:
+			defer func() { <-g.slots }()
+		case <-ctx.Done():
+			c.err = ctx.Err()
+			return
+		}
+		c.out, c.err = g.run(ctx, dir, args...)
+	}()
+	return c
+}
+
+func (c *gitCall) wait() (string, error) {
+	<-c.done
+	return c.out, c.err
+}
+
+// take is wait for an answer only one caller reads (a file's content at
+// the revision): the run does not hold it after that.
+func (c *gitCall) take() (string, error) {
+	<-c.done
+	out := c.out
+	c.out = ""
+	return out, c.err
+}
+
+// The questions asked more than once, each always in the same words
+// (start's key): ChangedFiles asks ahead what sinceOne asks again.
+func (g *Git) toplevel(ctx context.Context, dir string) *gitCall {
+	return g.start(ctx, dir, "rev-parse", "--show-toplevel")
+}
+func (g *Git) verify(ctx context.Context, top string) *gitCall {
+	return g.start(ctx, top, "rev-parse", "--verify", "--quiet", g.rev+"^{commit}")
+}
+func (g *Git) changed(ctx context.Context, dir, under string) *gitCall {
+	return g.start(ctx, dir, "diff", "--name-only", "--no-renames", "-z", g.rev, "--", under)
+}
+func (g *Git) untracked(ctx context.Context, dir, under string) *gitCall {
+	return g.start(ctx, dir, "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", under)
+}
+func (g *Git) show(ctx context.Context, top, file string) *gitCall {
+	return g.start(ctx, top, "show", g.rev+":"+file)
+}
+
+// Since scopes each of realms to the files changed since the revision
+// (committed, staged, in the working tree, or new and not ignored) under
+// its directory.
+func (g *Git) Since(ctx context.Context, desired *load.Desired, realms []string, opts load.Options) *Result {
 	out := &Result{Realms: map[string]*Realm{}, Full: map[string]string{}}
-	for _, name := range realms {
-		s, why := sinceOne(ctx, desired, name, rev, opts)
-		if why != "" {
-			out.Full[name] = why
+	scopes, whys := make([]*Realm, len(realms)), make([]string, len(realms))
+	_ = parallel.ForEach(ctx, 4, len(realms), func(ctx context.Context, i int) error {
+		scopes[i], whys[i] = g.sinceOne(ctx, desired, realms[i], opts)
+		return nil
+	})
+	for i, name := range realms {
+		if whys[i] != "" {
+			out.Full[name] = whys[i]
 			continue
 		}
-		out.Realms[name] = s
+		out.Realms[name] = scopes[i]
 	}
 	return out
 }
 
 // ChangedFiles are the realm files under the directories of paths (load
-// paths: directories, or patterns of them) changed since rev, as Since
-// finds them, by load.PartKey: the files whose parts a load keeps
+// paths: directories, or patterns of them) changed since the revision, as
+// Since finds them, by load.PartKey: the files whose parts a load keeps
 // (load.Options.KeepParts) for Since, so that it does not parse them
 // again. What cannot be worked out here is left to Since: a file missed
-// here is parsed there.
-func ChangedFiles(ctx context.Context, paths []string, rev string) map[string]bool {
+// here is parsed there. What Since will ask of each (its content at the
+// revision) is asked while the caller loads the files.
+func (g *Git) ChangedFiles(ctx context.Context, paths []string) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range paths {
 		dir := filepath.Clean(p)
 		for strings.ContainsAny(dir, "*?[") {
 			dir = filepath.Dir(dir)
 		}
-		top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
+		topCall, changedCall, untrackedCall := g.toplevel(ctx, dir), g.changed(ctx, dir, "."), g.untracked(ctx, dir, ".")
+		top, err := topCall.wait()
 		if err != nil {
 			continue
 		}
 		top = strings.TrimSpace(top)
-		changed, err := git(ctx, dir, "diff", "--name-only", "--no-renames", "-z", rev, "--", ".")
+		changed, err := changedCall.wait()
 		if err != nil {
 			continue
 		}
-		untracked, err := git(ctx, dir, "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", ".")
+		untracked, err := untrackedCall.wait()
 		if err != nil {
 			continue
 		}
+		g.verify(ctx, top)
 		for _, file := range uniqueNames(changed + untracked) {
 			if ext := strings.ToLower(filepath.Ext(file)); ext == ".yaml" || ext == ".yml" {
 				out[load.PartKey(filepath.Join(top, filepath.FromSlash(file)))] = true
+				g.show(ctx, top, file)
 			}
 		}
 	}
 	return out
 }
 
-func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts load.Options) (*Realm, string) {
+func (g *Git) sinceOne(ctx context.Context, desired *load.Desired, name string, opts load.Options) (*Realm, string) {
 	dir, err := filepath.Abs(desired.Dirs[name])
 	if err != nil || desired.Dirs[name] == "" {
 		return nil, "its directory is not known"
 	}
-	top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
+	top, err := g.toplevel(ctx, dir).wait()
 	if err != nil {
 		return nil, fmt.Sprintf("%s is not in a Git work tree (%v)", dir, err)
 	}
@@ -94,23 +190,29 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 		return nil, fmt.Sprintf("%s is outside its Git work tree %s", dir, top)
 	}
 	rel = filepath.ToSlash(rel)
-	if _, err := git(ctx, top, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return nil, fmt.Sprintf("%s is not a commit of this repository (a shallow clone needs the history: fetch it, or deepen the clone)", rev)
+	verified, existed := g.verify(ctx, top), g.start(ctx, top, "cat-file", "-e", g.rev+":"+rel)
+	changedCall, untrackedCall := g.changed(ctx, top, rel), g.untracked(ctx, top, rel)
+	if _, err := verified.wait(); err != nil {
+		return nil, fmt.Sprintf("%s is not a commit of this repository (a shallow clone needs the history: fetch it, or deepen the clone)", g.rev)
 	}
-	if _, err := git(ctx, top, "cat-file", "-e", rev+":"+rel); err != nil {
-		return nil, fmt.Sprintf("its directory %s is new since %s", rel, rev)
+	if _, err := existed.wait(); err != nil {
+		return nil, fmt.Sprintf("its directory %s is new since %s", rel, g.rev)
 	}
-	changed, err := git(ctx, top, "diff", "--name-only", "--no-renames", "-z", rev, "--", rel)
+	changed, err := changedCall.wait()
 	if err != nil {
 		return nil, fmt.Sprintf("git diff failed: %v", err)
 	}
-	untracked, err := git(ctx, top, "ls-files", "--others", "--exclude-standard", "-z", "--", rel)
+	untracked, err := untrackedCall.wait()
 	if err != nil {
 		return nil, fmt.Sprintf("git ls-files failed: %v", err)
 	}
+	files := uniqueNames(changed + untracked)
+	for _, file := range files {
+		g.show(ctx, top, file) // all at once, read in turn below
+	}
 	var changes []FileChange
 	inBefore := map[model.Ref]bool{}
-	for _, file := range uniqueNames(changed + untracked) {
+	for _, file := range files {
 		inRealm := strings.TrimPrefix(file, rel+"/")
 		if hidden(inRealm) {
 			continue // the loader skips dot-directories
@@ -133,10 +235,10 @@ func sinceOne(ctx context.Context, desired *load.Desired, name, rev string, opts
 				return nil, fmt.Sprintf("%s does not load on its own: %v", file, firstLine(err))
 			}
 		}
-		if old, err := git(ctx, top, "show", rev+":"+file); err == nil {
+		if old, err := g.show(ctx, top, file).take(); err == nil {
 			// What did not change in a big file is taken from After.
 			if c.Before, err = load.FilePartSince(name, abs, []byte(old), now, c.After, opts); err != nil {
-				return nil, fmt.Sprintf("%s as of %s does not load: %v", file, rev, firstLine(err))
+				return nil, fmt.Sprintf("%s as of %s does not load: %v", file, g.rev, firstLine(err))
 			}
 			for _, k := range model.Kinds() {
 				for key := range c.Before.Entities[k.Name] {

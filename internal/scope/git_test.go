@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/realmsync/realmsync/internal/load"
@@ -59,7 +61,7 @@ func TestSinceComparesKeptParts(t *testing.T) {
 	writeFile(t, more, "users:\n  - username: b\n")
 
 	for _, arg := range []string{root, filepath.Join(root, "*")} {
-		got := ChangedFiles(ctx, []string{arg}, "HEAD")
+		got := NewGit("HEAD").ChangedFiles(ctx, []string{arg})
 		want := map[string]bool{load.PartKey(users): true, load.PartKey(more): true}
 		if len(got) != len(want) || !got[load.PartKey(users)] || !got[load.PartKey(more)] {
 			t.Errorf("ChangedFiles(%s) = %v, want %v", arg, got, want)
@@ -68,7 +70,8 @@ func TestSinceComparesKeptParts(t *testing.T) {
 
 	opts := load.Options{Lookup: func(string) (string, bool) { return "", false }}
 	keepOpts := opts
-	keepOpts.KeepParts = ChangedFiles(ctx, []string{root}, "HEAD")
+	history := NewGit("HEAD")
+	keepOpts.KeepParts = history.ChangedFiles(ctx, []string{root})
 	desired, err := load.Dir(root, keepOpts)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +79,7 @@ func TestSinceComparesKeptParts(t *testing.T) {
 	if len(desired.Parts) != 2 {
 		t.Fatalf("kept parts %v, want the two changed files'", model.SortedKeys(desired.Parts))
 	}
-	res := Since(ctx, desired, []string{"acme"}, "HEAD", opts)
+	res := history.Since(ctx, desired, []string{"acme"}, opts)
 	s := res.Realms["acme"]
 	if s == nil {
 		t.Fatalf("not scoped: %v", res.Full)
@@ -93,8 +96,70 @@ func TestSinceComparesKeptParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	desired.Parts[load.PartKey(users)] = before
-	s = Since(ctx, desired, []string{"acme"}, "HEAD", opts).Realms["acme"]
+	s = NewGit("HEAD").Since(ctx, desired, []string{"acme"}, opts).Realms["acme"]
 	if s == nil || s.Changed[model.Ref{Kind: model.KindUser, Key: "a"}] || !s.Changed[changed[0]] {
 		t.Errorf("with the users file's part as before, changed %v, want user b only", s)
+	}
+}
+
+// TestSinceManyRealms: Since scopes the realms of a tree at once, each as
+// it would alone (a changed one to its change, an unchanged one to
+// nothing, a new one read whole), and Git is asked each question once:
+// what ChangedFiles asked ahead (a changed file's content at the
+// revision) is not asked again.
+func TestSinceManyRealms(t *testing.T) {
+	ctx := context.Background()
+	files := map[string]string{}
+	for _, r := range []string{"r1", "r2", "r3"} {
+		files[r+"/realm.yaml"] = "realm: " + r + "\n"
+		files[r+"/roles.yaml"] = "roles:\n  realm:\n    - name: a\n      description: before\n"
+	}
+	root := gitRepo(t, files)
+	writeFile(t, filepath.Join(root, "r2", "roles.yaml"), "roles:\n  realm:\n    - name: a\n      description: after\n")
+	writeFile(t, filepath.Join(root, "r4", "realm.yaml"), "realm: r4\n")
+
+	history := NewGit("HEAD")
+	var mu sync.Mutex
+	asked := map[string]int{}
+	history.run = func(ctx context.Context, dir string, args ...string) (string, error) {
+		mu.Lock()
+		asked[strings.Join(args, " ")+" in "+dir]++
+		mu.Unlock()
+		return git(ctx, dir, args...)
+	}
+	opts := load.Options{Lookup: func(string) (string, bool) { return "", false }}
+	keepOpts := opts
+	keepOpts.KeepParts = history.ChangedFiles(ctx, []string{root})
+	history.mu.Lock()
+	ahead := history.calls[root+"\x00show\x00HEAD:r2/roles.yaml"] != nil
+	history.mu.Unlock()
+	if !ahead {
+		t.Error("ChangedFiles did not ask ahead for r2/roles.yaml at HEAD")
+	}
+	desired, err := load.Dir(root, keepOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := history.Since(ctx, desired, []string{"r1", "r2", "r3", "r4"}, opts)
+	if s := res.Realms["r2"]; s == nil || len(s.Changed) != 1 || !s.Changed[model.Ref{Kind: model.KindRealmRole, Key: "a"}] {
+		t.Errorf("r2 scoped to %v, want its role a (full: %v)", s, res.Full)
+	}
+	for _, r := range []string{"r1", "r3"} {
+		if s := res.Realms[r]; s == nil || len(s.Changed) != 0 {
+			t.Errorf("%s scoped to %v, want nothing changed (full: %v)", r, s, res.Full[r])
+		}
+	}
+	if why := res.Full["r4"]; !strings.Contains(why, "new since HEAD") {
+		t.Errorf("r4: %q, want read whole as new", why)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if asked["show HEAD:r2/roles.yaml in "+root] != 1 {
+		t.Errorf("r2/roles.yaml at HEAD asked %d times, want once", asked["show HEAD:r2/roles.yaml in "+root])
+	}
+	for q, n := range asked {
+		if n != 1 {
+			t.Errorf("git %s: asked %d times", q, n)
+		}
 	}
 }
