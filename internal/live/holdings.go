@@ -30,7 +30,8 @@ type Holdings struct {
 	written map[model.Ref]map[string]bool
 	// full are the kinds with a brief representation (ReadSpec.Brief)
 	// some file of which writes down a field the brief one leaves out
-	// (a user's attributes or required actions): they are read full.
+	// (a user's attributes or required actions, a role's attributes):
+	// they are read full.
 	full map[string]bool
 }
 

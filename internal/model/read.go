@@ -44,7 +44,7 @@ type ReadSpec struct {
 	// create-only fields aside) asks for the brief one (live.Holdings).
 	// A full user costs Keycloak its credential types and required
 	// actions: the large benchmark preset's 10,000 users took it 3.6 to
-	// 4.1 CPU-s full and 2.3 to 2.6 brief.
+	// 4.1 CPU-s full and 2.3 to 2.6 brief; a full role, its attributes.
 	Brief []string
 	// ChildCount is, for a recursive kind, the field counting an object's
 	// children: children are listed per parent that has any, a level at a

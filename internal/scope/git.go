@@ -86,17 +86,27 @@ func (c *gitCall) wait() (string, error) {
 	return c.out, c.err
 }
 
-// take is wait for an answer only one caller reads (a file's content at
-// the revision): the run does not hold it after that.
-func (c *gitCall) take() (string, error) {
-	<-c.done
-	out := c.out
-	c.out = ""
-	return out, c.err
+// takeShow is the content of file at the revision, as show asks it, and
+// forgets the answer: the run does not hold a file's old content after
+// it is read. Another asker (a realm directory reached by a symbolic
+// link too) asks Git again.
+func (g *Git) takeShow(ctx context.Context, top, file string) (string, error) {
+	c := g.show(ctx, top, file)
+	out, err := c.wait()
+	g.mu.Lock()
+	for key, held := range g.calls {
+		if held == c {
+			delete(g.calls, key)
+			break
+		}
+	}
+	g.mu.Unlock()
+	return out, err
 }
 
-// The questions asked more than once, each always in the same words
-// (start's key): ChangedFiles asks ahead what sinceOne asks again.
+// The questions, each always asked in the same words (start's key):
+// ChangedFiles asks ahead two that sinceOne asks again (the revision, and
+// what each changed file was at it).
 func (g *Git) toplevel(ctx context.Context, dir string) *gitCall {
 	return g.start(ctx, dir, "rev-parse", "--show-toplevel")
 }
@@ -119,17 +129,26 @@ func (g *Git) show(ctx context.Context, top, file string) *gitCall {
 func (g *Git) Since(ctx context.Context, desired *load.Desired, realms []string, opts load.Options) *Result {
 	out := &Result{Realms: map[string]*Realm{}, Full: map[string]string{}}
 	scopes, whys := make([]*Realm, len(realms)), make([]string, len(realms))
-	_ = parallel.ForEach(ctx, 4, len(realms), func(ctx context.Context, i int) error {
+	err := parallel.ForEach(ctx, 4, len(realms), func(ctx context.Context, i int) error {
 		scopes[i], whys[i] = g.sinceOne(ctx, desired, realms[i], opts)
 		return nil
 	})
 	for i, name := range realms {
-		if whys[i] != "" {
+		switch {
+		case whys[i] != "":
 			out.Full[name] = whys[i]
-			continue
+		case scopes[i] == nil || err != nil:
+			// Not worked out (a panic, or the run stopped): read whole.
+			out.Full[name] = fmt.Sprintf("its scope could not be worked out (%v)", err)
+		default:
+			out.Realms[name] = scopes[i]
 		}
-		out.Realms[name] = scopes[i]
 	}
+	// Nothing asked is needed after this: answers not taken (files of
+	// realms the run leaves out) are let go.
+	g.mu.Lock()
+	g.calls = map[string]*gitCall{}
+	g.mu.Unlock()
 	return out
 }
 
@@ -165,7 +184,9 @@ func (g *Git) ChangedFiles(ctx context.Context, paths []string) map[string]bool 
 		for _, file := range uniqueNames(changed + untracked) {
 			if ext := strings.ToLower(filepath.Ext(file)); ext == ".yaml" || ext == ".yml" {
 				out[load.PartKey(filepath.Join(top, filepath.FromSlash(file)))] = true
-				g.show(ctx, top, file)
+				if !hidden(file) { // the loader skips dot-directories
+					g.show(ctx, top, file)
+				}
 			}
 		}
 	}
@@ -206,20 +227,21 @@ func (g *Git) sinceOne(ctx context.Context, desired *load.Desired, name string, 
 	if err != nil {
 		return nil, fmt.Sprintf("git ls-files failed: %v", err)
 	}
-	files := uniqueNames(changed + untracked)
-	for _, file := range files {
+	var files []string // the realm's files that changed
+	for _, file := range uniqueNames(changed + untracked) {
+		if hidden(strings.TrimPrefix(file, rel+"/")) {
+			continue // the loader skips dot-directories
+		}
+		if ext := strings.ToLower(filepath.Ext(file)); ext != ".yaml" && ext != ".yml" {
+			return nil, fmt.Sprintf("%s changed and is not a realm file: a realm file may substitute it (${file:...})", file)
+		}
+		files = append(files, file)
 		g.show(ctx, top, file) // all at once, read in turn below
 	}
 	var changes []FileChange
 	inBefore := map[model.Ref]bool{}
 	for _, file := range files {
 		inRealm := strings.TrimPrefix(file, rel+"/")
-		if hidden(inRealm) {
-			continue // the loader skips dot-directories
-		}
-		if ext := strings.ToLower(filepath.Ext(file)); ext != ".yaml" && ext != ".yml" {
-			return nil, fmt.Sprintf("%s changed and is not a realm file: a realm file may substitute it (${file:...})", file)
-		}
 		c := FileChange{Path: inRealm}
 		abs := filepath.Join(top, filepath.FromSlash(file))
 		now, err := os.ReadFile(abs)
@@ -235,7 +257,11 @@ func (g *Git) sinceOne(ctx context.Context, desired *load.Desired, name string, 
 				return nil, fmt.Sprintf("%s does not load on its own: %v", file, firstLine(err))
 			}
 		}
-		if old, err := g.show(ctx, top, file).take(); err == nil {
+		old, err := g.takeShow(ctx, top, file)
+		if ctx.Err() != nil {
+			return nil, fmt.Sprintf("stopped: %v", ctx.Err())
+		}
+		if err == nil {
 			// What did not change in a big file is taken from After.
 			if c.Before, err = load.FilePartSince(name, abs, []byte(old), now, c.After, opts); err != nil {
 				return nil, fmt.Sprintf("%s as of %s does not load: %v", file, g.rev, firstLine(err))

@@ -163,3 +163,33 @@ func TestSinceManyRealms(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeShowForgets: a file's content at the revision is let go once
+// read, and a second reader (a realm directory reached by a symbolic link
+// as well) gets it whole from Git again, not an emptied answer.
+func TestTakeShowForgets(t *testing.T) {
+	ctx := context.Background()
+	root := gitRepo(t, map[string]string{"acme/roles.yaml": "roles: {}\n"})
+	history := NewGit("HEAD")
+	shows := 0
+	history.run = func(ctx context.Context, dir string, args ...string) (string, error) {
+		if args[0] == "show" {
+			shows++ // takeShow waits for each: no two at once
+		}
+		return git(ctx, dir, args...)
+	}
+	for i := range 2 {
+		out, err := history.takeShow(ctx, root, "acme/roles.yaml")
+		if err != nil || out != "roles: {}\n" {
+			t.Errorf("read %d: %q, %v; want the file as committed", i+1, out, err)
+		}
+	}
+	if shows != 2 {
+		t.Errorf("git show ran %d times, want 2 (the first answer forgotten)", shows)
+	}
+	history.mu.Lock()
+	defer history.mu.Unlock()
+	if len(history.calls) != 0 {
+		t.Errorf("answers held after they were read: %d", len(history.calls))
+	}
+}
