@@ -41,13 +41,8 @@ func TestRolesReadBrief(t *testing.T) {
 `,
 	})
 	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync")
-	listedAs := func(r result) []string {
-		var asked []string
-		for _, m := range clientRolesListed.FindAllStringSubmatch(r.stderr, -1) {
-			if m[1] == realm {
-				asked = append(asked, m[2])
-			}
-		}
+	listedAs := func(r result) []string { // one list per client: how they were asked
+		asked := listedBrief(r, clientRolesListed, realm)
 		slices.Sort(asked)
 		return slices.Compact(asked)
 	}

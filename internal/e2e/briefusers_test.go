@@ -41,15 +41,7 @@ func TestUsersReadBrief(t *testing.T) {
 `,
 	})
 	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync")
-	listedAs := func(r result) []string {
-		var asked []string
-		for _, m := range usersListed.FindAllStringSubmatch(r.stderr, -1) {
-			if m[1] == realm {
-				asked = append(asked, m[2])
-			}
-		}
-		return asked
-	}
+	listedAs := func(r result) []string { return listedBrief(r, usersListed, realm) }
 	r := realmsync(t, nil, "plan", "--log-level", "debug", dir)
 	expectCode(t, r, 0, "plan after sync")
 	if got := listedAs(r); !slices.Equal(got, []string{"true"}) {
@@ -119,6 +111,19 @@ func TestUsersReadBrief(t *testing.T) {
 	}
 	expectCode(t, realmsync(t, nil, "sync", dir), 0, "sync the attributes")
 	expectCode(t, realmsync(t, nil, "plan", dir), 0, "plan after it")
+}
+
+// listedBrief is, for each list of realm that a run's debug log shows
+// (listed: the realm and the briefRepresentation asked), whether it was
+// asked brief ("true" or "false"), in the order asked.
+func listedBrief(r result, listed *regexp.Regexp, realm string) []string {
+	var asked []string
+	for _, m := range listed.FindAllStringSubmatch(r.stderr, -1) {
+		if m[1] == realm {
+			asked = append(asked, m[2])
+		}
+	}
+	return asked
 }
 
 func toStrings(v any) []string {
