@@ -60,7 +60,7 @@ func NewGit(rev string) *Git {
 // start runs git in dir with args unless that was started already, and
 // returns the call to wait on.
 func (g *Git) start(ctx context.Context, dir string, args ...string) *gitCall {
-	key := dir + "\x00" + strings.Join(args, "\x00")
+	key := callKey(dir, args...)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if c := g.calls[key]; c != nil {
@@ -94,15 +94,18 @@ func (c *gitCall) wait() (string, error) {
 func (g *Git) takeShow(ctx context.Context, top, file string) (string, error) {
 	c := g.show(ctx, top, file)
 	out, err := c.wait()
+	key := callKey(top, "show", g.rev+":"+file)
 	g.mu.Lock()
-	for key, held := range g.calls {
-		if held == c {
-			delete(g.calls, key)
-			break
-		}
+	if g.calls[key] == c {
+		delete(g.calls, key)
 	}
 	g.mu.Unlock()
 	return out, err
+}
+
+// callKey names a question: where git runs, and its arguments.
+func callKey(dir string, args ...string) string {
+	return dir + "\x00" + strings.Join(args, "\x00")
 }
 
 // The questions, each always asked in the same words (start's key):

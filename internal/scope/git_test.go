@@ -131,7 +131,7 @@ func TestSinceManyRealms(t *testing.T) {
 	keepOpts := opts
 	keepOpts.KeepParts = history.ChangedFiles(ctx, []string{root})
 	history.mu.Lock()
-	ahead := history.calls[root+"\x00show\x00HEAD:r2/roles.yaml"] != nil
+	ahead := history.calls[callKey(root, "show", "HEAD:r2/roles.yaml")] != nil
 	history.mu.Unlock()
 	if !ahead {
 		t.Error("ChangedFiles did not ask ahead for r2/roles.yaml at HEAD")
